@@ -1,0 +1,12 @@
+// Linux calls Swift's Glibc module does not import (they sit behind _GNU_SOURCE or in
+// linux/ headers). Each is a one-line wrapper.
+#pragma once
+
+/// pipe2(fds, O_CLOEXEC): both ends closed on exec.
+int mr_pipe_cloexec(int fds[2]);
+
+/// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent exits.
+int mr_die_with_parent(void);
+
+/// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
+int mr_rename_exchange(const char *first, const char *second);

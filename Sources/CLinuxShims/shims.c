@@ -1,0 +1,15 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include "CLinuxShims.h"
+
+int mr_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int mr_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
+int mr_rename_exchange(const char *first, const char *second) {
+    return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);
+}

@@ -1,0 +1,89 @@
+import CZlib
+
+/// Inflates a gzip file with zlib, member after member: a file of concatenated gzip members
+/// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents.
+final class GzipSource: ByteSource {
+    private static let inputCapacity = 1 << 18
+
+    private let file: FileDescriptor
+    // zlib keeps a pointer back to its z_stream, so the stream must never move: heap-allocated.
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: UnsafeMutablePointer<UInt8>
+    /// File offset of `input`'s first byte, to name where corrupt data starts.
+    private var inputFileOffset: Int64 = 0
+    private var inputCount = 0
+    private var inMember = false
+    private var membersDone = 0
+    private var atEnd = false
+
+    init(path: String) throws {
+        file = try FileDescriptor.open(reading: path)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        input = .allocate(capacity: Self.inputCapacity)
+        // windowBits 15 + 16: gzip wrapper only (inflateInit2 is a macro Swift cannot import).
+        let status = inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            file.close()
+            throw MRError(.internal, "zlib inflateInit2 failed (\(status)) for '\(path)'")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+        file.close()
+    }
+
+    /// Offset in the compressed file of the next byte zlib will read.
+    private var compressedOffset: Int64 {
+        inputFileOffset + Int64(inputCount - Int(stream.pointee.avail_in))
+    }
+
+    /// Refills the input buffer; false at end of file.
+    private func refill() throws -> Bool {
+        inputFileOffset += Int64(inputCount)
+        inputCount = try file.read(into: input, count: Self.inputCapacity)
+        stream.pointee.next_in = input
+        stream.pointee.avail_in = uInt(inputCount)
+        return inputCount > 0
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        if atEnd { return 0 }
+        stream.pointee.next_out = buffer.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(capacity)
+        while stream.pointee.avail_out > 0 {
+            if stream.pointee.avail_in == 0 {
+                guard try refill() else {
+                    if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
+                    if membersDone == 0 { throw corrupt("empty file, not gzip data") }
+                    atEnd = true
+                    break
+                }
+            }
+            if !inMember {
+                // A new member starts here: after the first, zlib needs a reset to read its header.
+                if membersDone > 0 { inflateReset(stream) }
+                inMember = true
+            }
+            let status = inflate(stream, Z_NO_FLUSH)
+            switch status {
+            case Z_OK, Z_BUF_ERROR:
+                continue
+            case Z_STREAM_END:
+                inMember = false
+                membersDone += 1
+            default:
+                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                throw corrupt("corrupt gzip data (\(reason))")
+            }
+        }
+        return capacity - Int(stream.pointee.avail_out)
+    }
+
+    private func corrupt(_ what: String) -> MRError {
+        MRError(.badInput, "\(file.path): \(what) at compressed byte offset \(compressedOffset); re-download or recompress the file, or remove it from the input")
+    }
+}

@@ -1,0 +1,55 @@
+import MapReduce
+
+/// One input file found under the command line's INPUT arguments.
+public struct InputEntry: Sendable {
+    /// The path to open.
+    public let path: String
+    /// The path relative to the INPUT argument it was found under (see ``InputFile/name``).
+    public let name: String
+    /// Size on disk (compressed size for gzip).
+    public let size: Int64
+    /// Read through zlib's inflate: the name ends in `.gz`.
+    public let isGzip: Bool
+}
+
+/// Expands INPUT arguments (files or directories, recursed, hidden names skipped) into input files.
+public enum InputCatalog {
+    public static func files(for inputs: [String]) throws -> [InputEntry] {
+        var entries: [InputEntry] = []
+        for input in inputs {
+            guard let status = try FileSystem.status(input) else {
+                throw MRError(.noInput, "input '\(input)' does not exist; pass files or directories of text or .gz files")
+            }
+            if status.isDirectory {
+                let before = entries.count
+                try collect(directory: input, relative: "", into: &entries)
+                if entries.count == before {
+                    throw MRError(.noInput, "input directory '\(input)' holds no input files (hidden files are skipped)")
+                }
+            } else if status.isRegularFile {
+                entries.append(entry(path: input, name: FileSystem.lastComponent(input), size: status.size))
+            } else {
+                throw MRError(.noInput, "input '\(input)' is not a regular file or a directory")
+            }
+        }
+        return entries
+    }
+
+    private static func collect(directory: String, relative: String, into entries: inout [InputEntry]) throws {
+        let base = directory.hasSuffix("/") ? directory : directory + "/"
+        for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") {
+            let path = base + name
+            let relativeName = relative.isEmpty ? name : relative + "/" + name
+            guard let status = try FileSystem.status(path) else { continue }  // dangling link
+            if status.isDirectory {
+                try collect(directory: path, relative: relativeName, into: &entries)
+            } else if status.isRegularFile {
+                entries.append(entry(path: path, name: relativeName, size: status.size))
+            }
+        }
+    }
+
+    private static func entry(path: String, name: String, size: Int64) -> InputEntry {
+        InputEntry(path: path, name: name, size: size, isGzip: path.hasSuffix(".gz"))
+    }
+}

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MapReduce
+
+/// Cuts a byte stream into lines without copying them: each line is handed out as a slice of a
+/// large buffer that is refilled in place.
+///
+/// A split of a plain file is a byte range [start, end), cut anywhere. Its records are the lines
+/// that *start* inside the range (Hadoop's rule): the reader skips the partial line it starts in
+/// and reads past `end` to finish its last line, so no line is lost or read twice at an edge.
+final class LineReader {
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 20) {
+        self.capacity = capacity
+        buffer = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Bytes (lines and their terminators) of the lines handed out.
+    private(set) var bytesRead: Int64 = 0
+    /// Lines handed out.
+    private(set) var linesRead: Int64 = 0
+
+    /// Calls `body(line, offset)` for each line that starts in `[start, end)` of the stream.
+    ///
+    /// `source` must begin at `start - 1` when `start > 0` (one byte earlier, to tell whether a
+    /// line starts exactly at `start`) and at 0 otherwise.
+    func forEachLine(
+        of source: ByteSource, start: Int64, end: Int64,
+        _ body: (ByteSlice, Int64) throws -> Void
+    ) throws {
+        var bufferOffset = start > 0 ? start - 1 : 0  // stream offset of buffer[0]
+        var filled = 0
+        var lineStart = 0
+        var skipping = start > 0  // inside the line that began before `start`
+        var sourceDone = false
+        while true {
+            let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+            // Hand out every complete line in the buffer.
+            while lineStart < filled,
+                  let newline = memchr(bytes + lineStart, 0x0A, filled - lineStart) {
+                let lineEnd = bytes.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                let offset = bufferOffset + Int64(lineStart)
+                if skipping {
+                    skipping = false
+                } else {
+                    if offset >= end { return }
+                    try emit(bytes, lineStart, lineEnd, offset, terminator: 1, body)
+                }
+                lineStart = lineEnd + 1
+            }
+            if sourceDone {
+                let offset = bufferOffset + Int64(lineStart)
+                if !skipping && lineStart < filled && offset < end {
+                    try emit(bytes, lineStart, filled, offset, terminator: 0, body)
+                }
+                return
+            }
+            // Keep the unfinished line, growing the buffer if it fills it all.
+            let kept = filled - lineStart
+            if lineStart > 0 {
+                if kept > 0 { buffer.copyMemory(from: buffer + lineStart, byteCount: kept) }
+                bufferOffset += Int64(lineStart)
+                lineStart = 0
+            } else if kept == capacity {
+                grow()
+            }
+            filled = kept
+            let count = try source.read(into: buffer + filled, capacity: capacity - filled)
+            if count == 0 { sourceDone = true }
+            filled += count
+        }
+    }
+
+    @inline(__always)
+    private func emit(
+        _ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int, _ offset: Int64, terminator: Int,
+        _ body: (ByteSlice, Int64) throws -> Void
+    ) throws {
+        var contentEnd = to
+        if contentEnd > from && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }  // CRLF
+        bytesRead += Int64(to - from + terminator)
+        linesRead += 1
+        try body(ByteSlice(start: bytes + from, count: contentEnd - from), offset)
+    }
+
+    private func grow() {
+        let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 64)
+        larger.copyMemory(from: buffer, byteCount: capacity)
+        buffer.deallocate()
+        buffer = larger
+        capacity *= 2
+    }
+}

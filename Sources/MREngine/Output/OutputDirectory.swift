@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The job's output directory and the private work directory beside it.
+///
+/// Nothing is written into the output directory while the job runs: part files are committed into
+/// a staged copy inside the work directory, `_SUCCESS` is written last, and the staged directory
+/// then replaces the old one in one atomic exchange. A failed or killed run therefore leaves the
+/// earlier output as it was, and a directory holding `_SUCCESS` is always complete. `mr` replaces
+/// only directories it made itself (they hold a `.mr-output` marker).
+struct OutputDirectory {
+    static let marker = ".mr-output"
+    static let successFile = "_SUCCESS"
+
+    let path: String
+    let workDirectory: String
+
+    var staged: String { workDirectory + "/output" }
+
+    static func prepare(_ path: String) throws -> OutputDirectory {
+        if let status = try FileSystem.status(path) {
+            guard status.isDirectory else {
+                throw MRError(.cannotCreateOutput, "output path '\(path)' exists and is not a directory; remove it or pass another --output")
+            }
+            guard try FileSystem.status(path + "/" + marker) != nil else {
+                throw MRError(.cannotCreateOutput, "output directory '\(path)' exists and was not made by mr (it has no \(marker) file), so mr will not replace it; remove it or pass another --output")
+            }
+        }
+        let parent = FileSystem.parentDirectory(path)
+        try FileSystem.makeDirectories(parent)
+        let prefix = "." + FileSystem.lastComponent(path) + ".mr-work-"
+        removeAbandonedWorkDirectories(in: parent, prefix: prefix)
+        let work = parent + "/" + prefix + String(getpid())
+        FileSystem.removeTree(work)
+        do {
+            try FileSystem.makeDirectory(work)
+        } catch {
+            throw MRError(.cannotCreateOutput, "cannot create the work directory '\(work)' beside the output: \(systemMessage(errno)); pass an --output in a writable directory")
+        }
+        let directory = OutputDirectory(path: path, workDirectory: work)
+        try FileSystem.makeDirectory(work + "/attempts")
+        try FileSystem.makeDirectory(directory.staged)
+        try FileSystem.writeFile(directory.staged + "/" + marker, "")
+        return directory
+    }
+
+    /// Work directories of runs whose coordinator no longer exists (killed with SIGKILL).
+    private static func removeAbandonedWorkDirectories(in parent: String, prefix: String) {
+        for name in (try? FileSystem.contents(of: parent)) ?? [] where name.hasPrefix(prefix) {
+            if let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH {
+                FileSystem.removeTree(parent + "/" + name)
+            }
+        }
+    }
+
+    /// Writes `_SUCCESS` and puts the staged output in place of the old one.
+    func commit() throws {
+        try FileSystem.writeFile(staged + "/" + Self.successFile, "")
+        if try FileSystem.status(path) != nil {
+            try FileSystem.exchange(staged, path)
+        } else {
+            try FileSystem.rename(staged, to: path)
+        }
+        FileSystem.removeTree(workDirectory)
+    }
+
+    /// Removes everything this run wrote; the output directory is untouched.
+    func abandon() {
+        FileSystem.removeTree(workDirectory)
+    }
+}

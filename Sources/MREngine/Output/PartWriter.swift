@@ -1,0 +1,44 @@
+import MapReduce
+
+/// Writes a reduce task's records as lines `key<TAB>value` and keeps the records with the largest
+/// values for the run summary.
+final class PartWriter: ReduceSink {
+    private let output: BufferedWriter
+    private let topCount: Int
+    private(set) var topRecords: [TopRecord] = []
+    private(set) var records: Int64 = 0
+    /// A write error (e.g. disk full); `write` cannot throw through the job's API, so it is kept.
+    private var pendingError: Error?
+
+    init(path: String, topCount: Int) throws {
+        output = try BufferedWriter(creating: path, capacity: 1 << 18)
+        self.topCount = topCount
+    }
+
+    func write(key: ByteSlice, value: Int64) {
+        records += 1
+        do {
+            try output.append(key)
+            try output.append(byte: 0x09)
+            try withDecimalDigits(of: value) { try output.append($0) }
+            try output.append(byte: 0x0A)
+        } catch {
+            if pendingError == nil { pendingError = error }
+        }
+        if topCount > 0 { consider(key, value) }
+    }
+
+    private func consider(_ key: ByteSlice, _ value: Int64) {
+        if topRecords.count == topCount, let last = topRecords.last, last.value > value { return }
+        let record = TopRecord(key: Array(key), value: value)
+        guard topRecords.count < topCount || TopRecord.precedes(record, topRecords[topRecords.count - 1]) else { return }
+        let position = topRecords.firstIndex { TopRecord.precedes(record, $0) } ?? topRecords.count
+        topRecords.insert(record, at: position)
+        if topRecords.count > topCount { topRecords.removeLast() }
+    }
+
+    func finish() throws {
+        if let pendingError { throw pendingError }
+        try output.flush()
+    }
+}

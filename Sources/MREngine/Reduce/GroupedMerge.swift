@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MapReduce
+
+/// A streaming k-way merge of sorted intermediate files that presents one key at a time with its
+/// values: what a reduce task feeds to the job. Only one buffer per file is in memory.
+final class GroupedMerge: ReduceValueSource {
+    private let readers: [IntermediateFile.Reader]
+    /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
+    /// ties so values arrive in map-task order in every mode.
+    private var heap: [Int]
+    private var groupKey: UnsafeMutableRawPointer
+    private var groupKeyCapacity = 256
+    private var groupKeyLength = 0
+    private var inGroup = false
+    /// A read error met while `reduce` pulled values (that API cannot throw); rethrown after it.
+    private(set) var pendingError: Error?
+
+    init(readers: [IntermediateFile.Reader]) {
+        self.readers = readers
+        groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
+        heap = readers.indices.filter { !readers[$0].isAtEnd }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    }
+
+    deinit { groupKey.deallocate() }
+
+    /// The key of the current group; valid until ``nextGroup()``.
+    var key: ByteSlice { ByteSlice(start: groupKey, count: groupKeyLength) }
+
+    /// Moves to the next key, skipping values the job did not read; false when all are merged.
+    func nextGroup() throws -> Bool {
+        while nextValue() != nil {}
+        if let pendingError { throw pendingError }
+        guard let top = heap.first else { return false }
+        let key = readers[top].key
+        if key.count > groupKeyCapacity {
+            groupKey.deallocate()
+            groupKeyCapacity = key.count * 2
+            groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
+        }
+        if key.count > 0 { groupKey.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        groupKeyLength = key.count
+        inGroup = true
+        return true
+    }
+
+    func nextValue() -> Int64? {
+        guard inGroup, let top = heap.first, compare(readers[top].key, key) == 0 else {
+            inGroup = false
+            return nil
+        }
+        let value = readers[top].value
+        do {
+            try readers[top].advance()
+        } catch {
+            pendingError = error
+            heap.removeAll()
+            inGroup = false
+            return value
+        }
+        if readers[top].isAtEnd {
+            heap[0] = heap[heap.count - 1]
+            heap.removeLast()
+        }
+        if !heap.isEmpty { siftDown(0) }
+        return value
+    }
+
+    private func precedes(_ a: Int, _ b: Int) -> Bool {
+        let order = compare(readers[a].key, readers[b].key)
+        return order != 0 ? order < 0 : a < b
+    }
+
+    private func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            if left >= heap.count { return }
+            var child = left
+            if left + 1 < heap.count && precedes(heap[left + 1], heap[left]) { child = left + 1 }
+            if !precedes(heap[child], heap[parent]) { return }
+            heap.swapAt(parent, child)
+            parent = child
+        }
+    }
+}
+
+/// Bytewise order of two keys, a shorter key before its extensions.
+@inline(__always)
+func compare(_ a: ByteSlice, _ b: ByteSlice) -> Int {
+    let common = min(a.count, b.count)
+    if common > 0 {
+        let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+        if order != 0 { return Int(order) }
+    }
+    return a.count - b.count
+}

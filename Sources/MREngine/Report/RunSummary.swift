@@ -1,0 +1,35 @@
+/// The end-of-run report printed on stderr.
+public enum RunSummary {
+    public static func text(_ result: RunResult, jobName: String, options: RunOptions) -> String {
+        let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
+        let gzipFiles = result.files.filter(\.isGzip).count
+        let megabytes = Double(result.counters.inputBytes) / 1e6
+        let rate = result.wallSeconds > 0 ? megabytes / result.wallSeconds : 0
+        let workers = options.mode == .sequential ? 1 : options.workers
+        var lines = [
+            "mr \(jobName): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
+            "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
+            "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
+                + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
+            "  counters",
+        ]
+        let c = result.counters
+        for (name, value) in [("input records", c.inputRecords), ("map output records", c.mapOutputRecords),
+                              ("combine output records", c.combineOutputRecords), ("reduce groups", c.reduceGroups),
+                              ("output records", c.outputRecords)] {
+            lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
+        }
+        if !result.topRecords.isEmpty {
+            lines.append("  top \(result.topRecords.count)")
+            for record in result.topRecords {
+                lines.append("    " + String(decoding: record.key, as: UTF8.self) + "\t" + String(record.value))
+            }
+        }
+        lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.reduceTasks - 1, 0))), then _SUCCESS")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func mb(_ bytes: Int64) -> String {
+        (Double(bytes) / 1e6).formatted(decimals: 1) + " MB"
+    }
+}

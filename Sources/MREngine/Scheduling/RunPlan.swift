@@ -1,0 +1,31 @@
+/// Everything a worker needs to run any task of one job, sent to each worker once.
+public struct RunPlan: Sendable {
+    public let jobName: String
+    public let files: [InputEntry]
+    public let splits: [Split]
+    public let reducers: Int
+    /// The private directory for attempts, committed map outputs and the staged output.
+    public let workDirectory: String
+
+    public var mapTaskCount: Int { splits.count }
+
+    // Work-dir layout, in one place.
+    func attemptPath(_ assignment: TaskAssignment) -> String {
+        "\(workDirectory)/attempts/\(assignment.task).a\(assignment.attempt)"
+    }
+
+    func committedMapOutput(_ mapIndex: Int) -> String {
+        "\(workDirectory)/\(TaskID(kind: .map, index: mapIndex))"
+    }
+
+    static func partitionFileName(_ partition: Int) -> String {
+        "part-" + zeroPadded(partition)
+    }
+
+    var stagedOutput: String { "\(workDirectory)/output" }
+
+    /// Where a committed attempt's output goes.
+    func committedPath(_ task: TaskID) -> String {
+        task.kind == .map ? committedMapOutput(task.index) : "\(stagedOutput)/\(Self.partitionFileName(task.index))"
+    }
+}

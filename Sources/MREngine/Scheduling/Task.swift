@@ -1,0 +1,73 @@
+/// Which phase a task belongs to.
+public enum TaskKind: UInt8, Sendable {
+    case map
+    case reduce
+}
+
+/// A task: map task `index` reads split `index`; reduce task `index` merges partition `index`.
+public struct TaskID: Hashable, Sendable, CustomStringConvertible {
+    public let kind: TaskKind
+    public let index: Int
+
+    public var description: String {
+        (kind == .map ? "map-" : "reduce-") + zeroPadded(index)
+    }
+}
+
+/// One attempt at running a task: attempts write to their own temporary paths, so a duplicate or
+/// dead attempt never touches committed output.
+public struct TaskAssignment: Hashable, Sendable, CustomStringConvertible {
+    public let task: TaskID
+    public let attempt: Int
+
+    public var description: String { "\(task) attempt \(attempt)" }
+}
+
+/// The counters every run reports, summed over tasks.
+public struct Counters: Sendable, Equatable {
+    public var inputRecords: Int64 = 0
+    public var inputBytes: Int64 = 0
+    public var mapOutputRecords: Int64 = 0
+    public var combineOutputRecords: Int64 = 0
+    public var reduceGroups: Int64 = 0
+    public var outputRecords: Int64 = 0
+
+    public static func += (total: inout Counters, task: Counters) {
+        total.inputRecords += task.inputRecords
+        total.inputBytes += task.inputBytes
+        total.mapOutputRecords += task.mapOutputRecords
+        total.combineOutputRecords += task.combineOutputRecords
+        total.reduceGroups += task.reduceGroups
+        total.outputRecords += task.outputRecords
+    }
+}
+
+/// An output record kept for the summary's "top records" list.
+public struct TopRecord: Sendable, Equatable {
+    public let key: [UInt8]
+    public let value: Int64
+
+    /// Larger values first; equal values in key order, so the list is the same in every mode.
+    static func precedes(_ a: TopRecord, _ b: TopRecord) -> Bool {
+        a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key)
+    }
+}
+
+/// What a successful attempt reports to the coordinator.
+public struct TaskReport: Sendable, Equatable {
+    public var counters = Counters()
+    public var topRecords: [TopRecord] = []
+}
+
+/// Why an attempt failed, as the worker saw it.
+public struct TaskFailure: Error, Sendable {
+    /// Worth another attempt (job code failed, worker died); bad input fails the same way again.
+    public let retryable: Bool
+    public let error: MRError
+}
+
+/// `00042`: the five-digit numbering used in task and part-file names.
+func zeroPadded(_ number: Int) -> String {
+    let digits = String(number)
+    return digits.count >= 5 ? digits : String(repeating: "0", count: 5 - digits.count) + digits
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+/// A failure `mr` reports to its user: a message saying what went wrong and what to do, and the
+/// kind of failure, which picks the exit status (sysexits.h values, so scripts can tell them apart).
+public struct MRError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: UInt8, Sendable {
+        /// Bad command line: unknown job, bad option value.
+        case usage
+        /// Input that is not what it claims: corrupt gzip, unreadable records.
+        case badInput
+        /// An input path that does not exist or cannot be read.
+        case noInput
+        /// The output directory cannot be created or may not be replaced.
+        case cannotCreateOutput
+        /// Reading or writing files failed (disk full, permissions in the work dir).
+        case io
+        /// A task failed every attempt, or the job's own code failed.
+        case taskFailed
+        /// A bug in mr.
+        case `internal`
+
+        /// The process exit status for this kind.
+        public var exitStatus: Int32 {
+            switch self {
+            case .usage: 64
+            case .badInput: 65
+            case .noInput: 66
+            case .cannotCreateOutput: 73
+            case .io: 74
+            case .taskFailed: 75
+            case .internal: 70
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension MRError {
+    /// An error for a failed system call on `path`, with the system's reason.
+    static func system(_ kind: Kind, _ action: String, _ path: String, errno code: Int32) -> MRError {
+        MRError(kind, "cannot \(action) '\(path)': \(systemMessage(code))")
+    }
+}
+
+/// The C library's text for an errno value.
+func systemMessage(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

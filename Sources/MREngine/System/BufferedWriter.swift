@@ -1,0 +1,69 @@
+import CZlib
+
+/// Appends bytes to a file through a large buffer, so the hot path makes one write(2) per
+/// buffer-full rather than one per record.
+final class BufferedWriter {
+    private let file: FileDescriptor
+    private let buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var used = 0
+    /// Every byte ever appended.
+    private(set) var bytesWritten: Int64 = 0
+    /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes).
+    private(set) var crc32OfFlushed: UInt32 = 0
+
+    init(creating path: String, capacity: Int = 1 << 16) throws {
+        file = try FileDescriptor.create(path)
+        self.capacity = capacity
+        buffer = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+        file.close()
+    }
+
+    var path: String { file.path }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawPointer, count: Int) throws {
+        if used + count > capacity {
+            try flush()
+            if count > capacity {
+                crc32OfFlushed = checksum(crc32OfFlushed, bytes, count)
+                try file.writeAll(bytes, count: count)
+                bytesWritten += Int64(count)
+                return
+            }
+        }
+        (buffer + used).copyMemory(from: bytes, byteCount: count)
+        used += count
+        bytesWritten += Int64(count)
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress else { return }
+        try append(base, count: bytes.count)
+    }
+
+    @inline(__always)
+    func append(byte: UInt8) throws {
+        if used == capacity { try flush() }
+        buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+        used += 1
+        bytesWritten += 1
+    }
+
+    func flush() throws {
+        guard used > 0 else { return }
+        crc32OfFlushed = checksum(crc32OfFlushed, buffer, used)
+        try file.writeAll(buffer, count: used)
+        used = 0
+    }
+}
+
+/// zlib's CRC-32 of `count` bytes, continuing `crc`.
+func checksum(_ crc: UInt32, _ bytes: UnsafeRawPointer, _ count: Int) -> UInt32 {
+    UInt32(CZlib.crc32(uLong(crc), bytes.assumingMemoryBound(to: Bytef.self), uInt(count)))
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinuxShims
+
+/// A child process started with posix_spawn, with chosen descriptors mapped into it.
+struct ChildProcess {
+    let pid: pid_t
+
+    /// Starts `arguments[0]` (a path) with `descriptors` (child fd -> parent fd) and stdin from
+    /// /dev/null. Signal dispositions and mask are reset so the child does not inherit the
+    /// coordinator's blocked or ignored signals.
+    static func spawn(_ arguments: [String], descriptors: [Int32: Int32]) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (child, parent) in descriptors.sorted(by: { $0.key < $1.key }) {
+            posix_spawn_file_actions_adddup2(&actions, parent, child)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var pid = pid_t()
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard status == 0 else {
+            throw MRError(.internal, "cannot start worker '\(arguments[0])': \(systemMessage(status))")
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Waits for the child to exit; returns how it ended, in words.
+    func wait() -> String {
+        var status: Int32 = 0
+        _ = retryingInterrupts { waitpid(pid, &status, 0) }
+        let signal = status & 0x7F
+        if signal == 0 { return "exited with status \((status >> 8) & 0xFF)" }
+        return "killed by signal \(signal)" + (signal == SIGKILL ? " (SIGKILL)" : "")
+    }
+
+    func kill(_ signal: Int32) {
+        _ = Glibc.kill(pid, signal)
+    }
+}
+
+/// A one-way pipe whose ends are closed on exec (only dup2'd copies reach a child).
+struct Pipe {
+    let readEnd: Int32
+    let writeEnd: Int32
+
+    static func make() throws -> Pipe {
+        var fds: [Int32] = [0, 0]
+        guard mr_pipe_cloexec(&fds) == 0 else { throw MRError(.internal, "cannot create pipe: \(systemMessage(errno))") }
+        return Pipe(readEnd: fds[0], writeEnd: fds[1])
+    }
+}
+
+/// The path of the running executable, to start workers from the same binary.
+func currentExecutablePath() throws -> String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard count > 0 else { throw MRError(.internal, "cannot find the mr executable: \(systemMessage(errno))") }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open file descriptor with the few calls the engine makes, each retried on EINTR and turned
+/// into an ``MRError`` naming the path.
+struct FileDescriptor {
+    let raw: Int32
+    let path: String
+
+    static func open(reading path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else {
+            let code = errno
+            throw MRError.system(code == ENOENT ? .noInput : (code == EACCES ? .noInput : .io), "open", path, errno: code)
+        }
+        return FileDescriptor(raw: fd, path: path)
+    }
+
+    /// Creates (or truncates) a file for writing.
+    static func create(_ path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw MRError.system(.io, "create", path, errno: errno) }
+        return FileDescriptor(raw: fd, path: path)
+    }
+
+    /// Reads up to `count` bytes; 0 at end of file.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        let n = retryingInterrupts { Glibc.read(raw, buffer, count) }
+        guard n >= 0 else { throw MRError.system(.io, "read", path, errno: errno) }
+        return n
+    }
+
+    /// Reads up to `count` bytes at `offset`; 0 at end of file.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int64) throws -> Int {
+        let n = retryingInterrupts { Glibc.pread(raw, buffer, count, off_t(offset)) }
+        guard n >= 0 else { throw MRError.system(.io, "read", path, errno: errno) }
+        return n
+    }
+
+    /// Writes all of `count` bytes.
+    func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws {
+        var written = 0
+        while written < count {
+            let n = retryingInterrupts { Glibc.write(raw, buffer + written, count - written) }
+            guard n > 0 else { throw MRError.system(.io, "write", path, errno: n == 0 ? EIO : errno) }
+            written += n
+        }
+    }
+
+    func close() {
+        _ = Glibc.close(raw)
+    }
+}
+
+/// Runs a system call again while it fails with EINTR.
+@inline(__always)
+func retryingInterrupts<T: BinaryInteger>(_ call: () -> T) -> T {
+    while true {
+        let result = call()
+        if result >= 0 || errno != EINTR { return result }
+    }
+}

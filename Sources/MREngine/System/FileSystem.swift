@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinuxShims
+
+/// Directory and metadata calls, each failing with an ``MRError`` that names the path.
+enum FileSystem {
+    struct Status {
+        let isDirectory: Bool
+        let isRegularFile: Bool
+        let size: Int64
+    }
+
+    /// The status of `path`, following symbolic links; `nil` if nothing is there.
+    static func status(_ path: String) throws -> Status? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw MRError.system(.noInput, "read", path, errno: errno)
+        }
+        let type = info.st_mode & S_IFMT
+        return Status(isDirectory: type == S_IFDIR, isRegularFile: type == S_IFREG, size: Int64(info.st_size))
+    }
+
+    /// The names in a directory (without "." and ".."), sorted bytewise so runs are reproducible.
+    static func contents(of directory: String) throws -> [String] {
+        guard let handle = opendir(directory) else {
+            throw MRError.system(.noInput, "list directory", directory, errno: errno)
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 else { throw MRError.system(.io, "create directory", path, errno: errno) }
+    }
+
+    /// Creates `path` and any missing parents.
+    static func makeDirectories(_ path: String) throws {
+        if try status(path)?.isDirectory == true { return }
+        let parent = parentDirectory(path)
+        if parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw MRError.system(.cannotCreateOutput, "create directory", path, errno: errno)
+        }
+    }
+
+    /// Renames atomically (both paths on one file system).
+    static func rename(_ from: String, to: String) throws {
+        guard Glibc.rename(from, to) == 0 else {
+            throw MRError(.io, "cannot rename '\(from)' to '\(to)': \(systemMessage(errno))")
+        }
+    }
+
+    /// Swaps two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a reader
+    /// sees either the old directory or the new one, never neither.
+    static func exchange(_ first: String, _ second: String) throws {
+        guard mr_rename_exchange(first, second) == 0 else {
+            throw MRError(.io, "cannot swap '\(first)' and '\(second)': \(systemMessage(errno))")
+        }
+    }
+
+    /// Removes a file or a whole directory tree; missing paths are fine.
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            for name in (try? contents(of: path)) ?? [] { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    static func writeFile(_ path: String, _ text: String) throws {
+        let file = try FileDescriptor.create(path)
+        defer { file.close() }
+        var text = text
+        try text.withUTF8 { try file.writeAll($0.baseAddress!, count: $0.count) }
+    }
+
+    static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func lastComponent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}

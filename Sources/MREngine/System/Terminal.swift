@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes text to stderr with write(2) (Glibc's `stderr` global is not concurrency-safe).
+public func writeToStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        guard let base = bytes.baseAddress else { return }
+        var sent = 0
+        while sent < bytes.count {
+            let n = write(2, base + sent, bytes.count - sent)
+            if n <= 0 { return }
+            sent += n
+        }
+    }
+}
+
+/// True when stderr is a terminal: progress is drawn only there, never into a pipe or a log.
+public var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+
+/// Seconds on a monotonic clock.
+public func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}

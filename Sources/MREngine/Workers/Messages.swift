@@ -1,0 +1,138 @@
+/// The messages of the worker protocol and their encodings, all in one place.
+///
+/// coordinator -> worker: `plan` once, then `assign` per attempt (the worker is idle between).
+/// worker -> coordinator: `finished` per attempt. A worker exits when its input pipe closes.
+enum CoordinatorMessage {
+    case plan(RunPlan)
+    case assign(TaskAssignment)
+}
+
+enum WorkerMessage {
+    case finished(TaskAssignment, Result<TaskReport, TaskFailure>)
+}
+
+extension CoordinatorMessage {
+    func encoded() -> [UInt8] {
+        var out = WireWriter()
+        switch self {
+        case .plan(let plan):
+            out.write(UInt64(0))
+            out.write(plan.jobName)
+            out.write(plan.reducers)
+            out.write(plan.workDirectory)
+            out.write(plan.files.count)
+            for file in plan.files {
+                out.write(file.path)
+                out.write(file.name)
+                out.write(file.size)
+                out.write(file.isGzip)
+            }
+            out.write(plan.splits.count)
+            for split in plan.splits {
+                out.write(split.pieces.count)
+                for piece in split.pieces {
+                    out.write(piece.fileIndex)
+                    out.write(piece.start)
+                    out.write(piece.end)
+                }
+            }
+        case .assign(let assignment):
+            out.write(UInt64(1))
+            out.write(assignment)
+        }
+        return out.frame
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> CoordinatorMessage {
+        var input = WireReader(bytes)
+        switch try input.readUInt() {
+        case 0:
+            let jobName = try input.readString()
+            let reducers = try input.readInt()
+            let workDirectory = try input.readString()
+            let files = try (0..<input.readInt()).map { _ in
+                InputEntry(path: try input.readString(), name: try input.readString(),
+                           size: try input.readInt64(), isGzip: try input.readBool())
+            }
+            let splits = try (0..<input.readInt()).map { _ in
+                Split(pieces: try (0..<input.readInt()).map { _ in
+                    InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64())
+                })
+            }
+            return .plan(RunPlan(jobName: jobName, files: files, splits: splits, reducers: reducers,
+                                 workDirectory: workDirectory))
+        case 1:
+            return .assign(try input.readAssignment())
+        default:
+            throw MRError(.internal, "unknown message from coordinator")
+        }
+    }
+}
+
+extension WorkerMessage {
+    func encoded() -> [UInt8] {
+        var out = WireWriter()
+        switch self {
+        case .finished(let assignment, .success(let report)):
+            out.write(UInt64(0))
+            out.write(assignment)
+            let c = report.counters
+            for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
+                          c.reduceGroups, c.outputRecords] { out.write(value) }
+            out.write(report.topRecords.count)
+            for record in report.topRecords {
+                out.write(bytes: record.key)
+                out.write(record.value)
+            }
+        case .finished(let assignment, .failure(let failure)):
+            out.write(UInt64(1))
+            out.write(assignment)
+            out.write(failure.retryable)
+            out.write(UInt64(failure.error.kind.rawValue))
+            out.write(failure.error.message)
+        }
+        return out.frame
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> WorkerMessage {
+        var input = WireReader(bytes)
+        let tag = try input.readUInt()
+        let assignment = try input.readAssignment()
+        switch tag {
+        case 0:
+            var report = TaskReport()
+            report.counters = Counters(
+                inputRecords: try input.readInt64(), inputBytes: try input.readInt64(),
+                mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
+                reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
+            report.topRecords = try (0..<input.readInt()).map { _ in
+                TopRecord(key: try input.readBytes(), value: try input.readInt64())
+            }
+            return .finished(assignment, .success(report))
+        case 1:
+            let retryable = try input.readBool()
+            let kind = MRError.Kind(rawValue: UInt8(truncatingIfNeeded: try input.readUInt())) ?? .internal
+            let error = MRError(kind, try input.readString())
+            return .finished(assignment, .failure(TaskFailure(retryable: retryable, error: error)))
+        default:
+            throw MRError(.internal, "unknown message from worker")
+        }
+    }
+}
+
+extension WireWriter {
+    mutating func write(_ assignment: TaskAssignment) {
+        write(UInt64(assignment.task.kind.rawValue))
+        write(assignment.task.index)
+        write(assignment.attempt)
+    }
+}
+
+extension WireReader {
+    mutating func readAssignment() throws -> TaskAssignment {
+        guard let kind = TaskKind(rawValue: UInt8(truncatingIfNeeded: try readUInt())) else {
+            throw MRError(.internal, "unknown task kind from peer")
+        }
+        return TaskAssignment(task: TaskID(kind: kind, index: try readInt()), attempt: try readInt())
+    }
+}

@@ -1,0 +1,22 @@
+/// One worker: the caller's own thread, nothing spawned. The baseline for speedups.
+final class SequentialPool: WorkerPool {
+    private let runner: TaskRunner
+    private var finished: [WorkerEvent] = []
+
+    init(runner: TaskRunner) {
+        self.runner = runner
+    }
+
+    var size: Int { 1 }
+
+    func start(_ assignment: TaskAssignment, on worker: Int) throws {
+        finished.append(.finished(worker: worker, assignment, runner.run(assignment)))
+    }
+
+    func nextEvent() throws -> WorkerEvent {
+        guard !finished.isEmpty else { throw MRError(.internal, "sequential pool waited with no task running") }
+        return finished.removeFirst()
+    }
+
+    func shutdown() {}
+}

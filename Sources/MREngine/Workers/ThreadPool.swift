@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// N OS threads in this process, each running attempts through the same ``TaskRunner`` as
+/// worker processes. A job's trap here ends the whole run; processes mode survives it.
+final class ThreadPool: WorkerPool, @unchecked Sendable {
+    private let monitor = Monitor()
+    // Guarded by `monitor`.
+    private var assigned: [TaskAssignment?]
+    private var events: [WorkerEvent] = []
+    private var stopping = false
+    private var threads: [pthread_t] = []
+
+    init(size: Int, runner: TaskRunner) {
+        assigned = Array(repeating: nil, count: size)
+        threads = (0..<size).map { worker in
+            startThread { [self] in self.serve(worker, runner) }
+        }
+    }
+
+    var size: Int { assigned.count }
+
+    private func serve(_ worker: Int, _ runner: TaskRunner) {
+        while true {
+            let assignment: TaskAssignment? = monitor.locked {
+                while assigned[worker] == nil && !stopping { monitor.wait() }
+                return assigned[worker]
+            }
+            guard let assignment else { return }
+            let result = runner.run(assignment)
+            monitor.locked {
+                assigned[worker] = nil
+                events.append(.finished(worker: worker, assignment, result))
+                monitor.wakeAll()
+            }
+        }
+    }
+
+    func start(_ assignment: TaskAssignment, on worker: Int) throws {
+        monitor.locked {
+            assigned[worker] = assignment
+            monitor.wakeAll()
+        }
+    }
+
+    func nextEvent() throws -> WorkerEvent {
+        monitor.locked {
+            while events.isEmpty { monitor.wait() }
+            return events.removeFirst()
+        }
+    }
+
+    func shutdown() {
+        monitor.locked {
+            stopping = true
+            monitor.wakeAll()
+        }
+        for thread in threads { pthread_join(thread, nil) }
+        threads = []
+    }
+}

@@ -1,0 +1,76 @@
+/// The byte encoding of messages between coordinator and worker processes: unsigned LEB128
+/// varints, zigzag for signed numbers, length-prefixed byte strings. Each message travels as a
+/// frame: a 4-byte little-endian length, then the message.
+struct WireWriter {
+    private(set) var bytes: [UInt8] = [0, 0, 0, 0]  // room for the frame length
+
+    mutating func write(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
+    mutating func write(_ value: Int) { write(Int64(value)) }
+    mutating func write(_ value: Int64) { write(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func write(_ value: Bool) { write(UInt64(value ? 1 : 0)) }
+
+    mutating func write<Bytes: Collection<UInt8>>(bytes value: Bytes) {
+        write(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func write(_ value: String) { write(bytes: Array(value.utf8)) }
+
+    /// The finished frame: length prefix filled in.
+    var frame: [UInt8] {
+        var result = bytes
+        let length = UInt32(bytes.count - 4)
+        for index in 0..<4 { result[index] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(index))) }
+        return result
+    }
+}
+
+/// Decodes what ``WireWriter`` wrote; malformed input is an internal error.
+struct WireReader {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func readUInt() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < bytes.count, shift < 64 else { throw malformed }
+            let byte = bytes[position]
+            position += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func readInt64() throws -> Int64 {
+        let zigzag = try readUInt()
+        return Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+    }
+
+    mutating func readInt() throws -> Int { Int(try readInt64()) }
+    mutating func readBool() throws -> Bool { try readUInt() != 0 }
+
+    mutating func readBytes() throws -> [UInt8] {
+        let count = Int(try readUInt())
+        guard count <= bytes.count - position else { throw malformed }
+        defer { position += count }
+        return Array(bytes[position..<position + count])
+    }
+
+    mutating func readString() throws -> String { String(decoding: try readBytes(), as: UTF8.self) }
+
+    private var malformed: MRError { MRError(.internal, "malformed message between coordinator and worker") }
+}

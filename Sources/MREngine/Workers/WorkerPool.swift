@@ -1,0 +1,19 @@
+/// A set of worker slots that run task attempts: OS processes, threads, or the caller's own
+/// thread. The coordinator hands an attempt to an idle slot and waits for events.
+protocol WorkerPool: AnyObject {
+    var size: Int { get }
+    /// Starts `assignment` on idle worker `worker`.
+    func start(_ assignment: TaskAssignment, on worker: Int) throws
+    /// Blocks until a worker finishes an attempt or dies.
+    func nextEvent() throws -> WorkerEvent
+    /// Stops every worker and waits for them.
+    func shutdown()
+}
+
+enum WorkerEvent {
+    /// The attempt ran to its end, successfully or not; the worker is idle again.
+    case finished(worker: Int, TaskAssignment, Result<TaskReport, TaskFailure>)
+    /// The worker died (killed, crashed) while running `assignment`; a replacement is already
+    /// running in its slot and idle.
+    case died(worker: Int, TaskAssignment?, reason: String)
+}

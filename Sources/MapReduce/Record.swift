@@ -1,0 +1,35 @@
+/// One input line, as ``Job/map(_:_:)`` receives it.
+public struct Record {
+    /// The line's bytes, without `\n` or `\r\n`. Valid only during the `map` call.
+    public let bytes: ByteSlice
+    /// Byte offset of the line's first byte in the uncompressed file.
+    public let offset: Int64
+    // unowned(unsafe): the engine keeps the file alive for the whole task; a strong reference
+    // would cost two atomic reference-count operations per line.
+    private unowned(unsafe) let source: InputFile
+
+    /// The input file the line comes from.
+    public var file: InputFile { source }
+
+    /// Creates a record; the engine does this, tests may too.
+    public init(bytes: ByteSlice, offset: Int64, file: InputFile) {
+        self.bytes = bytes
+        self.offset = offset
+        self.source = file
+    }
+}
+
+/// An input file as jobs see it.
+public final class InputFile: Sendable {
+    /// The path as found on disk.
+    public let path: String
+    /// The path relative to the input argument it was found under (the file name for a file
+    /// given directly): a stable name for the document whatever directory `mr` runs in.
+    public let name: String
+
+    /// Creates an input file description.
+    public init(path: String, name: String) {
+        self.path = path
+        self.name = name
+    }
+}

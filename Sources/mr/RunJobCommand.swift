@@ -1,0 +1,95 @@
+import ArgumentParser
+import MapReduce
+import MREngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `mr JOB INPUT... [options]`: runs a job.
+struct RunJobCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mr",
+        abstract: "A map-reduce engine for one machine: run a job over gzip or plain text inputs.",
+        discussion: """
+            Jobs: \(JobCatalog.all.map { "\n  \($0.name)\(String(repeating: " ", count: max(12 - $0.name.count, 1)))\($0.summary)" }.joined())
+
+            Output: DIR/part-00000 ... (one per reducer, lines KEY<TAB>VALUE sorted bytewise by key),
+            then DIR/_SUCCESS. A failed or interrupted run leaves the earlier output as it was.
+            Exit status: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output refused,
+            74 I/O error, 75 a task failed every attempt, 70 internal error, 130/143 interrupted.
+
+            Example: mr wordcount datasets/ --workers 2 --output out/words
+            """)
+
+    @Argument(help: "The job to run.")
+    var job: String
+
+    @Argument(help: "Input files or directories (searched recursively, hidden files skipped); .gz or plain text.")
+    var inputs: [String]
+
+    @Option(help: "Parallel workers (default: number of cores).")
+    var workers: Int = systemCoreCount()
+
+    @Option(help: "Reduce partitions, i.e. output part files (default: number of cores).")
+    var reducers: Int = systemCoreCount()
+
+    @Option(help: "processes (worker processes), threads (one process), or sequential.")
+    var mode: ExecutionMode = .processes
+
+    @Option(help: "Output directory (default: out/JOB).")
+    var output: String?
+
+    @Option(help: "Target input bytes per map task, e.g. 64M (default: from the input size).")
+    var splitSize: ByteCount?
+
+    @Option(help: "Attempts per task before the job fails.")
+    var maxAttempts: Int = 4
+
+    @Flag(help: "Print no summary at the end.")
+    var quiet = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard reducers >= 1 else { throw ValidationError("--reducers must be at least 1") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        if let splitSize, splitSize.bytes < 1 { throw ValidationError("--split-size must be positive") }
+    }
+
+    func run() throws {
+        let jobType = try JobCatalog.find(job)
+        var options = RunOptions(outputDirectory: output ?? "out/\(jobType.name)")
+        options.mode = mode
+        options.workers = workers
+        options.reducers = reducers
+        options.splitSize = splitSize?.bytes
+        options.maxAttempts = maxAttempts
+        options.showProgress = standardErrorIsTerminal && !quiet
+        let registry = ChildRegistry()
+        InterruptHandling.install(registry: registry)
+        let result = try Coordinator.run(job: jobType.init(), inputs: inputs, options: options, registry: registry)
+        if !quiet { writeToStandardError(RunSummary.text(result, jobName: jobType.name, options: options)) }
+    }
+}
+
+extension ExecutionMode: ExpressibleByArgument {}
+
+/// A byte count with an optional K, M or G suffix (powers of 1024).
+struct ByteCount: ExpressibleByArgument {
+    let bytes: Int64
+
+    init?(argument: String) {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var text = argument.uppercased()
+        var scale: Int64 = 1
+        if let last = text.last, let unit = units[last] {
+            scale = unit
+            text.removeLast()
+        }
+        guard let value = Int64(text) else { return nil }
+        bytes = value * scale
+    }
+}
+
+func systemCoreCount() -> Int {
+    max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+}
