@@ -8,18 +8,9 @@ import Glibc
 /// `mr JOB INPUT... [options]`: runs a job.
 struct RunJobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mr",
-        abstract: "A map-reduce engine for one machine: run a job over gzip or plain text inputs.",
-        discussion: """
-            Jobs: \(JobCatalog.all.map { "\n  \($0.name)\(String(repeating: " ", count: max(12 - $0.name.count, 1)))\($0.summary)" }.joined())
-
-            Output: DIR/part-00000 ... (one per reducer, lines KEY<TAB>VALUE sorted bytewise by key),
-            then DIR/_SUCCESS. A failed or interrupted run leaves the earlier output as it was.
-            Exit status: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output refused,
-            74 I/O error, 75 a task failed every attempt, 70 internal error, 130/143 interrupted.
-
-            Example: mr wordcount datasets/ --workers 2 --output out/words
-            """)
+        commandName: "run",
+        abstract: "Run a job: `mr JOB INPUT...` (the word `run` may be left out).",
+        discussion: MRCommand.guide)
 
     @Argument(help: "The job to run.")
     var job: String
@@ -27,10 +18,10 @@ struct RunJobCommand: ParsableCommand {
     @Argument(help: "Input files or directories (searched recursively, hidden files skipped); .gz or plain text.")
     var inputs: [String]
 
-    @Option(help: "Parallel workers (default: number of cores).")
+    @Option(help: "Parallel workers; defaults to the number of cores.")
     var workers: Int = systemCoreCount()
 
-    @Option(help: "Reduce partitions, i.e. output part files (default: number of cores).")
+    @Option(help: "Reduce partitions, i.e. output part files; defaults to the number of cores.")
     var reducers: Int = systemCoreCount()
 
     @Option(help: "processes (worker processes), threads (one process), or sequential.")

@@ -9,11 +9,11 @@ if arguments.count > 1 && arguments[1] == WorkerLoop.commandName {
 }
 
 do {
-    let command = try RunJobCommand.parseAsRoot() as! RunJobCommand
+    var command = try MRCommand.parseAsRoot()
     try command.run()
 } catch let error as MRError {
     writeToStandardError("mr: error: \(error.message)\n")
     exit(error.kind.exitStatus)
 } catch {
-    RunJobCommand.exit(withError: error)
+    MRCommand.exit(withError: error)
 }

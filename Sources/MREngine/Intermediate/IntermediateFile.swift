@@ -102,7 +102,9 @@ enum IntermediateFile {
             let remaining = Int(recordsEnd - offset)
             _ = try ensure(min(10, remaining))
             var cursor = position
-            let keyLength = Int(try decodeVarint(&cursor))
+            let encodedLength = try decodeVarint(&cursor)
+            guard encodedLength < UInt64(remaining) else { throw damaged("key longer than the file") }
+            let keyLength = Int(encodedLength)
             let prefixLength = cursor - position
             guard try ensure(min(prefixLength + keyLength + 10, remaining)) else { throw damaged("truncated") }
             cursor = position + prefixLength

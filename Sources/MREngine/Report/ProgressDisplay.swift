@@ -28,8 +28,9 @@ final class ProgressDisplay {
 }
 
 extension Double {
+    // public: the CLI formats its tables with it too.
     /// Fixed-point text without Foundation.
-    func formatted(decimals: Int) -> String {
+    public func formatted(decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (self * scale).rounded()

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MapReduce
 
 /// Runs one task attempt to completion, writing its output under the attempt's temporary path.
@@ -6,10 +9,14 @@ import MapReduce
 public struct TaskRunner: Sendable {
     let job: any Job
     let plan: RunPlan
+    /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
+    /// so tests can kill a worker that is provably in the middle of a task.
+    private let testDelayMicroseconds: UInt32
 
     public init(job: any Job, plan: RunPlan) {
         self.job = job
         self.plan = plan
+        testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0
     }
 
     /// Runs the attempt; failures come back as values saying whether a retry can help.
@@ -33,6 +40,10 @@ public struct TaskRunner: Sendable {
         let collected = MapOutputBuffer(combiner: jobType.combiner)
         let output = MapOutput(collected)
         let lines = LineReader()
+        let directory = plan.attemptPath(assignment)
+        FileSystem.removeTree(directory)  // left by an earlier run of this attempt number
+        try FileSystem.makeDirectory(directory)
+        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         for piece in plan.splits[assignment.task.index].pieces {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path, name: entry.name)
@@ -57,9 +68,6 @@ public struct TaskRunner: Sendable {
             }
         }
 
-        let directory = plan.attemptPath(assignment)
-        FileSystem.removeTree(directory)  // left by an earlier run of this attempt number
-        try FileSystem.makeDirectory(directory)
         var written: Int64 = 0
         try collected.forEachPartition(count: plan.reducers) { partition, entries in
             let writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(partition))
@@ -83,6 +91,7 @@ public struct TaskRunner: Sendable {
         let merge = GroupedMerge(readers: readers)
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
         let output = ReduceOutput(writer)
+        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         var groups: Int64 = 0
         while try merge.nextGroup() {
             groups += 1

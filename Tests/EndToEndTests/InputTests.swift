@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+/// What counts as input: gzip members, plain text, empty files, directories, many small files.
+final class InputTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func wordcount(_ inputs: [URL], _ extra: [String] = []) throws -> (lines: [String], stderr: String) {
+        let output = directory.appendingPathComponent("out-\(UUID().uuidString)")
+        let outcome = try MR.succeed(["wordcount"] + inputs.map(\.path) + ["--output", output.path] + extra)
+        return (try MR.sortedLines(output), outcome.stderr)
+    }
+
+    func testConcatenatedTwoMemberGzipIsReadWhole() throws {
+        let first = directory.appendingPathComponent("first.gz")
+        let second = directory.appendingPathComponent("second.gz")
+        try gzip(Data("alpha beta\n".utf8), to: first)
+        try gzip(Data("beta gamma\ngamma\n".utf8), to: second)
+        let both = directory.appendingPathComponent("both.txt.gz")
+        try (try Data(contentsOf: first) + Data(contentsOf: second)).write(to: both)
+        XCTAssertEqual(try wordcount([both]).lines, ["alpha\t1", "beta\t2", "gamma\t2"])
+    }
+
+    func testPlainTextAndEmptyFiles() throws {
+        let plain = directory.appendingPathComponent("words.txt")
+        try Data("one two\ntwo\n".utf8).write(to: plain)
+        let empty = directory.appendingPathComponent("empty.txt")
+        try Data().write(to: empty)
+        let emptyGzip = directory.appendingPathComponent("empty.txt.gz")
+        try gzip(Data(), to: emptyGzip)
+        XCTAssertEqual(try wordcount([plain, empty, emptyGzip]).lines, ["one\t1", "two\t2"])
+        let onlyEmpty = try wordcount([empty])
+        XCTAssertEqual(onlyEmpty.lines, [])
+        XCTAssertTrue(onlyEmpty.stderr.contains("input records           0\n"), onlyEmpty.stderr)
+    }
+
+    func testDirectoriesAreRecursedAndHiddenFilesSkipped() throws {
+        let root = directory.appendingPathComponent("tree")
+        let nested = root.appendingPathComponent("a/b")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
+        try Data("top\n".utf8).write(to: root.appendingPathComponent("top.txt"))
+        try gzip(Data("deep deep\n".utf8), to: nested.appendingPathComponent("deep.gz"))
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent(".secret.txt"))
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent(".hidden/x.txt"))
+        XCTAssertEqual(try wordcount([root]).lines, ["deep\t2", "top\t1"])
+    }
+
+    func testTwoThousandTinyFilesArePackedIntoAHandfulOfMapTasks() throws {
+        let root = directory.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        // Each file exactly 1,000 bytes: a unique word, then digits (separators) up to the size.
+        // With 256,000-byte splits, 256 files fill a split: ceil(2000 / 256) = 8 map tasks.
+        let letters = Array("abcdefghij")
+        var expected: [String] = []
+        for index in 0..<2000 {
+            let word = "w" + String(String(index).map { letters[$0.wholeNumberValue!] })
+            let text = word + " " + String(repeating: "7", count: 1000 - word.utf8.count - 2) + "\n"
+            try Data(text.utf8).write(to: root.appendingPathComponent("f\(index).txt"))
+            expected.append(word + "\t1")
+        }
+        let result = try wordcount([root], ["--split-size", "256000", "--reducers", "4"])
+        XCTAssertTrue(result.stderr.contains("tasks     8 map, 4 reduce"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("2000 files"), result.stderr)
+        XCTAssertEqual(result.lines, expected.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
+
+    func testPlainFileSplitsAtEveryEdgeGiveTheSameCounts() throws {
+        // Lines of varied length with multi-byte letters, cut into splits of many sizes: edges
+        // fall inside lines, at line ends and inside UTF-8 sequences.
+        var text = ""
+        for index in 0..<300 { text += String(repeating: "ä\(index % 7)wörd ", count: index % 11) + "end\n" }
+        let file = directory.appendingPathComponent("lines.txt")
+        try Data(text.utf8).write(to: file)
+        let whole = try wordcount([file], ["--split-size", "1G"]).lines
+        for size in ["97", "1000", "4099"] {
+            XCTAssertEqual(try wordcount([file], ["--split-size", size, "--reducers", "3"]).lines, whole, "split size \(size)")
+        }
+        XCTAssertEqual(whole, referenceWordCount([Data(text.utf8)]))
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import XCTest
+
+/// Runs the `mr` binary built beside the test bundle and reads what it leaves on disk.
+enum MR {
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mr")
+    }
+
+    struct Outcome {
+        let status: Int32
+        let stderr: String
+    }
+
+    /// Starts `mr` without waiting; stderr goes to `stderrFile`.
+    static func start(_ arguments: [String], environment: [String: String] = [:], stderrFile: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs `mr` to completion.
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("mr-stderr-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let process = try start(arguments, environment: environment, stderrFile: log)
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs `mr` and fails the test unless it exits 0.
+    @discardableResult
+    static func succeed(_ arguments: [String], environment: [String: String] = [:],
+                        file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+        let outcome = try run(arguments, environment: environment)
+        XCTAssertEqual(outcome.status, 0, "mr \(arguments.joined(separator: " ")) failed:\n\(outcome.stderr)", file: file, line: line)
+        return outcome
+    }
+
+    /// The part files of an output directory, by name.
+    static func parts(_ directory: URL) throws -> [String: Data] {
+        var parts: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix("part-") {
+            parts[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+        }
+        return parts
+    }
+
+    /// All output lines of a directory, sorted bytewise, after checking that each part file is
+    /// itself sorted by key and that `_SUCCESS` is there.
+    static func sortedLines(_ directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("_SUCCESS").path),
+                      "no _SUCCESS in \(directory.path)", file: file, line: line)
+        var all: [String] = []
+        for (name, data) in try parts(directory) {
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            let keys = lines.map { Array($0.prefix { $0 != "\t" }.utf8) }
+            XCTAssertTrue(zip(keys, keys.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) },
+                          "\(name) is not sorted by key with unique keys", file: file, line: line)
+            all += lines
+        }
+        return all.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+}
+
+/// A fresh temporary directory per test, removed afterwards.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// gzip -n of `data` into `destination`, by the system's gzip (an implementation not ours).
+func gzip(_ data: Data, to destination: URL) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "gzip -n -c > '\(destination.path)'"]
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    input.fileHandleForWriting.write(data)
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0)
+}
+
+/// The real books beside the checkout, gzipped into `directory`; returns their plain texts.
+func gutenbergBooks(gzippedInto directory: URL) throws -> [Data] {
+    let corpus = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/corpus/gutenberg")
+    let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }.sorted()
+    XCTAssertEqual(names.count, 8, "expected the eight books in \(corpus.path)")
+    return try names.map { name in
+        let text = try Data(contentsOf: corpus.appendingPathComponent(name))
+        try gzip(text, to: directory.appendingPathComponent(name + ".gz"))
+        return text
+    }
+}
+
+/// The obviously correct word count: decode with the standard library (invalid bytes become
+/// U+FFFD, not a letter), keep runs of scalars whose general category is a letter.
+func referenceWordCount(_ texts: [Data]) -> [String] {
+    var counts: [String: Int] = [:]
+    for text in texts {
+        var word = String.UnicodeScalarView()
+        for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+                word.append(scalar)
+            default:
+                if !word.isEmpty { counts[String(word), default: 0] += 1 }
+                word = String.UnicodeScalarView()
+            }
+        }
+        if !word.isEmpty { counts[String(word), default: 0] += 1 }
+    }
+    return counts.map { "\($0.key)\t\($0.value)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
+/// Process ids of the direct children of `pid`.
+func childProcesses(of pid: Int32) -> [Int32] {
+    let path = "/proc/\(pid)/task/\(pid)/children"
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+    return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+}
+
+/// True while `pid` exists and is not a zombie.
+func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
+}
+
+/// Polls `condition` every 10 ms until it holds; fails the test after `seconds`.
+func waitUntil(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) rethrows {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return }
+        usleep(10_000)
+    }
+    XCTFail("timed out waiting until \(what)")
+}
+
+/// Entries of the attempts folder of a running job whose output is `output`.
+func runningAttempts(forOutput output: URL) -> [String] {
+    let parent = output.deletingLastPathComponent()
+    let prefix = "." + output.lastPathComponent + ".mr-work-"
+    let work = (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.first { $0.hasPrefix(prefix) }
+    guard let work else { return [] }
+    return (try? FileManager.default.contentsOfDirectory(atPath: parent.appendingPathComponent(work).appendingPathComponent("attempts").path)) ?? []
+}

@@ -1,0 +1,155 @@
+import Foundation
+import MapReduce
+@testable import MREngine
+import XCTest
+
+/// The engine's parts on their own: no processes, no CLI.
+final class EngineTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mr-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func words(_ text: [UInt8]) -> [String] {
+        var found: [String] = []
+        text.withUnsafeBytes { forEachWord(in: $0) { found.append(String(decoding: $0, as: UTF8.self)) } }
+        return found
+    }
+
+    func testWordsAreRunsOfUnicodeLetters() {
+        XCTAssertEqual(words(Array("Hello, wörld! ß-straße 42abc λόγος мир 数据".utf8)),
+                       ["Hello", "wörld", "ß", "straße", "abc", "λόγος", "мир", "数据"])
+        XCTAssertEqual(words(Array("e\u{301}x".utf8)), ["e", "x"])  // a combining mark separates
+        XCTAssertEqual(words([0x61, 0xC0, 0x80, 0x62]), ["a", "b"])  // overlong encoding is invalid
+        XCTAssertEqual(words([0x61, 0xF4, 0x90, 0x80, 0x80, 0x62]), ["a", "b"])  // beyond U+10FFFF
+        XCTAssertEqual(words([0xF0, 0x90, 0x90, 0x80]), ["\u{10400}"])  // astral letter (Deseret)
+        XCTAssertEqual(words([0xE4, 0xB8]), [])  // truncated sequence at the end
+    }
+
+    func testKeyHashMatchesItsDocumentedDefinition() {
+        // Values from an independent Python implementation of the definition in KeyHash.swift.
+        func hash(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) } }
+        XCTAssertEqual(hash(""), 0)
+        XCTAssertEqual(hash("the"), 0x038e_767e_d641_1ba9)
+        XCTAssertEqual(hash("abcdefgh"), 0x5cf2_124c_90c0_0bba)
+        XCTAssertEqual(hash("Straße und λόγος"), 0xcefd_380c_bac8_17a6)
+    }
+
+    func testIntermediateFileRoundTripsAndDetectsDamage() throws {
+        let path = directory.appendingPathComponent("part").path
+        let writer = try IntermediateFile.Writer(path: path)
+        let pairs: [(String, Int64)] = [("", 0), ("a", -1), ("b", Int64.max), ("long" + String(repeating: "x", count: 100_000), Int64.min)]
+        for (key, value) in pairs { try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: value) } }
+        try writer.finish()
+
+        let reader = try IntermediateFile.Reader(path: path, capacity: 64)
+        var read: [(String, Int64)] = []
+        while !reader.isAtEnd {
+            read.append((String(decoding: reader.key, as: UTF8.self), reader.value))
+            try reader.advance()
+        }
+        XCTAssertEqual(read.map(\.0), pairs.map(\.0))
+        XCTAssertEqual(read.map(\.1), pairs.map(\.1))
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[6] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try {
+            let damaged = try IntermediateFile.Reader(path: path)
+            while !damaged.isAtEnd { try damaged.advance() }
+        }())
+    }
+
+    func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
+        let path = directory.appendingPathComponent("two.gz").path
+        let shell = "printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", shell]
+        try process.run()
+        process.waitUntilExit()
+        let source = try GzipSource(path: path)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 3, alignment: 1)  // tiny: many calls
+        defer { buffer.deallocate() }
+        var text: [UInt8] = []
+        while case let count = try source.read(into: buffer, capacity: 3), count > 0 {
+            text += UnsafeRawBufferPointer(start: buffer, count: count)
+        }
+        XCTAssertEqual(String(decoding: text, as: UTF8.self), "one\ntwo\n")
+
+        let truncated = directory.appendingPathComponent("cut.gz").path
+        try Data(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(30)).write(to: URL(fileURLWithPath: truncated))
+        let cut = try GzipSource(path: truncated)
+        XCTAssertThrowsError(try { while try cut.read(into: buffer, capacity: 3) > 0 {} }()) { error in
+            XCTAssertEqual((error as? MRError)?.kind, .badInput)
+            XCTAssertTrue("\(error)".contains("cut.gz") && "\(error)".contains("truncated"), "\(error)")
+        }
+    }
+
+    func testLineReaderGivesEachLineToExactlyOneSplit() throws {
+        let text = "first\r\nsecond line\n\nfourth\nlast without newline"
+        let path = directory.appendingPathComponent("lines.txt").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let size = Int64(text.utf8.count)
+        for splitSize in 1...size {
+            var lines: [String] = []
+            var start: Int64 = 0
+            while start < size {
+                let end = min(start + splitSize, size)
+                let source = try PlainFileSource(path: path, from: max(start - 1, 0))
+                try LineReader(capacity: 4).forEachLine(of: source, start: start, end: end) { line, _ in
+                    lines.append(String(decoding: line, as: UTF8.self))
+                }
+                start = end
+            }
+            XCTAssertEqual(lines, ["first", "second line", "", "fourth", "last without newline"], "split size \(splitSize)")
+        }
+    }
+
+    func testSplitPlannerPacksSmallFilesAndCutsLargeOnes() {
+        let files = (0..<10).map { InputEntry(path: "f\($0)", name: "f\($0)", size: 100, isGzip: false) }
+            + [InputEntry(path: "big", name: "big", size: 1000, isGzip: false),
+               InputEntry(path: "z.gz", name: "z.gz", size: 50, isGzip: true)]
+        let splits = SplitPlanner.splits(for: files, targetSize: 300)
+        // f0-f2 | f3-f5 | f6-f8 | f9 + big[0,200) | big[200,500) | big[500,800) | big[800,1000) | z.gz
+        // (z.gz weighs 150 as gzip inflates about threefold: it does not fit beside 200 bytes).
+        XCTAssertEqual(splits.map { $0.pieces.count }, [3, 3, 3, 2, 1, 1, 1, 1])
+        // Every byte of every file is in exactly one piece.
+        for (index, file) in files.enumerated() {
+            let pieces = splits.flatMap(\.pieces).filter { $0.fileIndex == index }
+            XCTAssertEqual(pieces.first?.start, 0)
+            XCTAssertEqual(pieces.last?.end, file.size)
+            XCTAssertTrue(zip(pieces, pieces.dropFirst()).allSatisfy { $0.end == $1.start })
+        }
+    }
+
+    func testTaskTableRunsReducesAfterMapsAndGivesUpAfterMaxAttempts() {
+        var table = TaskTable(mapTasks: 2, reduceTasks: 1, maxAttempts: 2)
+        let map0 = table.nextAssignment()!
+        let map1 = table.nextAssignment()!
+        XCTAssertEqual([map0.task.description, map1.task.description], ["map-00000", "map-00001"])
+        XCTAssertNil(table.nextAssignment(), "reduce must wait for every map")
+        XCTAssertTrue(table.succeeded(map0))
+        XCTAssertTrue(table.failed(map1, retryable: true))
+        let retry = table.nextAssignment()!
+        XCTAssertEqual(retry, TaskAssignment(task: map1.task, attempt: 2))
+        XCTAssertFalse(table.failed(retry, retryable: true), "two attempts were allowed")
+
+        var second = TaskTable(mapTasks: 1, reduceTasks: 1, maxAttempts: 4)
+        let only = second.nextAssignment()!
+        XCTAssertFalse(second.failed(only, retryable: false), "bad input is not retried")
+        var third = TaskTable(mapTasks: 1, reduceTasks: 1, maxAttempts: 4)
+        XCTAssertTrue(third.succeeded(third.nextAssignment()!))
+        let reduce = third.nextAssignment()!
+        XCTAssertEqual(reduce.task.kind, .reduce)
+        XCTAssertTrue(third.succeeded(reduce))
+        XCTAssertFalse(third.succeeded(reduce), "a task commits once")
+        XCTAssertTrue(third.isFinished)
+    }
+}
