@@ -51,16 +51,26 @@ extension Job {
     public static var topRecordsInSummary: Int { 0 }
 }
 
-/// An associative, commutative fold of two values of the same key, applied map-side.
-public struct Combiner: Sendable {
-    /// Returns the fold of the value accumulated so far and one more value.
-    public let fold: @Sendable (_ accumulated: Int64, _ value: Int64) -> Int64
-
-    /// Creates a combiner from its fold.
-    public init(_ fold: @escaping @Sendable (_ accumulated: Int64, _ value: Int64) -> Int64) {
-        self.fold = fold
-    }
-
+/// An associative, commutative fold of the values of one key, applied inside each map task so
+/// that far fewer pairs are written, sorted and merged.
+public enum Combiner: Sendable {
     /// Adds values (wrapping on overflow), as counting jobs need.
-    public static let sum = Combiner { $0 &+ $1 }
+    case sum
+    /// Keeps the smallest value.
+    case minimum
+    /// Keeps the largest value.
+    case maximum
+    /// Any other fold of the value accumulated so far and one more value.
+    case custom(@Sendable (_ accumulated: Int64, _ value: Int64) -> Int64)
+
+    /// Folds `value` into `accumulated`.
+    @inlinable
+    public func fold(_ accumulated: Int64, _ value: Int64) -> Int64 {
+        switch self {
+        case .sum: accumulated &+ value
+        case .minimum: Swift.min(accumulated, value)
+        case .maximum: Swift.max(accumulated, value)
+        case .custom(let fold): fold(accumulated, value)
+        }
+    }
 }

@@ -9,33 +9,41 @@ public func forEachWord(in text: ByteSlice, _ body: (ByteSlice) throws -> Void) 
     guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
     let count = text.count
     var index = 0
-    var wordStart = -1
-    while index < count {
-        let byte = base[index]
-        var length = 1
-        let isLetter: Bool
-        if byte < 0x80 {
-            isLetter = (byte | 0x20) &- 0x61 < 26
-        } else {
-            let decoded = decodeUTF8Scalar(base, index, count)
-            if decoded.length == 0 {
-                isLetter = false
+    // Two tight loops, over separators then over letters, so ASCII text costs a compare or two
+    // per byte; non-ASCII bytes take the decoding path.
+    while true {
+        while index < count {
+            let byte = base[index]
+            if byte < 0x80 {
+                if isASCIILetter(byte) { break }
+                index += 1
             } else {
-                length = decoded.length
-                isLetter = UnicodeLetters.contains(decoded.scalar)
+                let decoded = decodeUTF8Scalar(base, index, count)
+                if decoded.length > 0 && UnicodeLetters.contains(decoded.scalar) { break }
+                index += max(decoded.length, 1)
             }
         }
-        if isLetter {
-            if wordStart < 0 { wordStart = index }
-        } else if wordStart >= 0 {
-            try body(ByteSlice(start: base + wordStart, count: index - wordStart))
-            wordStart = -1
+        if index >= count { return }
+        let start = index
+        while index < count {
+            let byte = base[index]
+            if byte < 0x80 {
+                if !isASCIILetter(byte) { break }
+                index += 1
+            } else {
+                let decoded = decodeUTF8Scalar(base, index, count)
+                if decoded.length == 0 || !UnicodeLetters.contains(decoded.scalar) { break }
+                index += decoded.length
+            }
         }
-        index += length
+        try body(ByteSlice(start: base + start, count: index - start))
     }
-    if wordStart >= 0 {
-        try body(ByteSlice(start: base + wordStart, count: count - wordStart))
-    }
+}
+
+/// A-Z or a-z.
+@inlinable @inline(__always)
+public func isASCIILetter(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- 0x61 < 26
 }
 
 /// Decodes the non-ASCII UTF-8 sequence at `index`; `length` 0 means the byte there is invalid

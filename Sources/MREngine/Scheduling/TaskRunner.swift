@@ -69,11 +69,11 @@ public struct TaskRunner: Sendable {
         }
 
         var written: Int64 = 0
-        try collected.forEachPartition(count: plan.reducers) { partition, entries in
+        try collected.forEachPartition(count: plan.reducers) { partition, pairs in
             let writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(partition))
-            for entry in entries { try writer.append(key: collected.key(of: entry), value: entry.value) }
+            for pair in pairs { try writer.append(key: collected.key(of: pair), value: pair.value) }
             try writer.finish()
-            written += Int64(entries.count)
+            written += Int64(pairs.count)
         }
         var report = TaskReport()
         report.counters.inputRecords = lines.linesRead
