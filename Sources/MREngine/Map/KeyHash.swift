@@ -21,16 +21,27 @@ enum KeyHash {
             index += 8
         }
         if index < count {
-            var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < count {
-                word |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
-                shift += 8
-                index += 1
-            }
-            h = mix(h, word)
+            h = mix(h, loadWord(base, index, count))
         }
         return finalize(h)
+    }
+
+    /// The little-endian 8-byte word at `index`, zero-padded past `count`, without reading
+    /// beyond `count`.
+    @inline(__always)
+    static func loadWord(_ base: UnsafeRawPointer, _ index: Int, _ count: Int) -> UInt64 {
+        if index + 8 <= count {
+            return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        }
+        var word: UInt64 = 0
+        var shift: UInt64 = 0
+        var position = index
+        while position < count {
+            word |= UInt64(base.load(fromByteOffset: position, as: UInt8.self)) << shift
+            shift += 8
+            position += 1
+        }
+        return word
     }
 
     @inline(__always)

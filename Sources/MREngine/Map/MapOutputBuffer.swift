@@ -3,25 +3,33 @@ import Glibc
 #endif
 import MapReduce
 
-/// Collects a map task's output in memory. Keys are copied once into an arena, each behind a
-/// varint length. With a combiner, pairs live in an open-addressing table keyed by the key bytes:
-/// 16-byte slots (hash tag, key offset, value) at up to 3/4 load keep a word count's table in L2
-/// cache; key bytes are compared only on a tag match, and values of equal keys are folded in place.
-/// Without a combiner every pair is appended. At the end of the task the pairs of each partition
-/// come out sorted by key.
+/// Collects a map task's output in memory.
+///
+/// With a combiner, pairs live in an open-addressing table: one 32-byte slot per distinct key,
+/// holding the key itself when it is at most 16 bytes (nearly every word), so an emit costs one
+/// cache line: hash, probe, compare two words, fold the value in place. Longer keys are copied to
+/// an arena and the slot points at them. Without a combiner every pair is appended to the same
+/// kind of slots in emission order. At the end of the task each partition's slots come out sorted
+/// by key.
 final class MapOutputBuffer: MapSink {
-    /// One pair; in the table, `keyOffset == emptySlot` marks a free slot.
-    struct Pair {
-        /// The high 32 bits of the key's hash: most mismatches are rejected without the arena.
+    struct Slot {
+        /// High 32 bits of the key's hash.
         var tag: UInt32
-        var keyOffset: UInt32
+        /// Key length; `emptySlot` marks a free slot.
+        var length: UInt32
         var value: Int64
+        /// The key's bytes, zero-padded, when it is at most 16 bytes; otherwise `word0` is the
+        /// key's offset in the arena.
+        var word0: UInt64
+        var word1: UInt64
     }
     private static let emptySlot = UInt32.max
+    private static let inlineLimit = 16
+    private static let inlineKeyOffset = MemoryLayout<Slot>.offset(of: \Slot.word0)!
 
     private let combiner: Combiner?
     /// With a combiner: the open-addressing table (power-of-two size). Without: pairs in order.
-    private var pairs: UnsafeMutablePointer<Pair>
+    private var slots: UnsafeMutablePointer<Slot>
     private var capacity: Int
     private(set) var pairCount = 0
     private var arena: UnsafeMutableRawPointer
@@ -33,77 +41,73 @@ final class MapOutputBuffer: MapSink {
     init(combiner: Combiner?) {
         self.combiner = combiner
         capacity = 1 << 12
-        pairs = Self.allocatePairs(capacity, asTable: combiner != nil)
-        arenaCapacity = 1 << 18
+        slots = Self.allocateSlots(capacity, asTable: combiner != nil)
+        arenaCapacity = 1 << 16
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
     }
 
     deinit {
-        pairs.deallocate()
+        slots.deallocate()
         arena.deallocate()
     }
 
-    private static func allocatePairs(_ count: Int, asTable: Bool) -> UnsafeMutablePointer<Pair> {
-        let pairs = UnsafeMutablePointer<Pair>.allocate(capacity: count)
-        if asTable { pairs.initialize(repeating: Pair(tag: 0, keyOffset: emptySlot, value: 0), count: count) }
-        return pairs
+    private static func allocateSlots(_ count: Int, asTable: Bool) -> UnsafeMutablePointer<Slot> {
+        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: count)
+        if asTable { slots.initialize(repeating: Slot(tag: 0, length: emptySlot, value: 0, word0: 0, word1: 0), count: count) }
+        return slots
     }
 
     func emit(key: ByteSlice, value: Int64) {
         emitted += 1
         let hash = KeyHash.hash(key)
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let length = key.count
+        var word0: UInt64 = 0, word1: UInt64 = 0
+        if length <= Self.inlineLimit, let base = key.baseAddress {
+            word0 = KeyHash.loadWord(base, 0, length)
+            word1 = length > 8 ? KeyHash.loadWord(base, 8, length) : 0
+        }
         guard let combiner else {
             if pairCount == capacity { growList() }
-            pairs[pairCount] = Pair(tag: tag, keyOffset: store(key), value: value)
+            slots[pairCount] = makeSlot(key, tag: tag, value: value, word0, word1)
             pairCount += 1
             return
         }
         let mask = capacity - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var index = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let pair = pairs + slot
-            let offset = pair.pointee.keyOffset
-            if offset == Self.emptySlot { break }
-            if pair.pointee.tag == tag && storedKeyEquals(offset, key) {
-                pair.pointee.value = combiner.fold(pair.pointee.value, value)
-                return
+            let slot = slots + index
+            let storedLength = slot.pointee.length
+            if storedLength == Self.emptySlot { break }
+            if slot.pointee.tag == tag && storedLength == UInt32(truncatingIfNeeded: length) {
+                let equal = length <= Self.inlineLimit
+                    ? slot.pointee.word0 == word0 && slot.pointee.word1 == word1
+                    : bytesEqual(arena + Int(slot.pointee.word0), key.baseAddress, length)
+                if equal {
+                    slot.pointee.value = combiner.fold(slot.pointee.value, value)
+                    return
+                }
             }
-            slot = (slot + 1) & mask
+            index = (index + 1) & mask
         }
-        pairs[slot] = Pair(tag: tag, keyOffset: store(key), value: value)
+        slots[index] = makeSlot(key, tag: tag, value: value, word0, word1)
         pairCount += 1
         if pairCount * 4 > capacity * 3 { growTable() }
     }
 
     @inline(__always)
-    private func storedKeyEquals(_ offset: UInt32, _ key: ByteSlice) -> Bool {
-        var cursor = Int(offset)
-        let length = readLength(&cursor)
-        return length == key.count && bytesEqual(arena + cursor, key.baseAddress, length)
-    }
-
-    @inline(__always)
-    private func readLength(_ cursor: inout Int) -> Int {
-        var result = 0
-        var shift = 0
-        while true {
-            let byte = arena.load(fromByteOffset: cursor, as: UInt8.self)
-            cursor += 1
-            result |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+    private func makeSlot(_ key: ByteSlice, tag: UInt32, value: Int64, _ word0: UInt64, _ word1: UInt64) -> Slot {
+        if key.count <= Self.inlineLimit {
+            return Slot(tag: tag, length: UInt32(key.count), value: value, word0: word0, word1: word1)
         }
+        return Slot(tag: tag, length: UInt32(key.count), value: value, word0: UInt64(store(key)), word1: 0)
     }
 
-    /// Copies the key, behind its varint length, into the arena; returns its offset.
-    @inline(__always)
-    private func store(_ key: ByteSlice) -> UInt32 {
-        let needed = key.count + 10
-        if arenaUsed + needed > arenaCapacity {
+    /// Copies a long key into the arena; returns its offset.
+    private func store(_ key: ByteSlice) -> Int {
+        if arenaUsed + key.count > arenaCapacity {
             var newCapacity = arenaCapacity * 2
-            while arenaUsed + needed > newCapacity { newCapacity *= 2 }
-            precondition(newCapacity < Int(UInt32.max), "a map task's keys exceed 4 GiB; use a smaller --split-size")
+            while arenaUsed + key.count > newCapacity { newCapacity *= 2 }
             let larger = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
             larger.copyMemory(from: arena, byteCount: arenaUsed)
             arena.deallocate()
@@ -111,65 +115,67 @@ final class MapOutputBuffer: MapSink {
             arenaCapacity = newCapacity
         }
         let offset = arenaUsed
-        arenaUsed += encodeVarint(UInt64(key.count), into: (arena + offset).assumingMemoryBound(to: UInt8.self))
-        if key.count > 0 { (arena + arenaUsed).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        (arena + offset).copyMemory(from: key.baseAddress!, byteCount: key.count)
         arenaUsed += key.count
-        return UInt32(offset)
+        return offset
     }
 
     private func growList() {
-        let larger = UnsafeMutablePointer<Pair>.allocate(capacity: capacity * 2)
-        larger.moveInitialize(from: pairs, count: pairCount)
-        pairs.deallocate()
-        pairs = larger
+        let larger = UnsafeMutablePointer<Slot>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: slots, count: pairCount)
+        slots.deallocate()
+        slots = larger
         capacity *= 2
     }
 
     private func growTable() {
-        let old = pairs, oldCapacity = capacity
+        let old = slots, oldCapacity = capacity
         capacity *= 2
-        pairs = Self.allocatePairs(capacity, asTable: true)
+        slots = Self.allocateSlots(capacity, asTable: true)
         let mask = capacity - 1
-        for index in 0..<oldCapacity where old[index].keyOffset != Self.emptySlot {
-            var slot = Int(truncatingIfNeeded: KeyHash.hash(key(of: old[index]))) & mask
-            while pairs[slot].keyOffset != Self.emptySlot { slot = (slot + 1) & mask }
-            pairs[slot] = old[index]
+        for oldIndex in 0..<oldCapacity where old[oldIndex].length != Self.emptySlot {
+            var index = Int(truncatingIfNeeded: KeyHash.hash(key(in: old + oldIndex))) & mask
+            while slots[index].length != Self.emptySlot { index = (index + 1) & mask }
+            slots[index] = old[oldIndex]
         }
         old.deallocate()
     }
 
-    func key(of pair: Pair) -> ByteSlice {
-        var cursor = Int(pair.keyOffset)
-        let length = readLength(&cursor)
-        return ByteSlice(start: arena + cursor, count: length)
+    /// The key of the slot at `slot`, pointing into the slot itself or into the arena.
+    private func key(in slot: UnsafeMutablePointer<Slot>) -> ByteSlice {
+        let length = Int(slot.pointee.length)
+        if length <= Self.inlineLimit {
+            return ByteSlice(start: UnsafeRawPointer(slot) + Self.inlineKeyOffset, count: length)
+        }
+        return ByteSlice(start: arena + Int(slot.pointee.word0), count: length)
     }
 
-    /// Calls `body` for each partition in order with its pairs sorted by key bytes (ties, which
-    /// only occur without a combiner, keep emission order).
-    func forEachPartition(count partitions: Int, _ body: (Int, [Pair]) throws -> Void) rethrows {
-        // Sort (first 8 key bytes as a big-endian number, slot) items: most comparisons are
-        // settled by the prefix without touching the arena.
+    /// Calls `body(partition, key, value)` for every pair, partition by partition, in key order
+    /// within each (ties, which only occur without a combiner, keep emission order).
+    func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Int64) throws -> Void) rethrows {
+        // Sort (first 8 key bytes as a big-endian number, slot index) items: most comparisons are
+        // settled by the prefix without touching the key bytes.
         struct Item {
             var prefix: UInt64
-            var slot: Int
+            var index: Int
         }
         var byPartition = [[Item]](repeating: [], count: partitions)
-        let slots = combiner == nil ? pairCount : capacity
-        for slot in 0..<slots where pairs[slot].keyOffset != Self.emptySlot {
-            let key = key(of: pairs[slot])
+        let used = combiner == nil ? pairCount : capacity
+        for index in 0..<used where slots[index].length != Self.emptySlot {
+            let key = key(in: slots + index)
             var prefix: UInt64 = 0
-            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < key.count ? key[index] : 0) }
-            byPartition[Int(KeyHash.hash(key) % UInt64(partitions))].append(Item(prefix: prefix, slot: slot))
+            for byte in 0..<8 { prefix = prefix << 8 | UInt64(byte < key.count ? key[byte] : 0) }
+            byPartition[Int(KeyHash.hash(key) % UInt64(partitions))].append(Item(prefix: prefix, index: index))
         }
         for partition in 0..<partitions {
             var items = byPartition[partition]
             byPartition[partition] = []
             items.sort { a, b in
                 if a.prefix != b.prefix { return a.prefix < b.prefix }
-                let order = compare(key(of: pairs[a.slot]), key(of: pairs[b.slot]))
-                return order != 0 ? order < 0 : a.slot < b.slot
+                let order = compare(key(in: slots + a.index), key(in: slots + b.index))
+                return order != 0 ? order < 0 : a.index < b.index
             }
-            try body(partition, items.map { pairs[$0.slot] })
+            for item in items { try body(partition, key(in: slots + item.index), slots[item.index].value) }
         }
     }
 }

@@ -69,12 +69,23 @@ public struct TaskRunner: Sendable {
         }
 
         var written: Int64 = 0
-        try collected.forEachPartition(count: plan.reducers) { partition, pairs in
-            let writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(partition))
-            for pair in pairs { try writer.append(key: collected.key(of: pair), value: pair.value) }
-            try writer.finish()
-            written += Int64(pairs.count)
+        var writer: IntermediateFile.Writer?
+        var writerPartition = -1
+        // One file per partition, empty ones included, so every reduce finds all its inputs.
+        func openPartitions(through partition: Int) throws {
+            while writerPartition < partition {
+                try writer?.finish()
+                writerPartition += 1
+                writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition))
+            }
         }
+        try collected.forEachPairByPartition(count: plan.reducers) { partition, key, value in
+            try openPartitions(through: partition)
+            try writer!.append(key: key, value: value)
+            written += 1
+        }
+        try openPartitions(through: plan.reducers - 1)
+        try writer?.finish()
         var report = TaskReport()
         report.counters.inputRecords = lines.linesRead
         report.counters.inputBytes = lines.bytesRead

@@ -18,6 +18,9 @@ final class ProcessPool: WorkerPool {
     private let planFrame: [UInt8]
     private let registry: ChildRegistry
     private var workers: [Worker] = []
+    /// Workers that died in a row without having been given a task: a broken binary or
+    /// environment, not a bad task, so respawning forever would not help.
+    private var idleDeathsInARow = 0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
 
     init(size: Int, plan: RunPlan, registry: ChildRegistry) throws {
@@ -83,6 +86,10 @@ final class ProcessPool: WorkerPool {
         close(dead.answerPipe)
         let reason = "worker \(dead.process.pid) " + dead.process.wait()
         registry.remove(dead.process.pid)
+        idleDeathsInARow = dead.running == nil ? idleDeathsInARow + 1 : 0
+        guard idleDeathsInARow <= 3 else {
+            throw MRError(.internal, "worker processes keep exiting before taking a task (last: \(reason)); see their messages above, or run with --mode threads")
+        }
         workers[index] = try spawnWorker()
         return .died(worker: index, dead.running, reason: reason)
     }
