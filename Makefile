@@ -2,7 +2,7 @@
 SWIFT        ?= swift
 MR           := .build/release/mr
 DATAGEN      := .build/release/datagen
-LARGE        ?= datasets/large
+LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 

@@ -23,15 +23,16 @@ let package = Package(
             name: "MREngine",
             dependencies: ["MapReduce", "CZlib", "CLinuxShims"]
         ),
-        // Jobs shipped with mr, compiled in until jobs are loaded as plugins.
-        .target(name: "Jobs", dependencies: ["MapReduce"], path: "jobs"),
+        // The command line. Exports its symbols so that job libraries (jobs/*.swift, compiled at
+        // run time without a copy of MapReduce) bind to the one copy inside mr.
         .executableTarget(
             name: "mr",
-            dependencies: ["MREngine", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MREngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
         // Seeded generator of English-like text for datasets/.
         .executableTarget(name: "datagen"),
-        .testTarget(name: "MREngineTests", dependencies: ["MREngine", "MapReduce", "Jobs"]),
+        .testTarget(name: "MREngineTests", dependencies: ["MREngine", "MapReduce"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mr"]),
     ],
     swiftLanguageModes: [.v5]

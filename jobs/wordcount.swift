@@ -7,7 +7,7 @@ public struct WordCount: Job {
     public static let combiner: Combiner? = .sum
     public static let topRecordsInSummary = 10
 
-    public init() {}
+    public init(options: JobOptions) {}
 
     public func map(_ record: Record, _ output: MapOutput) {
         forEachWord(in: record.bytes) { output.emit($0, 1) }

@@ -8,17 +8,20 @@ public typealias ByteSlice = UnsafeRawBufferPointer
 ///
 /// The engine calls ``map(_:_:)`` once per input line, folds the values emitted for equal keys with
 /// the ``combiner`` inside each map task, routes every key to one of R partitions, and calls
-/// ``reduce(_:_:_:)`` once per key, in bytewise key order, with all of the key's values.
+/// ``reduce(_:_:_:)`` once per key, in bytewise key order, with all of the key's values. A map-only
+/// job (``isMapOnly``) skips all that: what map emits goes straight to the output.
 ///
 /// One instance serves every task in a process, possibly on several threads at once, so a job
-/// keeps no mutable state.
+/// keeps no mutable state. A job lives in one Swift file in `jobs/`; `mr` compiles and loads it.
 ///
 /// ```swift
+/// import MapReduce
+///
 /// public struct LineLengths: Job {
 ///     public static let name = "linelengths"
 ///     public static let summary = "How many lines have each length"
 ///     public static let combiner: Combiner? = .sum
-///     public init() {}
+///     public init(options: JobOptions) {}
 ///     public func map(_ record: Record, _ output: MapOutput) {
 ///         output.emit(decimal: record.bytes.count, 1)
 ///     }
@@ -30,14 +33,19 @@ public typealias ByteSlice = UnsafeRawBufferPointer
 public protocol Job: Sendable {
     /// The name users type after `mr`: lowercase letters, digits and dashes.
     static var name: String { get }
-    /// One line saying what the job computes, shown by `mr --help`.
+    /// One line saying what the job computes, shown by `mr jobs` and `mr NAME --help`.
     static var summary: String { get }
-    /// Folds values of one key inside a map task; `nil` sends every emitted pair to reduce.
+    /// The job's own command-line options (`mr ngrams data/ --n 3`), delivered to every worker.
+    static var options: [JobOption] { get }
+    /// Folds integer values of one key inside a map task; `nil` sends every emitted pair to reduce.
     static var combiner: Combiner? { get }
+    /// True for a job without reduce: map's pairs are written, in input order, as the output.
+    static var isMapOnly: Bool { get }
     /// How many output records with the largest values the run summary lists (0: none).
     static var topRecordsInSummary: Int { get }
 
-    init()
+    /// Creates the job with its option values (each declared option has one, possibly its default).
+    init(options: JobOptions) throws
 
     /// Called once per input line (without its line terminator).
     func map(_ record: Record, _ output: MapOutput) throws
@@ -47,12 +55,71 @@ public protocol Job: Sendable {
 }
 
 extension Job {
+    public static var options: [JobOption] { [] }
     public static var combiner: Combiner? { nil }
+    public static var isMapOnly: Bool { false }
     public static var topRecordsInSummary: Int { 0 }
+
+    /// Map-only jobs need no reduce.
+    public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}
+}
+
+/// A command-line option a job declares: `--NAME VALUE`.
+public struct JobOption: Sendable {
+    public let name: String
+    public let help: String
+    /// The value used when the option is not given; `nil` makes the option required.
+    public let defaultValue: String?
+
+    public init(_ name: String, help: String, default defaultValue: String?) {
+        self.name = name
+        self.help = help
+        self.defaultValue = defaultValue
+    }
+}
+
+/// The values of a job's options, as given on the command line or defaulted.
+public struct JobOptions: Sendable {
+    public let values: [String: String]
+
+    public init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    /// The option's text.
+    public func string(_ name: String) throws -> String {
+        guard let value = values[name] else { throw JobOptionError(message: "missing option --\(name)") }
+        return value
+    }
+
+    /// The option's value as an integer.
+    public func int(_ name: String) throws -> Int {
+        let text = try string(name)
+        guard let value = Int(text) else { throw JobOptionError(message: "--\(name) must be an integer, not '\(text)'") }
+        return value
+    }
+}
+
+/// A bad option value, reported to the user as a usage error.
+public struct JobOptionError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a compiled job file hands `mr`: its job type. `mr` generates the entry point that
+/// creates one, so a job file holds only the job.
+public final class JobEntry {
+    public let jobType: any Job.Type
+
+    public init(_ jobType: any Job.Type) {
+        self.jobType = jobType
+    }
 }
 
 /// An associative, commutative fold of the values of one key, applied inside each map task so
-/// that far fewer pairs are written, sorted and merged.
+/// that far fewer pairs are written, sorted and merged. `sum`, `minimum`, `maximum` and `custom`
+/// fold integer values; `distinct` keeps each distinct text value of a key once.
 public enum Combiner: Sendable {
     /// Adds values (wrapping on overflow), as counting jobs need.
     case sum
@@ -62,6 +129,8 @@ public enum Combiner: Sendable {
     case maximum
     /// Any other fold of the value accumulated so far and one more value.
     case custom(@Sendable (_ accumulated: Int64, _ value: Int64) -> Int64)
+    /// Keeps each distinct (key, text value) pair once.
+    case distinct
 
     /// Folds `value` into `accumulated`.
     @inlinable
@@ -71,6 +140,7 @@ public enum Combiner: Sendable {
         case .minimum: Swift.min(accumulated, value)
         case .maximum: Swift.max(accumulated, value)
         case .custom(let fold): fold(accumulated, value)
+        case .distinct: accumulated
         }
     }
 }

@@ -13,17 +13,34 @@ public struct MapOutput {
         sink.emit(key: key, value: value)
     }
 
+    /// Emits `key` with a byte-string value (both copied if kept).
+    @inlinable
+    public func emit(_ key: ByteSlice, text: ByteSlice) {
+        sink.emit(key: key, text: text)
+    }
+
     /// Emits the decimal text of `number` as key, e.g. to group by a length or a year.
     @inlinable
     public func emit(decimal number: Int, _ value: Int64) {
         withDecimalDigits(of: Int64(number)) { sink.emit(key: $0, value: value) }
     }
+
+    /// Adds `amount` to the job's counter `name`; counters are summed over tasks and shown in
+    /// the run summary.
+    @inlinable
+    public func count(_ name: String, by amount: Int64 = 1) {
+        sink.count(name, by: amount)
+    }
 }
 
 /// The engine's side of ``MapOutput``: collects, combines and partitions what map emits.
 public protocol MapSink: AnyObject {
-    /// Receives one pair; `key` is valid only during the call.
+    /// Receives one pair with an integer value; `key` is valid only during the call.
     func emit(key: ByteSlice, value: Int64)
+    /// Receives one pair with a byte-string value; both are valid only during the call.
+    func emit(key: ByteSlice, text: ByteSlice)
+    /// Adds to a job counter.
+    func count(_ name: String, by amount: Int64)
 }
 
 /// Calls `body` with the decimal digits of `number` in a stack buffer (no allocation).

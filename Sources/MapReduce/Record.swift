@@ -4,6 +4,8 @@ public struct Record {
     public let bytes: ByteSlice
     /// Byte offset of the line's first byte in the uncompressed file.
     public let offset: Int64
+    /// 1-based number of the line in its file.
+    public let lineNumber: Int64
     // unowned(unsafe): the engine keeps the file alive for the whole task; a strong reference
     // would cost two atomic reference-count operations per line.
     private unowned(unsafe) let source: InputFile
@@ -12,9 +14,10 @@ public struct Record {
     public var file: InputFile { source }
 
     /// Creates a record; the engine does this, tests may too.
-    public init(bytes: ByteSlice, offset: Int64, file: InputFile) {
+    public init(bytes: ByteSlice, offset: Int64, lineNumber: Int64, file: InputFile) {
         self.bytes = bytes
         self.offset = offset
+        self.lineNumber = lineNumber
         self.source = file
     }
 }

@@ -29,8 +29,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Scratch output directory.")
     var output: String = "out/bench"
 
+    @Option(name: .customLong("job-option"), help: .hidden)
+    var jobOptions: [String] = []
+
     func run() throws {
-        let jobType = try JobCatalog.find(job)
+        let loaded = try JobResolver.load(job, optionAssignments: jobOptions)
+        let jobType = type(of: loaded.job)
         let workerCounts = try workers.split(separator: ",").map { text -> Int in
             guard let count = Int(text), count > 0 else { throw ValidationError("bad --workers list '\(workers)'") }
             return count
@@ -59,7 +63,7 @@ struct BenchCommand: ParsableCommand {
                 options.workers = count
                 options.reducers = reducers
                 let seconds = try median((0..<`repeat`).map { _ in
-                    try Coordinator.run(job: jobType.init(), inputs: inputs, options: options, registry: registry).wallSeconds
+                    try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry).wallSeconds
                 })
                 rows.append((mode, count, seconds))
             }

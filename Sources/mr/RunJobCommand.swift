@@ -10,9 +10,9 @@ struct RunJobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a job: `mr JOB INPUT...` (the word `run` may be left out).",
-        discussion: MRCommand.guide)
+        discussion: "Job options follow the inputs, e.g. `mr ngrams datasets/ --n 3`; `mr JOB --help` lists them.")
 
-    @Argument(help: "The job to run.")
+    @Argument(help: "The job: a name from jobs/, or the path of a job's .swift file.")
     var job: String
 
     @Argument(help: "Input files or directories (searched recursively, hidden files skipped); .gz or plain text.")
@@ -39,6 +39,10 @@ struct RunJobCommand: ParsableCommand {
     @Flag(help: "Print no summary at the end.")
     var quiet = false
 
+    /// The job's own options, rewritten by main.swift from `--name value`.
+    @Option(name: .customLong("job-option"), help: .hidden)
+    var jobOptions: [String] = []
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard reducers >= 1 else { throw ValidationError("--reducers must be at least 1") }
@@ -47,7 +51,8 @@ struct RunJobCommand: ParsableCommand {
     }
 
     func run() throws {
-        let jobType = try JobCatalog.find(job)
+        let loaded = try JobResolver.load(job, optionAssignments: jobOptions)
+        let jobType = type(of: loaded.job)
         var options = RunOptions(outputDirectory: output ?? "out/\(jobType.name)")
         options.mode = mode
         options.workers = workers
@@ -57,7 +62,7 @@ struct RunJobCommand: ParsableCommand {
         options.showProgress = standardErrorIsTerminal && !quiet
         let registry = ChildRegistry()
         InterruptHandling.install(registry: registry)
-        let result = try Coordinator.run(job: jobType.init(), inputs: inputs, options: options, registry: registry)
+        let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
         if !quiet { writeToStandardError(RunSummary.text(result, jobName: jobType.name, options: options)) }
     }
 }

@@ -1,15 +1,34 @@
+import MapReduce
 import MREngine
 #if canImport(Glibc)
 import Glibc
 #endif
 
-let arguments = CommandLine.arguments
-if arguments.count > 1 && arguments[1] == WorkerLoop.commandName {
-    exit(WorkerLoop.run(arguments: Array(arguments.dropFirst(2)), makeJob: JobCatalog.make))
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == WorkerLoop.commandName {
+    exit(WorkerLoop.run(arguments: Array(arguments.dropFirst())) { plan in
+        try JobLibrary.load(plan.jobLibrary).init(options: JobOptions(plan.jobOptions))
+    })
 }
 
 do {
-    var command = try MRCommand.parseAsRoot()
+    var parsed = arguments
+    // A job's own options are known only once the job is loaded: load it first, then let the
+    // parser see them as `--job-option name=value`.
+    let jobPosition = ["run", "bench"].contains(arguments.first ?? "") ? 1 : 0
+    let otherCommands = ["inflate", "new", "jobs", "help"]
+    if jobPosition < arguments.count, !arguments[jobPosition].hasPrefix("-"),
+       jobPosition == 1 || !otherCommands.contains(arguments[0]) {
+        let (jobType, _) = try JobResolver.loadType(arguments[jobPosition])
+        if arguments.contains("--help") || arguments.contains("-h") {
+            let command: any ParsableCommandHelp.Type = jobPosition == 1 && arguments[0] == "bench" ? BenchCommand.self : RunJobCommand.self
+            print("mr \(jobType.name): \(jobType.summary)\n")
+            print(command.help + JobResolver.optionsHelp(jobType))
+            exit(0)
+        }
+        parsed = JobResolver.separateJobOptions(arguments, declared: jobType.options)
+    }
+    var command = try MRCommand.parseAsRoot(parsed)
     try command.run()
 } catch let error as MRError {
     writeToStandardError("mr: error: \(error.message)\n")

@@ -94,7 +94,7 @@ final class FailureTests: XCTestCase {
 
     func testUsageAndInputErrorsHaveDistinctStatuses() throws {
         let unknown = try MR.run(["wordcont", input.path])
-        XCTAssertEqual(unknown.status, 64)
+        XCTAssertEqual(unknown.status, 64, unknown.stderr)
         XCTAssertTrue(unknown.stderr.contains("Did you mean 'wordcount'?"), unknown.stderr)
         let missing = try MR.run(["wordcount", directory.appendingPathComponent("nope").path, "--output", directory.appendingPathComponent("o").path])
         XCTAssertEqual(missing.status, 66)

@@ -17,7 +17,10 @@ enum MR {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // One job-library cache per test process: each job compiles once per test run.
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["MR_CACHE_DIR": cache]) { $1 }.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         process.standardOutput = FileHandle.nullDevice
@@ -53,16 +56,17 @@ enum MR {
         return parts
     }
 
-    /// All output lines of a directory, sorted bytewise, after checking that each part file is
-    /// itself sorted by key and that `_SUCCESS` is there.
-    static func sortedLines(_ directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+    /// All output lines of a directory, sorted bytewise, after checking that `_SUCCESS` is there
+    /// and, for reduce output (`keysUnique`), that each part file is sorted by unique keys.
+    static func sortedLines(_ directory: URL, keysUnique: Bool = true,
+                            file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("_SUCCESS").path),
                       "no _SUCCESS in \(directory.path)", file: file, line: line)
         var all: [String] = []
         for (name, data) in try parts(directory) {
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
             let keys = lines.map { Array($0.prefix { $0 != "\t" }.utf8) }
-            XCTAssertTrue(zip(keys, keys.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) },
+            XCTAssertTrue(!keysUnique || zip(keys, keys.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) },
                           "\(name) is not sorted by key with unique keys", file: file, line: line)
             all += lines
         }
@@ -93,6 +97,11 @@ func gzip(_ data: Data, to destination: URL) throws {
 
 /// The real books beside the checkout, gzipped into `directory`; returns their plain texts.
 func gutenbergBooks(gzippedInto directory: URL) throws -> [Data] {
+    try gutenbergBooksByName(gzippedInto: directory).map(\.text)
+}
+
+/// The books with the names of their gzipped copies.
+func gutenbergBooksByName(gzippedInto directory: URL) throws -> [(name: String, text: Data)] {
     let corpus = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/corpus/gutenberg")
@@ -101,28 +110,49 @@ func gutenbergBooks(gzippedInto directory: URL) throws -> [Data] {
     return try names.map { name in
         let text = try Data(contentsOf: corpus.appendingPathComponent(name))
         try gzip(text, to: directory.appendingPathComponent(name + ".gz"))
-        return text
+        return (name + ".gz", text)
     }
 }
 
-/// The obviously correct word count: decode with the standard library (invalid bytes become
-/// U+FFFD, not a letter), keep runs of scalars whose general category is a letter.
+/// The words of a text by the definition, with the standard library's decoder (invalid bytes
+/// become U+FFFD, not a letter) and Unicode properties.
+func referenceWords(_ text: Data) -> [String] {
+    var words: [String] = []
+    var word = String.UnicodeScalarView()
+    for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+            word.append(scalar)
+        default:
+            if !word.isEmpty { words.append(String(word)) }
+            word = String.UnicodeScalarView()
+        }
+    }
+    if !word.isEmpty { words.append(String(word)) }
+    return words
+}
+
+/// A text's lines as mr defines them: split at `\n`, a trailing `\r` dropped, no empty last line.
+func referenceLines(_ text: Data) -> [Data] {
+    var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+        line.last == 0x0D ? Data(line.dropLast()) : Data(line)
+    }
+    if text.last == 0x0A { lines.removeLast() }
+    return lines
+}
+
+/// `key<TAB>count` lines sorted bytewise, as mr writes them.
+func sortedCountLines(_ counts: [String: Int]) -> [String] {
+    counts.map { "\($0.key)\t\($0.value)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
+/// The obviously correct word count.
 func referenceWordCount(_ texts: [Data]) -> [String] {
     var counts: [String: Int] = [:]
     for text in texts {
-        var word = String.UnicodeScalarView()
-        for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-                word.append(scalar)
-            default:
-                if !word.isEmpty { counts[String(word), default: 0] += 1 }
-                word = String.UnicodeScalarView()
-            }
-        }
-        if !word.isEmpty { counts[String(word), default: 0] += 1 }
+        for word in referenceWords(text) { counts[word, default: 0] += 1 }
     }
-    return counts.map { "\($0.key)\t\($0.value)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    return sortedCountLines(counts)
 }
 
 /// Process ids of the direct children of `pid`.

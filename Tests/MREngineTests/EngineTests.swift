@@ -44,18 +44,36 @@ final class EngineTests: XCTestCase {
     func testIntermediateFileRoundTripsAndDetectsDamage() throws {
         let path = directory.appendingPathComponent("part").path
         let writer = try IntermediateFile.Writer(path: path)
-        let pairs: [(String, Int64)] = [("", 0), ("a", -1), ("b", Int64.max), ("long" + String(repeating: "x", count: 100_000), Int64.min)]
-        for (key, value) in pairs { try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: value) } }
+        let long = "long" + String(repeating: "x", count: 100_000)
+        let pairs: [(String, Value?)] = [("", .int(0)), ("a", .int(-1)), ("a", nil), ("b", .int(Int64.max)),
+                                         (long, .int(Int64.min)), (long, nil)]
+        func describe(_ value: Value) -> String {
+            switch value {
+            case .int(let number): "int \(number)"
+            case .bytes(let text): "text " + String(decoding: text, as: UTF8.self)
+            }
+        }
+        // nil stands for a text value: the key itself reversed, long ones included.
+        var expected: [String] = []
+        for (key, value) in pairs {
+            let text = Array(key.utf8.reversed())
+            try Array(key.utf8).withUnsafeBytes { keyBytes in
+                try text.withUnsafeBytes { textBytes in
+                    let actual = value ?? .bytes(textBytes)
+                    try writer.append(key: keyBytes, value: actual)
+                    expected.append(key + " " + describe(actual))
+                }
+            }
+        }
         try writer.finish()
 
         let reader = try IntermediateFile.Reader(path: path, capacity: 64)
-        var read: [(String, Int64)] = []
+        var read: [String] = []
         while !reader.isAtEnd {
-            read.append((String(decoding: reader.key, as: UTF8.self), reader.value))
+            read.append(String(decoding: reader.key, as: UTF8.self) + " " + describe(reader.value))
             try reader.advance()
         }
-        XCTAssertEqual(read.map(\.0), pairs.map(\.0))
-        XCTAssertEqual(read.map(\.1), pairs.map(\.1))
+        XCTAssertEqual(read, expected)
 
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[6] ^= 0x01
@@ -103,12 +121,13 @@ final class EngineTests: XCTestCase {
             while start < size {
                 let end = min(start + splitSize, size)
                 let source = try PlainFileSource(path: path, from: max(start - 1, 0))
-                try LineReader(capacity: 4).forEachLine(of: source, start: start, end: end) { line, _ in
-                    lines.append(String(decoding: line, as: UTF8.self))
+                let firstLine = start > 0 ? try countNewlines(in: path, before: start - 1) + 1 : 1
+                try LineReader(capacity: 4).forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { line, _, number in
+                    lines.append("\(number) " + String(decoding: line, as: UTF8.self))
                 }
                 start = end
             }
-            XCTAssertEqual(lines, ["first", "second line", "", "fourth", "last without newline"], "split size \(splitSize)")
+            XCTAssertEqual(lines, ["1 first", "2 second line", "3 ", "4 fourth", "5 last without newline"], "split size \(splitSize)")
         }
     }
 

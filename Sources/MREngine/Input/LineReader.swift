@@ -25,14 +25,17 @@ final class LineReader {
     /// Lines handed out.
     private(set) var linesRead: Int64 = 0
 
-    /// Calls `body(line, offset)` for each line that starts in `[start, end)` of the stream.
+    /// Calls `body(line, offset, lineNumber)` for each line that starts in `[start, end)` of the
+    /// stream.
     ///
     /// `source` must begin at `start - 1` when `start > 0` (one byte earlier, to tell whether a
-    /// line starts exactly at `start`) and at 0 otherwise.
+    /// line starts exactly at `start`) and at 0 otherwise; `firstLineNumber` is the number of the
+    /// line the source begins in.
     func forEachLine(
-        of source: ByteSource, start: Int64, end: Int64,
-        _ body: (ByteSlice, Int64) throws -> Void
+        of source: ByteSource, start: Int64, end: Int64, firstLineNumber: Int64,
+        _ body: (ByteSlice, Int64, Int64) throws -> Void
     ) throws {
+        var lineNumber = firstLineNumber
         var bufferOffset = start > 0 ? start - 1 : 0  // stream offset of buffer[0]
         var filled = 0
         var lineStart = 0
@@ -49,14 +52,15 @@ final class LineReader {
                     skipping = false
                 } else {
                     if offset >= end { return }
-                    try emit(bytes, lineStart, lineEnd, offset, terminator: 1, body)
+                    try emit(bytes, lineStart, lineEnd, offset, lineNumber, terminator: 1, body)
                 }
+                lineNumber += 1
                 lineStart = lineEnd + 1
             }
             if sourceDone {
                 let offset = bufferOffset + Int64(lineStart)
                 if !skipping && lineStart < filled && offset < end {
-                    try emit(bytes, lineStart, filled, offset, terminator: 0, body)
+                    try emit(bytes, lineStart, filled, offset, lineNumber, terminator: 0, body)
                 }
                 return
             }
@@ -78,14 +82,14 @@ final class LineReader {
 
     @inline(__always)
     private func emit(
-        _ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int, _ offset: Int64, terminator: Int,
-        _ body: (ByteSlice, Int64) throws -> Void
+        _ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int, _ offset: Int64, _ lineNumber: Int64,
+        terminator: Int, _ body: (ByteSlice, Int64, Int64) throws -> Void
     ) throws {
         var contentEnd = to
         if contentEnd > from && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }  // CRLF
         bytesRead += Int64(to - from + terminator)
         linesRead += 1
-        try body(ByteSlice(start: bytes + from, count: contentEnd - from), offset)
+        try body(ByteSlice(start: bytes + from, count: contentEnd - from), offset, lineNumber)
     }
 
     private func grow() {

@@ -8,7 +8,8 @@ import MapReduce
 /// Layout (all integers little-endian):
 /// ```
 /// header   "MRI1"
-/// records  varint(key length) key-bytes zigzag-varint(value)   ... sorted by key bytes
+/// records  varint(key length << 1 | is-text) key-bytes value      ... sorted by key bytes
+///          value: zigzag-varint(n) for an integer n, or varint(length) text-bytes
 /// footer   "MRIE" u64(record count) u32(CRC-32 of header and records)
 /// ```
 /// Varints keep a word count's pairs to a few bytes beyond the word; the footer lets the reader
@@ -32,12 +33,22 @@ enum IntermediateFile {
         deinit { scratch.deallocate() }
 
         @inline(__always)
-        func append(key: ByteSlice, value: Int64) throws {
-            var used = encodeVarint(UInt64(key.count), into: scratch)
-            try output.append(scratch, count: used)
-            try output.append(key)
-            used = encodeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: scratch)
-            try output.append(scratch, count: used)
+        func append(key: ByteSlice, value: Value) throws {
+            switch value {
+            case .int(let number):
+                var used = encodeVarint(UInt64(key.count) << 1, into: scratch)
+                try output.append(scratch, count: used)
+                try output.append(key)
+                used = encodeVarint(UInt64(bitPattern: (number << 1) ^ (number >> 63)), into: scratch)
+                try output.append(scratch, count: used)
+            case .bytes(let text):
+                var used = encodeVarint(UInt64(key.count) << 1 | 1, into: scratch)
+                try output.append(scratch, count: used)
+                try output.append(key)
+                used = encodeVarint(UInt64(text.count), into: scratch)
+                try output.append(scratch, count: used)
+                try output.append(text)
+            }
             records += 1
         }
 
@@ -66,7 +77,7 @@ enum IntermediateFile {
         private var recordCount: UInt64 = 0
 
         private(set) var key = ByteSlice(start: nil, count: 0)
-        private(set) var value: Int64 = 0
+        private(set) var value = Value.int(0)
         private(set) var isAtEnd = false
 
         init(path: String, capacity: Int = 1 << 16) throws {
@@ -102,16 +113,27 @@ enum IntermediateFile {
             let remaining = Int(recordsEnd - offset)
             _ = try ensure(min(10, remaining))
             var cursor = position
-            let encodedLength = try decodeVarint(&cursor)
-            guard encodedLength < UInt64(remaining) else { throw damaged("key longer than the file") }
-            let keyLength = Int(encodedLength)
+            let keyHeader = try decodeVarint(&cursor)
+            let isText = keyHeader & 1 == 1
+            guard keyHeader >> 1 < UInt64(remaining) else { throw damaged("key longer than the file") }
+            let keyLength = Int(keyHeader >> 1)
             let prefixLength = cursor - position
             guard try ensure(min(prefixLength + keyLength + 10, remaining)) else { throw damaged("truncated") }
-            cursor = position + prefixLength
-            key = ByteSlice(start: buffer + cursor, count: keyLength)
-            cursor += keyLength
-            let zigzag = try decodeVarint(&cursor)
-            value = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+            cursor = position + prefixLength + keyLength
+            let header = try decodeVarint(&cursor)
+            if !isText {
+                value = .int(Int64(bitPattern: header >> 1) ^ -Int64(bitPattern: header & 1))
+            } else {
+                // A text value: make key, value header and text contiguous, then slice both.
+                let textLength = header
+                let valueHeaderLength = cursor - (position + prefixLength + keyLength)
+                let recordLength = prefixLength + keyLength + valueHeaderLength
+                guard textLength <= UInt64(remaining - recordLength),
+                      try ensure(recordLength + Int(textLength)) else { throw damaged("truncated text value") }
+                cursor = position + recordLength + Int(textLength)
+                value = .bytes(ByteSlice(start: buffer + position + recordLength, count: Int(textLength)))
+            }
+            key = ByteSlice(start: buffer + position + prefixLength, count: keyLength)
             guard bufferFileOffset + Int64(cursor) <= recordsEnd else { throw damaged("record runs into the footer") }
             position = cursor
             recordCount += 1

@@ -9,11 +9,12 @@ import MapReduce
 /// holding the key itself when it is at most 16 bytes (nearly every word), so an emit costs one
 /// cache line: hash, probe, compare two words, fold the value in place. Longer keys are copied to
 /// an arena and the slot points at them. Without a combiner every pair is appended to the same
-/// kind of slots in emission order. At the end of the task each partition's slots come out sorted
-/// by key.
+/// kind of slots in emission order; text values go to the arena. With the `distinct` combiner the
+/// table's identity is the key followed by the text value, and the slot's value says where the key
+/// ends. At the end of the task each partition's pairs come out sorted by key.
 final class MapOutputBuffer: MapSink {
     struct Slot {
-        /// High 32 bits of the key's hash.
+        /// In the table, the high 32 bits of the key's hash; in a list, the value's kind.
         var tag: UInt32
         /// Key length; `emptySlot` marks a free slot.
         var length: UInt32
@@ -26,8 +27,15 @@ final class MapOutputBuffer: MapSink {
     private static let emptySlot = UInt32.max
     private static let inlineLimit = 16
     private static let inlineKeyOffset = MemoryLayout<Slot>.offset(of: \Slot.word0)!
+    /// List-mode `tag` values.
+    private static let intValue: UInt32 = 0, textValue: UInt32 = 1
 
     private let combiner: Combiner?
+    /// `combiner` is `.distinct`: slots hold key + text value, `value` is the key's length.
+    private let keepsDistinctText: Bool
+    /// Where a key and a text value are joined for `.distinct`.
+    private var composite: UnsafeMutableRawPointer
+    private var compositeCapacity = 256
     /// With a combiner: the open-addressing table (power-of-two size). Without: pairs in order.
     private var slots: UnsafeMutablePointer<Slot>
     private var capacity: Int
@@ -37,9 +45,15 @@ final class MapOutputBuffer: MapSink {
     private var arenaUsed = 0
     /// Pairs emitted by map, before combining.
     private(set) var emitted: Int64 = 0
+    /// The job's counters.
+    private(set) var counters: [String: Int64] = [:]
+    /// A misuse found while map ran (the sink cannot throw into job code); reported after it.
+    private(set) var misuse: String?
 
     init(combiner: Combiner?) {
         self.combiner = combiner
+        if case .distinct? = combiner { keepsDistinctText = true } else { keepsDistinctText = false }
+        composite = .allocate(byteCount: compositeCapacity, alignment: 8)
         capacity = 1 << 12
         slots = Self.allocateSlots(capacity, asTable: combiner != nil)
         arenaCapacity = 1 << 16
@@ -49,6 +63,7 @@ final class MapOutputBuffer: MapSink {
     deinit {
         slots.deallocate()
         arena.deallocate()
+        composite.deallocate()
     }
 
     private static func allocateSlots(_ count: Int, asTable: Bool) -> UnsafeMutablePointer<Slot> {
@@ -57,8 +72,53 @@ final class MapOutputBuffer: MapSink {
         return slots
     }
 
+    func count(_ name: String, by amount: Int64) {
+        counters[name, default: 0] += amount
+    }
+
+    func emit(key: ByteSlice, text: ByteSlice) {
+        emitted += 1
+        guard let combiner else {
+            if pairCount == capacity { growList() }
+            var slot = makeSlot(key, tag: Self.textValue, value: 0, 0, 0)
+            slot.value = Int64(store(text, withLength: true))
+            slots[pairCount] = slot
+            pairCount += 1
+            return
+        }
+        guard keepsDistinctText else {
+            misuse = misuse ?? "it emits text values but its combiner folds integers (use .distinct or no combiner)"
+            return
+        }
+        let length = key.count + text.count
+        if length > compositeCapacity {
+            composite.deallocate()
+            compositeCapacity = length * 2
+            composite = .allocate(byteCount: compositeCapacity, alignment: 8)
+        }
+        if key.count > 0 { composite.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        if text.count > 0 { (composite + key.count).copyMemory(from: text.baseAddress!, byteCount: text.count) }
+        insert(ByteSlice(start: composite, count: length), value: Int64(key.count), combiner: combiner)
+    }
+
     func emit(key: ByteSlice, value: Int64) {
         emitted += 1
+        guard let combiner else {
+            if pairCount == capacity { growList() }
+            slots[pairCount] = makeSlot(key, tag: Self.intValue, value: value, 0, 0)
+            pairCount += 1
+            return
+        }
+        guard !keepsDistinctText else {
+            misuse = misuse ?? "it emits integer values but its combiner, .distinct, keeps text values"
+            return
+        }
+        insert(key, value: value, combiner: combiner)
+    }
+
+    /// Folds `value` into the slot of `key`, creating the slot if the key is new.
+    @inline(__always)
+    private func insert(_ key: ByteSlice, value: Int64, combiner: Combiner) {
         let hash = KeyHash.hash(key)
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let length = key.count
@@ -66,12 +126,6 @@ final class MapOutputBuffer: MapSink {
         if length <= Self.inlineLimit, let base = key.baseAddress {
             word0 = KeyHash.loadWord(base, 0, length)
             word1 = length > 8 ? KeyHash.loadWord(base, 8, length) : 0
-        }
-        guard let combiner else {
-            if pairCount == capacity { growList() }
-            slots[pairCount] = makeSlot(key, tag: tag, value: value, word0, word1)
-            pairCount += 1
-            return
         }
         let mask = capacity - 1
         var index = Int(truncatingIfNeeded: hash) & mask
@@ -95,19 +149,28 @@ final class MapOutputBuffer: MapSink {
         if pairCount * 4 > capacity * 3 { growTable() }
     }
 
+    /// A slot for `key`; `word0` and `word1` are its zero-padded bytes when it is inline-sized
+    /// (computed here when the caller passes zeros for a list-mode pair).
     @inline(__always)
     private func makeSlot(_ key: ByteSlice, tag: UInt32, value: Int64, _ word0: UInt64, _ word1: UInt64) -> Slot {
         if key.count <= Self.inlineLimit {
-            return Slot(tag: tag, length: UInt32(key.count), value: value, word0: word0, word1: word1)
+            var (first, second) = (word0, word1)
+            if combiner == nil, let base = key.baseAddress {
+                first = KeyHash.loadWord(base, 0, key.count)
+                second = key.count > 8 ? KeyHash.loadWord(base, 8, key.count) : 0
+            }
+            return Slot(tag: tag, length: UInt32(key.count), value: value, word0: first, word1: second)
         }
-        return Slot(tag: tag, length: UInt32(key.count), value: value, word0: UInt64(store(key)), word1: 0)
+        return Slot(tag: tag, length: UInt32(key.count), value: value, word0: UInt64(store(key, withLength: false)), word1: 0)
     }
 
-    /// Copies a long key into the arena; returns its offset.
-    private func store(_ key: ByteSlice) -> Int {
-        if arenaUsed + key.count > arenaCapacity {
+    /// Copies bytes (a long key, or a text value behind its varint length) into the arena;
+    /// returns their offset.
+    private func store(_ bytes: ByteSlice, withLength: Bool) -> Int {
+        let needed = bytes.count + 10
+        if arenaUsed + needed > arenaCapacity {
             var newCapacity = arenaCapacity * 2
-            while arenaUsed + key.count > newCapacity { newCapacity *= 2 }
+            while arenaUsed + needed > newCapacity { newCapacity *= 2 }
             let larger = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
             larger.copyMemory(from: arena, byteCount: arenaUsed)
             arena.deallocate()
@@ -115,8 +178,11 @@ final class MapOutputBuffer: MapSink {
             arenaCapacity = newCapacity
         }
         let offset = arenaUsed
-        (arena + offset).copyMemory(from: key.baseAddress!, byteCount: key.count)
-        arenaUsed += key.count
+        if withLength {
+            arenaUsed += encodeVarint(UInt64(bytes.count), into: (arena + offset).assumingMemoryBound(to: UInt8.self))
+        }
+        if bytes.count > 0 { (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        arenaUsed += bytes.count
         return offset
     }
 
@@ -150,9 +216,30 @@ final class MapOutputBuffer: MapSink {
         return ByteSlice(start: arena + Int(slot.pointee.word0), count: length)
     }
 
+    /// The pair a slot holds: its key and its value.
+    private func pair(in slot: UnsafeMutablePointer<Slot>) -> (key: ByteSlice, value: Value) {
+        let stored = key(in: slot)
+        if keepsDistinctText {
+            let keyLength = Int(slot.pointee.value)
+            return (ByteSlice(rebasing: stored[..<keyLength]), .bytes(ByteSlice(rebasing: stored[keyLength...])))
+        }
+        guard combiner == nil && slot.pointee.tag == Self.textValue else { return (stored, .int(slot.pointee.value)) }
+        var cursor = Int(slot.pointee.value)
+        var length = 0, shift = 0
+        while true {
+            let byte = arena.load(fromByteOffset: cursor, as: UInt8.self)
+            cursor += 1
+            length |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return (stored, .bytes(ByteSlice(start: arena + cursor, count: length)))
+    }
+
     /// Calls `body(partition, key, value)` for every pair, partition by partition, in key order
-    /// within each (ties, which only occur without a combiner, keep emission order).
-    func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Int64) throws -> Void) rethrows {
+    /// within each; equal keys are ordered by text value under `.distinct`, else keep emission
+    /// order (ties only occur without a combiner).
+    func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
         // Sort (first 8 key bytes as a big-endian number, slot index) items: most comparisons are
         // settled by the prefix without touching the key bytes.
         struct Item {
@@ -162,7 +249,7 @@ final class MapOutputBuffer: MapSink {
         var byPartition = [[Item]](repeating: [], count: partitions)
         let used = combiner == nil ? pairCount : capacity
         for index in 0..<used where slots[index].length != Self.emptySlot {
-            let key = key(in: slots + index)
+            let key = pair(in: slots + index).key
             var prefix: UInt64 = 0
             for byte in 0..<8 { prefix = prefix << 8 | UInt64(byte < key.count ? key[byte] : 0) }
             byPartition[Int(KeyHash.hash(key) % UInt64(partitions))].append(Item(prefix: prefix, index: index))
@@ -172,10 +259,15 @@ final class MapOutputBuffer: MapSink {
             byPartition[partition] = []
             items.sort { a, b in
                 if a.prefix != b.prefix { return a.prefix < b.prefix }
-                let order = compare(key(in: slots + a.index), key(in: slots + b.index))
+                let left = pair(in: slots + a.index), right = pair(in: slots + b.index)
+                var order = compare(left.key, right.key)
+                if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
                 return order != 0 ? order < 0 : a.index < b.index
             }
-            for item in items { try body(partition, key(in: slots + item.index), slots[item.index].value) }
+            for item in items {
+                let (key, value) = pair(in: slots + item.index)
+                try body(partition, key, value)
+            }
         }
     }
 }

@@ -1,12 +1,13 @@
 import MapReduce
 
-/// Writes a reduce task's records as lines `key<TAB>value` and keeps the records with the largest
-/// values for the run summary.
-final class PartWriter: ReduceSink {
+/// Writes output records as lines `key<TAB>value` (for reduce tasks, and for the map tasks of
+/// map-only jobs) and keeps the records with the largest values for the run summary.
+final class PartWriter: ReduceSink, MapSink {
     private let output: BufferedWriter
     private let topCount: Int
     private(set) var topRecords: [TopRecord] = []
     private(set) var records: Int64 = 0
+    private(set) var counters: [String: Int64] = [:]
     /// A write error (e.g. disk full); `write` cannot throw through the job's API, so it is kept.
     private var pendingError: Error?
 
@@ -16,16 +17,31 @@ final class PartWriter: ReduceSink {
     }
 
     func write(key: ByteSlice, value: Int64) {
+        withDecimalDigits(of: value) { writeLine(key, $0) }
+        if topCount > 0 { consider(key, value) }
+    }
+
+    func write(key: ByteSlice, text: ByteSlice) {
+        writeLine(key, text)
+    }
+
+    func count(_ name: String, by amount: Int64) {
+        counters[name, default: 0] += amount
+    }
+
+    func emit(key: ByteSlice, value: Int64) { write(key: key, value: value) }
+    func emit(key: ByteSlice, text: ByteSlice) { write(key: key, text: text) }
+
+    private func writeLine(_ key: ByteSlice, _ value: ByteSlice) {
         records += 1
         do {
             try output.append(key)
             try output.append(byte: 0x09)
-            try withDecimalDigits(of: value) { try output.append($0) }
+            try output.append(value)
             try output.append(byte: 0x0A)
         } catch {
             if pendingError == nil { pendingError = error }
         }
-        if topCount > 0 { consider(key, value) }
     }
 
     private func consider(_ key: ByteSlice, _ value: Int64) {

@@ -14,6 +14,7 @@ final class GroupedMerge: ReduceValueSource {
     private var groupKeyCapacity = 256
     private var groupKeyLength = 0
     private var inGroup = false
+    private var consumedReader: Int?
     /// A read error met while `reduce` pulled values (that API cannot throw); rethrown after it.
     private(set) var pendingError: Error?
 
@@ -46,26 +47,34 @@ final class GroupedMerge: ReduceValueSource {
         return true
     }
 
-    func nextValue() -> Int64? {
+    /// The current value stays valid until the next call: its reader advances only then.
+    func nextValue() -> Value? {
+        advanceConsumedReader()
         guard inGroup, let top = heap.first, compare(readers[top].key, key) == 0 else {
             inGroup = false
             return nil
         }
-        let value = readers[top].value
+        consumedReader = top
+        return readers[top].value
+    }
+
+    /// Moves past the value last handed out (always the heap's top).
+    private func advanceConsumedReader() {
+        guard let reader = consumedReader else { return }
+        consumedReader = nil
         do {
-            try readers[top].advance()
+            try readers[reader].advance()
         } catch {
             pendingError = error
             heap.removeAll()
             inGroup = false
-            return value
+            return
         }
-        if readers[top].isAtEnd {
+        if readers[reader].isAtEnd {
             heap[0] = heap[heap.count - 1]
             heap.removeLast()
         }
         if !heap.isEmpty { siftDown(0) }
-        return value
     }
 
     private func precedes(_ a: Int, _ b: Int) -> Bool {

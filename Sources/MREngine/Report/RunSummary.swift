@@ -19,13 +19,16 @@ public enum RunSummary {
                               ("output records", c.outputRecords)] {
             lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
         }
+        for (name, value) in result.jobCounters.sorted(by: { $0.key < $1.key }) {
+            lines.append("    " + name + String(repeating: " ", count: max(24 - name.count, 1)) + String(value))
+        }
         if !result.topRecords.isEmpty {
             lines.append("  top \(result.topRecords.count)")
             for record in result.topRecords {
                 lines.append("    " + String(decoding: record.key, as: UTF8.self) + "\t" + String(record.value))
             }
         }
-        lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.reduceTasks - 1, 0))), then _SUCCESS")
+        lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.partFiles - 1, 0))), then _SUCCESS")
         return lines.joined(separator: "\n") + "\n"
     }
 

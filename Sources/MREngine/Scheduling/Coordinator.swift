@@ -26,12 +26,27 @@ public struct RunOptions: Sendable {
     }
 }
 
+/// A job ready to run: its instance, the library workers load it from, its option values.
+public struct LoadedJob: Sendable {
+    public let job: any Job
+    public let library: String
+    public let options: [String: String]
+
+    public init(job: any Job, library: String, options: [String: String]) {
+        self.job = job
+        self.library = library
+        self.options = options
+    }
+}
+
 /// What a finished run reports.
 public struct RunResult: Sendable {
     public var files: [InputEntry]
     public var mapTasks: Int
     public var reduceTasks: Int
+    public var partFiles: Int
     public var counters = Counters()
+    public var jobCounters: [String: Int64] = [:]
     public var topRecords: [TopRecord] = []
     public var failedAttempts = 0
     public var wallSeconds = 0.0
@@ -42,9 +57,11 @@ public struct RunResult: Sendable {
 /// map task is committed, re-runs attempts whose worker failed or died, commits each task's output
 /// exactly once, and finally puts the output directory in place.
 public enum Coordinator {
-    public static func run(job: any Job, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
+    public static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
         let started = monotonicSeconds()
-        let jobName = type(of: job).name
+        let job = loaded.job
+        let jobType = type(of: job)
+        let jobName = jobType.name
         let files = try InputCatalog.files(for: inputs)
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
@@ -52,10 +69,11 @@ public enum Coordinator {
 
         let output = try OutputDirectory.prepare(options.outputDirectory)
         registry.setWorkDirectory(output.workDirectory)
-        let plan = RunPlan(jobName: jobName, files: files, splits: splits, reducers: options.reducers,
+        let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
+                           isMapOnly: jobType.isMapOnly, files: files, splits: splits, reducers: options.reducers,
                            workDirectory: output.workDirectory)
-        var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: options.reducers,
-                               outputDirectory: options.outputDirectory)
+        var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
+                               partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 
@@ -73,7 +91,7 @@ public enum Coordinator {
         }
 
         do {
-            var table = TaskTable(mapTasks: splits.count, reduceTasks: options.reducers, maxAttempts: options.maxAttempts)
+            var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount, maxAttempts: options.maxAttempts)
             var idle = Array((0..<pool.size).reversed())
             var lastFailure: [TaskID: String] = [:]
             while !table.isFinished {
@@ -85,7 +103,8 @@ public enum Coordinator {
                     idle.append(worker)
                     try commit(assignment, plan: plan, table: &table)
                     result.counters += report.counters
-                    result.topRecords = mergeTop(result.topRecords, report.topRecords, limit: type(of: job).topRecordsInSummary)
+                    result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
+                    result.topRecords = mergeTop(result.topRecords, report.topRecords, limit: jobType.topRecordsInSummary)
                 case .finished(let worker, let assignment, .failure(let failure)):
                     idle.append(worker)
                     result.failedAttempts += 1
@@ -139,7 +158,7 @@ public enum Coordinator {
         } else {
             what = "partition \(task.index) of \(plan.reducers)"
         }
-        return MRError(.taskFailed, "task \(task) (\(what)) failed \(table.attempts(of: task)) times; last failure: \(reason)")
+        return MRError(.taskFailed, "job \(plan.jobName): task \(task) (\(what)) failed \(table.attempts(of: task)) times; last failure: \(reason)")
     }
 
     private static func mergeTop(_ a: [TopRecord], _ b: [TopRecord], limit: Int) -> [TopRecord] {

@@ -1,6 +1,11 @@
 /// Everything a worker needs to run any task of one job, sent to each worker once.
 public struct RunPlan: Sendable {
     public let jobName: String
+    /// The compiled job (a shared library) every worker loads.
+    public let jobLibrary: String
+    public let jobOptions: [String: String]
+    /// Map output is the job's output: no reduce tasks.
+    public let isMapOnly: Bool
     public let files: [InputEntry]
     public let splits: [Split]
     public let reducers: Int
@@ -8,6 +13,9 @@ public struct RunPlan: Sendable {
     public let workDirectory: String
 
     public var mapTaskCount: Int { splits.count }
+    public var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
+    /// Part files in the output: one per reducer, or one per map task for map-only jobs.
+    public var partCount: Int { isMapOnly ? mapTaskCount : reducers }
 
     // Work-dir layout, in one place.
     func attemptPath(_ assignment: TaskAssignment) -> String {
@@ -26,6 +34,7 @@ public struct RunPlan: Sendable {
 
     /// Where a committed attempt's output goes.
     func committedPath(_ task: TaskID) -> String {
-        task.kind == .map ? committedMapOutput(task.index) : "\(stagedOutput)/\(Self.partitionFileName(task.index))"
+        task.kind == .map && !isMapOnly
+            ? committedMapOutput(task.index) : "\(stagedOutput)/\(Self.partitionFileName(task.index))"
     }
 }

@@ -56,6 +56,8 @@ public struct TopRecord: Sendable, Equatable {
 /// What a successful attempt reports to the coordinator.
 public struct TaskReport: Sendable, Equatable {
     public var counters = Counters()
+    /// The job's own counters (``MapOutput/count(_:by:)``).
+    public var jobCounters: [String: Int64] = [:]
     public var topRecords: [TopRecord] = []
 }
 

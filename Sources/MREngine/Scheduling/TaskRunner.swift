@@ -9,15 +9,20 @@ import MapReduce
 public struct TaskRunner: Sendable {
     let job: any Job
     let plan: RunPlan
+    /// Where the record being mapped is published, for a crash report (processes mode).
+    let tracker: RecordTracker?
     /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
     /// so tests can kill a worker that is provably in the middle of a task.
     private let testDelayMicroseconds: UInt32
 
-    public init(job: any Job, plan: RunPlan) {
+    public init(job: any Job, plan: RunPlan, tracker: RecordTracker? = nil) {
         self.job = job
         self.plan = plan
+        self.tracker = tracker
         testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0
     }
+
+    private var jobName: String { type(of: job).name }
 
     /// Runs the attempt; failures come back as values saying whether a retry can help.
     public func run(_ assignment: TaskAssignment) -> Result<TaskReport, TaskFailure> {
@@ -37,41 +42,72 @@ public struct TaskRunner: Sendable {
 
     private func runMap(_ assignment: TaskAssignment) throws -> TaskReport {
         let jobType = type(of: job)
-        let collected = MapOutputBuffer(combiner: jobType.combiner)
-        let output = MapOutput(collected)
-        let lines = LineReader()
-        let directory = plan.attemptPath(assignment)
-        FileSystem.removeTree(directory)  // left by an earlier run of this attempt number
-        try FileSystem.makeDirectory(directory)
+        let path = plan.attemptPath(assignment)
+        FileSystem.removeTree(path)  // left by an earlier run of this attempt number
+        // A map-only job writes its part file directly; others collect, combine and partition.
+        let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
+        let collected = plan.isMapOnly ? nil : MapOutputBuffer(combiner: jobType.combiner)
+        if collected != nil { try FileSystem.makeDirectory(path) }
+        let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+
+        let lines = LineReader()
         for piece in plan.splits[assignment.task.index].pieces {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path, name: entry.name)
             let source: ByteSource
             let start: Int64, end: Int64
+            var firstLine: Int64 = 1
             if entry.isGzip {
                 source = try GzipSource(path: entry.path)
                 (start, end) = (0, .max)
             } else {
                 source = try PlainFileSource(path: entry.path, from: max(piece.start - 1, 0))
                 (start, end) = (piece.start, piece.end)
+                if start > 0 { firstLine = try countNewlines(in: entry.path, before: start - 1) + 1 }
             }
+            tracker?.enter(fileIndex: piece.fileIndex)
             try withExtendedLifetime(file) {
-                try lines.forEachLine(of: source, start: start, end: end) { bytes, offset in
+                try lines.forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { bytes, offset, line in
+                    tracker?.reached(line: line)
                     do {
-                        try job.map(Record(bytes: bytes, offset: offset, file: file), output)
+                        try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
                     } catch {
                         throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                            "job \(jobType.name) failed in map on \(entry.path) at byte offset \(offset): \(error)"))
+                            "job \(jobType.name), task \(assignment.task): map failed on \(entry.path) line \(line): \(error)"))
                     }
                 }
             }
         }
+        tracker?.leave()
 
+        var report = TaskReport()
+        report.counters.inputRecords = lines.linesRead
+        report.counters.inputBytes = lines.bytesRead
+        if let partWriter {
+            try partWriter.finish()
+            report.counters.mapOutputRecords = partWriter.records
+            report.counters.outputRecords = partWriter.records
+            report.jobCounters = partWriter.counters
+            report.topRecords = partWriter.topRecords
+            return report
+        }
+        let buffer = collected!
+        if let misuse = buffer.misuse {
+            throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
+        }
+        report.counters.mapOutputRecords = buffer.emitted
+        report.counters.combineOutputRecords = try writePartitions(of: buffer, into: path)
+        report.jobCounters = buffer.counters
+        return report
+    }
+
+    /// Writes one sorted intermediate file per partition, empty ones included, so every reduce
+    /// finds all its inputs; returns the pairs written.
+    private func writePartitions(of buffer: MapOutputBuffer, into directory: String) throws -> Int64 {
         var written: Int64 = 0
         var writer: IntermediateFile.Writer?
         var writerPartition = -1
-        // One file per partition, empty ones included, so every reduce finds all its inputs.
         func openPartitions(through partition: Int) throws {
             while writerPartition < partition {
                 try writer?.finish()
@@ -79,19 +115,14 @@ public struct TaskRunner: Sendable {
                 writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition))
             }
         }
-        try collected.forEachPairByPartition(count: plan.reducers) { partition, key, value in
+        try buffer.forEachPairByPartition(count: plan.reducers) { partition, key, value in
             try openPartitions(through: partition)
             try writer!.append(key: key, value: value)
             written += 1
         }
         try openPartitions(through: plan.reducers - 1)
         try writer?.finish()
-        var report = TaskReport()
-        report.counters.inputRecords = lines.linesRead
-        report.counters.inputBytes = lines.bytesRead
-        report.counters.mapOutputRecords = collected.emitted
-        report.counters.combineOutputRecords = written
-        return report
+        return written
     }
 
     private func runReduce(_ assignment: TaskAssignment) throws -> TaskReport {
@@ -111,14 +142,39 @@ public struct TaskRunner: Sendable {
                 try job.reduce(merge.key, &values, output)
             } catch {
                 throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                    "job \(type(of: job).name) failed in reduce of partition \(partition) on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
+                    "job \(jobName), task \(assignment.task): reduce failed on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
             }
         }
         try writer.finish()
         var report = TaskReport()
         report.counters.reduceGroups = groups
         report.counters.outputRecords = writer.records
+        report.jobCounters = writer.counters
         report.topRecords = writer.topRecords
         return report
     }
+}
+
+/// The number of `\n` bytes in the first `count` bytes of a file (the line number where a split
+/// of a plain file starts). Reads the prefix at memchr speed.
+func countNewlines(in path: String, before count: Int64) throws -> Int64 {
+    let file = try FileDescriptor.open(reading: path)
+    defer { file.close() }
+    let capacity = 1 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+    defer { buffer.deallocate() }
+    var offset: Int64 = 0
+    var newlines: Int64 = 0
+    while offset < count {
+        let got = try file.read(into: buffer, count: Int(min(Int64(capacity), count - offset)), at: offset)
+        if got == 0 { break }
+        var cursor = buffer
+        let end = buffer + got
+        while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
+            newlines += 1
+            cursor = UnsafeMutableRawPointer(hit) + 1
+        }
+        offset += Int64(got)
+    }
+    return newlines
 }

@@ -17,6 +17,8 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
         case io
         /// A task failed every attempt, or the job's own code failed.
         case taskFailed
+        /// A job file that does not compile (or declares no job).
+        case jobDoesNotCompile
         /// A bug in mr.
         case `internal`
 
@@ -29,6 +31,7 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
             case .cannotCreateOutput: 73
             case .io: 74
             case .taskFailed: 75
+            case .jobDoesNotCompile: 78
             case .internal: 70
             }
         }

@@ -74,3 +74,22 @@ func currentExecutablePath() throws -> String {
     guard count > 0 else { throw MRError(.internal, "cannot find the mr executable: \(systemMessage(errno))") }
     return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+extension ChildProcess {
+    /// Runs a program to completion with its stdout and stderr captured together.
+    static func runCapturingOutput(_ arguments: [String]) throws -> (status: String, succeeded: Bool, output: String) {
+        let output = try Pipe.make()
+        let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd])
+        close(output.writeEnd)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in retryingInterrupts { read(output.readEnd, raw.baseAddress, raw.count) } }
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        close(output.readEnd)
+        let status = child.wait()
+        return (status, status == "exited with status 0", String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,7 +1,9 @@
 /// The messages of the worker protocol and their encodings, all in one place.
 ///
 /// coordinator -> worker: `plan` once, then `assign` per attempt (the worker is idle between).
-/// worker -> coordinator: `finished` per attempt. A worker exits when its input pipe closes.
+/// worker -> coordinator: `finished` per attempt; `crashed` from a signal handler when job code
+/// brings the worker down (see RecordTracker), naming the record. A worker exits when its input
+/// pipe closes.
 enum CoordinatorMessage {
     case plan(RunPlan)
     case assign(TaskAssignment)
@@ -9,6 +11,9 @@ enum CoordinatorMessage {
 
 enum WorkerMessage {
     case finished(TaskAssignment, Result<TaskReport, TaskFailure>)
+    case crashed(fileIndex: Int, line: Int64)
+
+    static let crashedTag: UInt8 = 2
 }
 
 extension CoordinatorMessage {
@@ -18,6 +23,13 @@ extension CoordinatorMessage {
         case .plan(let plan):
             out.write(UInt64(0))
             out.write(plan.jobName)
+            out.write(plan.jobLibrary)
+            out.write(plan.jobOptions.count)
+            for (name, value) in plan.jobOptions.sorted(by: { $0.key < $1.key }) {
+                out.write(name)
+                out.write(value)
+            }
+            out.write(plan.isMapOnly)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.files.count)
@@ -48,6 +60,10 @@ extension CoordinatorMessage {
         switch try input.readUInt() {
         case 0:
             let jobName = try input.readString()
+            let jobLibrary = try input.readString()
+            var jobOptions: [String: String] = [:]
+            for _ in 0..<(try input.readInt()) { jobOptions[try input.readString()] = try input.readString() }
+            let isMapOnly = try input.readBool()
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
@@ -59,8 +75,8 @@ extension CoordinatorMessage {
                     InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64())
                 })
             }
-            return .plan(RunPlan(jobName: jobName, files: files, splits: splits, reducers: reducers,
-                                 workDirectory: workDirectory))
+            return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
+                                 files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
         case 1:
             return .assign(try input.readAssignment())
         default:
@@ -79,6 +95,11 @@ extension WorkerMessage {
             let c = report.counters
             for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
                           c.reduceGroups, c.outputRecords] { out.write(value) }
+            out.write(report.jobCounters.count)
+            for (name, value) in report.jobCounters {
+                out.write(name)
+                out.write(value)
+            }
             out.write(report.topRecords.count)
             for record in report.topRecords {
                 out.write(bytes: record.key)
@@ -90,6 +111,10 @@ extension WorkerMessage {
             out.write(failure.retryable)
             out.write(UInt64(failure.error.kind.rawValue))
             out.write(failure.error.message)
+        case .crashed(let fileIndex, let line):
+            out.write(UInt64(Self.crashedTag))
+            out.write(fileIndex)
+            out.write(line)
         }
         return out.frame
     }
@@ -97,6 +122,9 @@ extension WorkerMessage {
     static func decode(_ bytes: [UInt8]) throws -> WorkerMessage {
         var input = WireReader(bytes)
         let tag = try input.readUInt()
+        if tag == UInt64(crashedTag) {
+            return .crashed(fileIndex: try input.readInt(), line: try input.readInt64())
+        }
         let assignment = try input.readAssignment()
         switch tag {
         case 0:
@@ -105,6 +133,7 @@ extension WorkerMessage {
                 inputRecords: try input.readInt64(), inputBytes: try input.readInt64(),
                 mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
                 reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
+            for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
             report.topRecords = try (0..<input.readInt()).map { _ in
                 TopRecord(key: try input.readBytes(), value: try input.readInt64())
             }

@@ -12,10 +12,13 @@ final class ProcessPool: WorkerPool {
         let answerPipe: Int32  // and reads the worker's answers here
         var frames = FrameAssembler()
         var running: TaskAssignment?
+        /// Where job code brought the worker down, if it said so before dying.
+        var crashedAt: String?
     }
 
     private let executable: String
     private let planFrame: [UInt8]
+    private let files: [InputEntry]
     private let registry: ChildRegistry
     private var workers: [Worker] = []
     /// Workers that died in a row without having been given a task: a broken binary or
@@ -26,6 +29,7 @@ final class ProcessPool: WorkerPool {
     init(size: Int, plan: RunPlan, registry: ChildRegistry) throws {
         executable = try currentExecutablePath()
         planFrame = CoordinatorMessage.plan(plan).encoded()
+        files = plan.files
         self.registry = registry
         for _ in 0..<size { workers.append(try spawnWorker()) }
     }
@@ -57,10 +61,16 @@ final class ProcessPool: WorkerPool {
     func nextEvent() throws -> WorkerEvent {
         while true {
             for index in workers.indices {
-                if let frame = workers[index].frames.nextFrame() {
-                    guard case .finished(let assignment, let result) = try WorkerMessage.decode(frame) else { continue }
-                    workers[index].running = nil
-                    return .finished(worker: index, assignment, result)
+                while let frame = workers[index].frames.nextFrame() {
+                    switch try WorkerMessage.decode(frame) {
+                    case .finished(let assignment, let result):
+                        workers[index].running = nil
+                        return .finished(worker: index, assignment, result)
+                    case .crashed(let fileIndex, let line):
+                        // Arrives just before the worker's end of file, which reaps it.
+                        let path = files.indices.contains(fileIndex) ? files[fileIndex].path : "input \(fileIndex)"
+                        workers[index].crashedAt = "\(path) line \(line)"
+                    }
                 }
             }
             var polls = workers.map { pollfd(fd: $0.answerPipe, events: Int16(POLLIN), revents: 0) }
@@ -73,7 +83,9 @@ final class ProcessPool: WorkerPool {
                 let count = read(polls[index].fd, readBuffer.baseAddress, readBuffer.count)
                 if count > 0 {
                     workers[index].frames.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    continue
+                }
+                if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     return try replaceDeadWorker(index)
                 }
             }
@@ -84,7 +96,8 @@ final class ProcessPool: WorkerPool {
         let dead = workers[index]
         close(dead.taskPipe)
         close(dead.answerPipe)
-        let reason = "worker \(dead.process.pid) " + dead.process.wait()
+        var reason = "worker \(dead.process.pid) " + dead.process.wait()
+        if let place = dead.crashedAt { reason += " while mapping \(place)" }
         registry.remove(dead.process.pid)
         idleDeathsInARow = dead.running == nil ? idleDeathsInARow + 1 : 0
         guard idleDeathsInARow <= 3 else {

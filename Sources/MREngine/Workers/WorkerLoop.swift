@@ -12,8 +12,8 @@ public enum WorkerLoop {
     static let taskInput: Int32 = 3
     static let answerOutput: Int32 = 4
 
-    /// Runs the worker; returns the process exit status. `makeJob` finds a job by name.
-    public static func run(arguments: [String], makeJob: (String) throws -> any Job) -> Int32 {
+    /// Runs the worker; returns the process exit status. `makeJob` loads the plan's job.
+    public static func run(arguments: [String], makeJob: (RunPlan) throws -> any Job) -> Int32 {
         // Die with the coordinator: the kernel sends SIGKILL when the parent exits, and a parent
         // that died before this line is caught by comparing the parent pid.
         mr_die_with_parent()
@@ -23,7 +23,9 @@ public enum WorkerLoop {
               case .plan(let plan)? = try? CoordinatorMessage.decode(planFrame) else { return 0 }
         let runner: TaskRunner
         do {
-            runner = TaskRunner(job: try makeJob(plan.jobName), plan: plan)
+            let tracker = RecordTracker()
+            tracker.installCrashReporter()
+            runner = TaskRunner(job: try makeJob(plan), plan: plan, tracker: tracker)
         } catch {
             writeToStandardError("mr worker: \(error)\n")
             return 1

@@ -1,0 +1,82 @@
+import MapReduce
+import MREngine
+
+/// Turns what the user typed (a job name or a path to a `.swift` file, and the job's options)
+/// into a loaded job: finds the source, compiles it if needed, loads it, checks its options.
+enum JobResolver {
+    static func source(for nameOrPath: String) throws -> JobSource {
+        if nameOrPath.hasSuffix(".swift") || nameOrPath.contains("/") {
+            return try JobSource(path: nameOrPath)
+        }
+        return try JobDirectory.locate().source(named: nameOrPath)
+    }
+
+    static func loadType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String) {
+        let source = try source(for: nameOrPath)
+        let library = try JobCompiler.locate().library(for: source)
+        return (try JobLibrary.load(library), library)
+    }
+
+    /// The job with its option values: given ones (`name=value`) over the declared defaults.
+    static func load(_ nameOrPath: String, optionAssignments: [String]) throws -> LoadedJob {
+        let (jobType, library) = try loadType(nameOrPath)
+        var values: [String: String] = [:]
+        for option in jobType.options { values[option.name] = option.defaultValue }
+        for assignment in optionAssignments {
+            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, jobType.options.contains(where: { $0.name == parts[0] }) else {
+                throw MRError(.usage, "job \(jobType.name) has no option '\(assignment)'; see mr \(jobType.name) --help")
+            }
+            values[parts[0]] = parts[1]
+        }
+        for option in jobType.options where values[option.name] == nil {
+            throw MRError(.usage, "job \(jobType.name) needs --\(option.name): \(option.help)")
+        }
+        do {
+            let job = try jobType.init(options: JobOptions(values))
+            return LoadedJob(job: job, library: library, options: values)
+        } catch let error as JobOptionError {
+            throw MRError(.usage, "job \(jobType.name): \(error.message)")
+        }
+    }
+
+    /// Rewrites the job's own `--name value` (or `--name=value`) arguments as hidden
+    /// `--job-option name=value` ones for the parser, leaving everything else as it was.
+    static func separateJobOptions(_ arguments: [String], declared: [JobOption]) -> [String] {
+        let names = Set(declared.map(\.name))
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                if names.contains(name) {
+                    if body.contains("=") {
+                        result += ["--job-option", name + "=" + body.drop { $0 != "=" }.dropFirst()]
+                    } else if index + 1 < arguments.count {
+                        result += ["--job-option", name + "=" + arguments[index + 1]]
+                        index += 1
+                    }
+                    index += 1
+                    continue
+                }
+            }
+            result.append(argument)
+            index += 1
+        }
+        return result
+    }
+
+    /// The help text of a job's own options.
+    static func optionsHelp(_ jobType: any Job.Type) -> String {
+        guard !jobType.options.isEmpty else { return "" }
+        var lines = ["", "OPTIONS OF \(jobType.name.uppercased()):"]
+        for option in jobType.options {
+            let flag = "  --\(option.name) <value>"
+            let padded = flag + String(repeating: " ", count: max(26 - flag.count, 1))
+            lines.append(padded + option.help + (option.defaultValue.map { " (default: \($0))" } ?? " (required)"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+
+/// Jobs as files: written, compiled, cached, rebuilt, loaded in every worker; and broken ones.
+final class PluginTests: XCTestCase {
+    private var directory: URL!
+    private var jobs: URL!
+    private var cache: URL!
+    private var input: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        jobs = directory.appendingPathComponent("jobs")
+        cache = directory.appendingPathComponent("cache")
+        input = directory.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try gzip(Data("a bb ccc dddd eeeee\nccc dddd dddd\n".utf8), to: input.appendingPathComponent("text.gz"))
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private var environment: [String: String] { ["MR_JOBS_DIR": jobs.path, "MR_CACHE_DIR": cache.path] }
+
+    private func run(_ arguments: [String]) throws -> MR.Outcome {
+        try MR.run(arguments, environment: environment)
+    }
+
+    private func builtLibraries(of job: String) throws -> [String] {
+        let folder = cache.appendingPathComponent("jobs")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix(job + "-") }.sorted()
+    }
+
+    func testNewJobRunsInEveryModeAndIsRebuiltOnlyWhenEdited() throws {
+        let created = try run(["new", "topwords"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let file = jobs.appendingPathComponent("topwords.swift")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path))
+
+        // The template counts words of at least --min-length (default 6) letters.
+        for mode in ["processes", "threads", "sequential"] {
+            let output = directory.appendingPathComponent("out-\(mode)")
+            let outcome = try run(["topwords", input.path, "--mode", mode, "--output", output.path, "--min-length", "4"])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            XCTAssertEqual(try MR.sortedLines(output), ["dddd\t3", "eeeee\t1"], mode)
+            XCTAssertTrue(outcome.stderr.contains("short words skipped     4\n"), outcome.stderr)
+        }
+        XCTAssertEqual(try builtLibraries(of: "topwords").count, 1, "later runs must reuse the first build")
+        let listed = try run(["jobs"])
+        XCTAssertTrue(listed.stderr.isEmpty, listed.stderr)
+
+        // Edit the job: the next run rebuilds it and uses the new code.
+        var source = try String(contentsOf: file, encoding: .utf8)
+        source = source.replacingOccurrences(of: "output.emit(word, 1)", with: "output.emit(word, 10)")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("out-edited")
+        XCTAssertEqual(try run(["topwords", input.path, "--output", output.path, "--min-length", "4"]).status, 0)
+        XCTAssertEqual(try MR.sortedLines(output), ["dddd\t30", "eeeee\t10"])
+        XCTAssertEqual(try builtLibraries(of: "topwords").count, 2)
+    }
+
+    func testJobsCommandListsNameDescriptionSourceAndBuildState() throws {
+        XCTAssertEqual(try run(["new", "alpha"]).status, 0)
+        let before = try MR.run(["jobs"], environment: environment)
+        XCTAssertEqual(before.status, 0)
+        XCTAssertEqual(try run(["alpha", input.path, "--output", directory.appendingPathComponent("o").path]).status, 0)
+        let process = Process()
+        process.executableURL = MR.executable
+        process.arguments = ["jobs"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let listing = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertTrue(listing.contains("alpha"), listing)
+        XCTAssertTrue(listing.contains("Count words longer than --min-length letters"), listing)
+        XCTAssertTrue(listing.contains(jobs.appendingPathComponent("alpha.swift").path + " (built)"), listing)
+    }
+
+    func testJobWithASyntaxErrorShowsTheCompilerMessageAndExits78() throws {
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try """
+            import MapReduce
+            public struct Broken: Job {
+                public static let name = "broken"
+                public static let summary = "does not compile"
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) {
+                    output.emit(record.bytes, 1
+                }
+            }
+            """.write(to: jobs.appendingPathComponent("broken.swift"), atomically: true, encoding: .utf8)
+        let outcome = try run(["broken", input.path])
+        XCTAssertEqual(outcome.status, 78, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("broken.swift:8:5: error: expected ')'"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("error:"), outcome.stderr)
+    }
+
+    func testJobThatTrapsOnARecordIsRetriedThenNamesJobTaskFileAndLine() throws {
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try """
+            import MapReduce
+            public struct Trapper: Job {
+                public static let name = "trapper"
+                public static let summary = "Traps on a line holding eeeee"
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) {
+                    var bad = false
+                    forEachWord(in: record.bytes) { if $0.count == 5 { bad = true } }
+                    precondition(!bad, "this record is poison")
+                    output.emit(decimal: record.bytes.count, 1)
+                }
+                public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+                    output.emit(key, values.sum())
+                }
+            }
+            """.write(to: jobs.appendingPathComponent("trapper.swift"), atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("trapped")
+        let outcome = try run(["trapper", input.path, "--workers", "2", "--output", output.path])
+        XCTAssertEqual(outcome.status, 75, outcome.stderr)
+        let file = input.appendingPathComponent("text.gz").path
+        XCTAssertTrue(outcome.stderr.contains("job trapper: task map-00000 (split: \(file)) failed 4 times"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("while mapping \(file) line 1"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+
+    func testUnknownJobSuggestsTheNearestName() throws {
+        let outcome = try MR.run(["ngram", input.path])
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("no job named 'ngram'"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("Did you mean 'ngrams'?"), outcome.stderr)
+    }
+
+    func testJobOptionsAppearInHelpAndBadValuesAreUsageErrors() throws {
+        let process = Process()
+        process.executableURL = MR.executable
+        process.arguments = ["ngrams", "--help"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertTrue(help.contains("OPTIONS OF NGRAMS:") && help.contains("--n <value>") && help.contains("(default: 2)"), help)
+
+        let bad = try MR.run(["ngrams", input.path, "--n", "zero", "--output", directory.appendingPathComponent("o").path])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--n must be an integer"), bad.stderr)
+        let missing = try MR.run(["grep", input.path, "--output", directory.appendingPathComponent("o").path])
+        XCTAssertEqual(missing.status, 64, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("needs --pattern"), missing.stderr)
+    }
+}
