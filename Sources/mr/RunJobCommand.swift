@@ -36,6 +36,15 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "Attempts per task before the job fails.")
     var maxAttempts: Int = 4
 
+    @Option(help: "Seconds a worker process may go without progress before it is killed and its task re-run.")
+    var taskTimeout: Double = 60
+
+    @Flag(inversion: .prefixedNo, help: "Run backup copies of straggling tasks when a phase is nearly done (processes mode).")
+    var speculate = true
+
+    @Flag(help: "Cut a corrupt input file short with a warning and a counter instead of failing (exit 65).")
+    var skipBadInput = false
+
     @Flag(help: "Print no summary at the end.")
     var quiet = false
 
@@ -47,6 +56,7 @@ struct RunJobCommand: ParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard reducers >= 1 else { throw ValidationError("--reducers must be at least 1") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
         if let splitSize, splitSize.bytes < 1 { throw ValidationError("--split-size must be positive") }
     }
 
@@ -59,6 +69,9 @@ struct RunJobCommand: ParsableCommand {
         options.reducers = reducers
         options.splitSize = splitSize?.bytes
         options.maxAttempts = maxAttempts
+        options.taskTimeout = taskTimeout
+        options.speculate = speculate
+        options.skipBadInput = skipBadInput
         options.showProgress = standardErrorIsTerminal && !quiet
         let registry = ChildRegistry()
         InterruptHandling.install(registry: registry)

@@ -21,6 +21,12 @@ final class ProgressDisplay {
         drawn = true
     }
 
+    /// Prints one line about an event (a failed attempt) above the status line; shown in pipes too.
+    func notice(_ text: String) {
+        clear()
+        writeToStandardError("mr \(jobName): \(text)\n")
+    }
+
     func clear() {
         if drawn { writeToStandardError("\r\u{1B}[K") }
         drawn = false

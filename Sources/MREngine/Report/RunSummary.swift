@@ -11,6 +11,7 @@ public enum RunSummary {
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
             "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
                 + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
+            "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed",
             "  counters",
         ]
         let c = result.counters
@@ -28,6 +29,7 @@ public enum RunSummary {
                 lines.append("    " + String(decoding: record.key, as: UTF8.self) + "\t" + String(record.value))
             }
         }
+        for warning in result.warnings.sorted() { lines.append("  warning   " + warning) }
         lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.partFiles - 1, 0))), then _SUCCESS")
         return lines.joined(separator: "\n") + "\n"
     }

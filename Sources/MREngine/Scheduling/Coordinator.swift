@@ -19,6 +19,14 @@ public struct RunOptions: Sendable {
     public var splitSize: Int64?
     public var outputDirectory: String
     public var maxAttempts = 4
+    /// A worker process making no progress for this long is killed and its task re-run.
+    public var taskTimeout = 60.0
+    /// Run backup copies of stragglers when a phase is nearly done.
+    public var speculate = true
+    /// A straggler is an attempt running at least this long (and 1.5x its phase's median).
+    public var backupAfter = 2.0
+    /// Skip the rest of an input file that turns out corrupt, instead of failing the job.
+    public var skipBadInput = false
     public var showProgress = false
 
     public init(outputDirectory: String) {
@@ -48,7 +56,13 @@ public struct RunResult: Sendable {
     public var counters = Counters()
     public var jobCounters: [String: Int64] = [:]
     public var topRecords: [TopRecord] = []
+    /// Attempts started, failed (re-run), started as backups of stragglers; tasks committed.
+    public var attempts = 0
     public var failedAttempts = 0
+    public var backups = 0
+    public var commits = 0
+    /// Input skipped under --skip-bad-input, one line each.
+    public var warnings: Set<String> = []
     public var wallSeconds = 0.0
     public var outputDirectory: String
 }
@@ -70,8 +84,8 @@ public enum Coordinator {
         let output = try OutputDirectory.prepare(options.outputDirectory)
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
-                           isMapOnly: jobType.isMapOnly, files: files, splits: splits, reducers: options.reducers,
-                           workDirectory: output.workDirectory)
+                           isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput, files: files,
+                           splits: splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
@@ -81,7 +95,7 @@ public enum Coordinator {
         do {
             let runner = TaskRunner(job: job, plan: plan)
             switch options.mode {
-            case .processes: pool = try ProcessPool(size: workers, plan: plan, registry: registry)
+            case .processes: pool = try ProcessPool(size: workers, plan: plan, registry: registry, taskTimeout: options.taskTimeout)
             case .threads: pool = ThreadPool(size: workers, runner: runner)
             case .sequential: pool = SequentialPool(runner: runner)
             }
@@ -91,40 +105,74 @@ public enum Coordinator {
         }
 
         do {
-            var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount, maxAttempts: options.maxAttempts)
+            var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
+                                  maxAttempts: options.maxAttempts, backupAfter: options.backupAfter)
             var idle = Array((0..<pool.size).reversed())
-            var lastFailure: [TaskID: String] = [:]
+            var runningOn: [TaskAssignment: Int] = [:]
+            var cancelled: Set<TaskAssignment> = []
+            // Backups need a spare worker, and processes mode to stop the loser.
+            let backups = options.speculate && options.mode == .processes && pool.size > 1
             while !table.isFinished {
-                while !idle.isEmpty, let assignment = table.nextAssignment() {
-                    try pool.start(assignment, on: idle.removeLast())
+                while !idle.isEmpty, let assignment = table.nextAssignment(now: monotonicSeconds(), backups: backups) {
+                    let worker = idle.removeLast()
+                    runningOn[assignment] = worker
+                    result.attempts += 1
+                    try pool.start(assignment, on: worker)
                 }
-                switch try pool.nextEvent() {
-                case .finished(let worker, let assignment, .success(let report)):
-                    idle.append(worker)
-                    try commit(assignment, plan: plan, table: &table)
-                    result.counters += report.counters
-                    result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
-                    result.topRecords = mergeTop(result.topRecords, report.topRecords, limit: jobType.topRecordsInSummary)
-                case .finished(let worker, let assignment, .failure(let failure)):
-                    idle.append(worker)
+                let event = try pool.nextEvent()
+                let (worker, assignment): (Int, TaskAssignment?) = switch event {
+                case .finished(let worker, let assignment, _): (worker, assignment)
+                case .died(let worker, let assignment, _): (worker, assignment)
+                case .tick: (-1, nil)
+                }
+                guard worker >= 0 else { continue }
+                idle.append(worker)
+                guard let assignment else { continue }  // an idle worker died
+                runningOn[assignment] = nil
+                if cancelled.remove(assignment) != nil {
+                    table.cancelled(assignment)
+                    continue
+                }
+                switch event {
+                case .finished(_, _, .success(let report)):
+                    let decision = table.succeeded(assignment, now: monotonicSeconds())
+                    if decision.commit {
+                        try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
+                        result.commits += 1
+                        result.counters += report.counters
+                        result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
+                        result.topRecords = mergeTop(result.topRecords, report.topRecords, limit: jobType.topRecordsInSummary)
+                        result.warnings.formUnion(report.warnings)
+                    } else {
+                        FileSystem.removeTree(plan.attemptPath(assignment))
+                    }
+                    for loser in decision.cancel {
+                        guard let loserWorker = runningOn[loser] else { continue }
+                        cancelled.insert(loser)
+                        pool.cancel(worker: loserWorker)
+                    }
+                case .finished(_, _, .failure(let failure)):
                     result.failedAttempts += 1
-                    lastFailure[assignment.task] = failure.error.message
+                    FileSystem.removeTree(plan.attemptPath(assignment))
                     guard table.failed(assignment, retryable: failure.retryable) else {
                         throw failure.retryable
-                            ? exhausted(assignment.task, plan: plan, table: table, reason: failure.error.message)
+                            ? exhausted(assignment.task, plan: plan, table: table, failure.error)
                             : failure.error
                     }
-                case .died(let worker, let assignment, let reason):
-                    idle.append(worker)
-                    guard let assignment else { continue }
+                    progress.notice("\(assignment) failed: \(failure.error.message); re-running")
+                case .tick:
+                    continue
+                case .died(_, _, let reason):
                     result.failedAttempts += 1
-                    lastFailure[assignment.task] = reason
+                    FileSystem.removeTree(plan.attemptPath(assignment))
                     guard table.failed(assignment, retryable: true) else {
-                        throw exhausted(assignment.task, plan: plan, table: table, reason: reason)
+                        throw exhausted(assignment.task, plan: plan, table: table, MRError(.taskFailed, reason))
                     }
+                    progress.notice("\(assignment) failed: \(reason); re-running")
                 }
                 progress.update(table, started: started)
             }
+            result.backups = table.backupsStarted
             pool.shutdown()
             try output.commit()
             registry.setWorkDirectory(nil)
@@ -138,18 +186,9 @@ public enum Coordinator {
         return result
     }
 
-    /// Moves a successful attempt's output to its committed name, unless the task was already
-    /// committed by another attempt.
-    private static func commit(_ assignment: TaskAssignment, plan: RunPlan, table: inout TaskTable) throws {
-        let attemptPath = plan.attemptPath(assignment)
-        if table.succeeded(assignment) {
-            try FileSystem.rename(attemptPath, to: plan.committedPath(assignment.task))
-        } else {
-            FileSystem.removeTree(attemptPath)
-        }
-    }
-
-    private static func exhausted(_ task: TaskID, plan: RunPlan, table: TaskTable, reason: String) -> MRError {
+    /// The job's failure after a task's last attempt: of the kind of the last failure (an I/O
+    /// error stays one), naming the job, the task, its input and why.
+    private static func exhausted(_ task: TaskID, plan: RunPlan, table: TaskTable, _ last: MRError) -> MRError {
         let what: String
         if task.kind == .map {
             let names = plan.splits[task.index].pieces.map { plan.files[$0.fileIndex].path }
@@ -158,7 +197,8 @@ public enum Coordinator {
         } else {
             what = "partition \(task.index) of \(plan.reducers)"
         }
-        return MRError(.taskFailed, "job \(plan.jobName): task \(task) (\(what)) failed \(table.attempts(of: task)) times; last failure: \(reason)")
+        let kind: MRError.Kind = last.kind == .io ? .io : .taskFailed
+        return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
     private static func mergeTop(_ a: [TopRecord], _ b: [TopRecord], limit: Int) -> [TopRecord] {

@@ -6,6 +6,8 @@ public struct RunPlan: Sendable {
     public let jobOptions: [String: String]
     /// Map output is the job's output: no reduce tasks.
     public let isMapOnly: Bool
+    /// A corrupt input file is cut short with a warning instead of failing the job.
+    public let skipBadInput: Bool
     public let files: [InputEntry]
     public let splits: [Split]
     public let reducers: Int

@@ -59,6 +59,8 @@ public struct TaskReport: Sendable, Equatable {
     /// The job's own counters (``MapOutput/count(_:by:)``).
     public var jobCounters: [String: Int64] = [:]
     public var topRecords: [TopRecord] = []
+    /// Input skipped under --skip-bad-input, one line each.
+    public var warnings: [String] = []
 }
 
 /// Why an attempt failed, as the worker saw it.

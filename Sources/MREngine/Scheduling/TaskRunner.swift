@@ -14,15 +14,20 @@ public struct TaskRunner: Sendable {
     /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
     /// so tests can kill a worker that is provably in the middle of a task.
     private let testDelayMicroseconds: UInt32
+    /// `MR_FAULTS`, honoured only in worker processes (those have a tracker).
+    private let faults: FaultInjection?
 
     public init(job: any Job, plan: RunPlan, tracker: RecordTracker? = nil) {
         self.job = job
         self.plan = plan
         self.tracker = tracker
         testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0
+        faults = tracker == nil ? nil : FaultInjection.fromEnvironment()
     }
 
     private var jobName: String { type(of: job).name }
+    /// The counter of input files cut short under --skip-bad-input.
+    static let skippedFilesCounter = "bad input files cut short"
 
     /// Runs the attempt; failures come back as values saying whether a retry can help.
     public func run(_ assignment: TaskAssignment) -> Result<TaskReport, TaskFailure> {
@@ -50,8 +55,12 @@ public struct TaskRunner: Sendable {
         if collected != nil { try FileSystem.makeDirectory(path) }
         let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        let fault = faults?.plan(for: assignment) ?? (.none, .max)
+        var recordsDone: Int64 = 0
 
         let lines = LineReader()
+        var warnings: [String] = []
+        var skippedFiles: Int64 = 0
         for piece in plan.splits[assignment.task.index].pieces {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path, name: entry.name)
@@ -67,28 +76,38 @@ public struct TaskRunner: Sendable {
                 if start > 0 { firstLine = try countNewlines(in: entry.path, before: start - 1) + 1 }
             }
             tracker?.enter(fileIndex: piece.fileIndex)
-            try withExtendedLifetime(file) {
-                try lines.forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { bytes, offset, line in
-                    tracker?.reached(line: line)
-                    do {
-                        try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
-                    } catch {
-                        throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                            "job \(jobType.name), task \(assignment.task): map failed on \(entry.path) line \(line): \(error)"))
+            do {
+                try withExtendedLifetime(file) {
+                    try lines.forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { bytes, offset, line in
+                        tracker?.reached(line: line)
+                        if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
+                        recordsDone += 1
+                        do {
+                            try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
+                        } catch {
+                            throw TaskFailure(retryable: true, error: MRError(.taskFailed,
+                                "job \(jobType.name), task \(assignment.task): map failed on \(entry.path) line \(line): \(error)"))
+                        }
                     }
                 }
+            } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
+                warnings.append("skipped the rest of \(error.message)")
+                skippedFiles += 1
             }
         }
         tracker?.leave()
+        if fault.afterRecords >= recordsDone { faults?.perform(fault.action) }  // a short task
 
         var report = TaskReport()
         report.counters.inputRecords = lines.linesRead
         report.counters.inputBytes = lines.bytesRead
+        report.warnings = warnings
+        if skippedFiles > 0 { report.jobCounters[Self.skippedFilesCounter] = skippedFiles }
         if let partWriter {
             try partWriter.finish()
             report.counters.mapOutputRecords = partWriter.records
             report.counters.outputRecords = partWriter.records
-            report.jobCounters = partWriter.counters
+            report.jobCounters.merge(partWriter.counters, uniquingKeysWith: +)
             report.topRecords = partWriter.topRecords
             return report
         }
@@ -98,7 +117,7 @@ public struct TaskRunner: Sendable {
         }
         report.counters.mapOutputRecords = buffer.emitted
         report.counters.combineOutputRecords = try writePartitions(of: buffer, into: path)
-        report.jobCounters = buffer.counters
+        report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         return report
     }
 
@@ -134,9 +153,12 @@ public struct TaskRunner: Sendable {
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var groups: Int64 = 0
         while try merge.nextGroup() {
+            if groups == fault.afterRecords { faults?.perform(fault.action) }
             groups += 1
+            tracker?.progressed()
             var values = ReduceValues(merge)
             do {
                 try job.reduce(merge.key, &values, output)
@@ -145,6 +167,7 @@ public struct TaskRunner: Sendable {
                     "job \(jobName), task \(assignment.task): reduce failed on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
             }
         }
+        if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
         try writer.finish()
         var report = TaskReport()
         report.counters.reduceGroups = groups

@@ -1,73 +1,119 @@
-/// The coordinator's table of tasks and their states: which task runs next, what happens when an
-/// attempt finishes or fails. Plain logic, no I/O, so it is tested without spawning anything.
+/// The coordinator's table of tasks and their states: which attempt runs next, what happens when
+/// an attempt finishes or fails, when a straggler gets a backup. Plain logic, no I/O, no clock
+/// (callers pass the time), so it is tested without spawning anything.
 ///
 /// Reduce tasks are handed out only once every map task is committed (each reduce reads every
-/// map task's output). A task failing `maxAttempts` times fails the job.
+/// map task's output). A task is committed once, by its first successful attempt; a task whose
+/// attempts fail `maxAttempts` times fails the job.
 public struct TaskTable {
-    enum State: Equatable {
-        case pending
-        case running(attempt: Int)
-        case committed
+    struct TaskState {
+        var attemptsStarted = 0
+        var failures = 0
+        /// Attempts in flight and when each started.
+        var running: [Int: Double] = [:]
+        var queued = true
+        var committed = false
     }
 
-    private var mapStates: [State]
-    private var reduceStates: [State]
-    private var attemptsMade: [TaskID: Int] = [:]
+    private var maps: [TaskState]
+    private var reduces: [TaskState]
+    /// How long committed attempts took, per phase: what "slow" means for backups.
+    private var durations: [TaskKind: [Double]] = [:]
     public let maxAttempts: Int
+    /// A running attempt gets a backup only after this many seconds, and after 1.5x the median
+    /// duration of its phase's finished attempts.
+    public let backupAfter: Double
+    public private(set) var backupsStarted = 0
 
-    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int) {
-        mapStates = Array(repeating: .pending, count: mapTasks)
-        reduceStates = Array(repeating: .pending, count: reduceTasks)
+    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2) {
+        maps = Array(repeating: TaskState(), count: mapTasks)
+        reduces = Array(repeating: TaskState(), count: reduceTasks)
         self.maxAttempts = maxAttempts
+        self.backupAfter = backupAfter
     }
 
-    public var mapsCommitted: Int { mapStates.filter { $0 == .committed }.count }
-    public var reducesCommitted: Int { reduceStates.filter { $0 == .committed }.count }
-    public var mapTaskCount: Int { mapStates.count }
-    public var reduceTaskCount: Int { reduceStates.count }
-    public var isFinished: Bool { mapsCommitted == mapStates.count && reducesCommitted == reduceStates.count }
+    public var mapsCommitted: Int { maps.filter(\.committed).count }
+    public var reducesCommitted: Int { reduces.filter(\.committed).count }
+    public var mapTaskCount: Int { maps.count }
+    public var reduceTaskCount: Int { reduces.count }
+    public var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
 
-    /// The next attempt to run, or nil if nothing can start now.
-    public mutating func nextAssignment() -> TaskAssignment? {
-        if let index = mapStates.firstIndex(of: .pending) {
-            return start(TaskID(kind: .map, index: index))
+    /// The phase whose tasks run now.
+    private var phase: TaskKind { mapsCommitted == maps.count ? .reduce : .map }
+
+    /// Marks map tasks committed by an earlier run (`--resume`).
+    public mutating func markCommitted(mapTask index: Int) {
+        maps[index].committed = true
+        maps[index].queued = false
+    }
+
+    /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
+    /// of the phase is waiting, the slowest running attempt may get a second copy.
+    public mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
+        let kind = phase
+        let states = kind == .map ? maps : reduces
+        if let index = states.firstIndex(where: { $0.queued }) {
+            return start(TaskID(kind: kind, index: index), now: now)
         }
-        guard mapsCommitted == mapStates.count, let index = reduceStates.firstIndex(of: .pending) else { return nil }
-        return start(TaskID(kind: .reduce, index: index))
+        guard backups else { return nil }
+        let finished = (durations[kind] ?? []).sorted()
+        let typical = finished.isEmpty ? 0 : finished[finished.count / 2]
+        let threshold = max(backupAfter, typical * 1.5)
+        let stragglers = states.indices.filter { !states[$0].committed && states[$0].running.count == 1 }
+            .map { (index: $0, started: states[$0].running.values.first!) }
+            .filter { now - $0.started >= threshold }
+        guard let slowest = stragglers.min(by: { $0.started < $1.started }) else { return nil }
+        backupsStarted += 1
+        return start(TaskID(kind: kind, index: slowest.index), now: now)
     }
 
-    private mutating func start(_ task: TaskID) -> TaskAssignment {
-        let attempt = attemptsMade[task, default: 0] + 1
-        attemptsMade[task] = attempt
-        setState(.running(attempt: attempt), of: task)
-        return TaskAssignment(task: task, attempt: attempt)
+    private mutating func start(_ task: TaskID, now: Double) -> TaskAssignment {
+        var state = self[task]
+        state.attemptsStarted += 1
+        state.queued = false
+        state.running[state.attemptsStarted] = now
+        self[task] = state
+        return TaskAssignment(task: task, attempt: state.attemptsStarted)
     }
 
-    /// Records a successful attempt; returns false if the task was already committed (the
-    /// caller then discards this attempt's output).
-    public mutating func succeeded(_ assignment: TaskAssignment) -> Bool {
-        guard state(of: assignment.task) != .committed else { return false }
-        setState(.committed, of: assignment.task)
-        return true
+    /// Records a successful attempt. Returns whether to commit its output (false if another
+    /// attempt already did) and the other attempts of the task still running, to be stopped.
+    public mutating func succeeded(_ assignment: TaskAssignment, now: Double) -> (commit: Bool, cancel: [TaskAssignment]) {
+        var state = self[assignment.task]
+        let started = state.running.removeValue(forKey: assignment.attempt)
+        guard !state.committed else {
+            self[assignment.task] = state
+            return (false, [])
+        }
+        state.committed = true
+        let others = state.running.keys.sorted().map { TaskAssignment(task: assignment.task, attempt: $0) }
+        self[assignment.task] = state
+        if let started { durations[assignment.task.kind, default: []].append(now - started) }
+        return (true, others)
     }
 
-    /// Records a failed attempt: the task goes back to pending, or, after `maxAttempts`
-    /// attempts or a failure no retry can mend, returns false: the job fails.
+    /// Records a failed attempt: the task is queued again unless another attempt is still
+    /// running; returns false when the job must fail (`maxAttempts` failures, or a failure no
+    /// retry can mend).
     public mutating func failed(_ assignment: TaskAssignment, retryable: Bool) -> Bool {
-        guard state(of: assignment.task) == .running(attempt: assignment.attempt) else { return true }
-        let attempts = attemptsMade[assignment.task, default: 0]
-        guard retryable && attempts < maxAttempts else { return false }
-        setState(.pending, of: assignment.task)
+        var state = self[assignment.task]
+        defer { self[assignment.task] = state }
+        guard state.running.removeValue(forKey: assignment.attempt) != nil, !state.committed else { return true }
+        state.failures += 1
+        guard retryable && state.failures < maxAttempts else { return false }
+        if state.running.isEmpty { state.queued = true }
         return true
     }
 
-    public func attempts(of task: TaskID) -> Int { attemptsMade[task, default: 0] }
-
-    func state(of task: TaskID) -> State {
-        task.kind == .map ? mapStates[task.index] : reduceStates[task.index]
+    /// Forgets an attempt stopped on purpose (a backup that lost): not a failure.
+    public mutating func cancelled(_ assignment: TaskAssignment) {
+        self[assignment.task].running.removeValue(forKey: assignment.attempt)
     }
 
-    private mutating func setState(_ state: State, of task: TaskID) {
-        if task.kind == .map { mapStates[task.index] = state } else { reduceStates[task.index] = state }
+    public func failures(of task: TaskID) -> Int { self[task].failures }
+
+    private subscript(task: TaskID) -> TaskState {
+        get { task.kind == .map ? maps[task.index] : reduces[task.index] }
+        set { if task.kind == .map { maps[task.index] = newValue } else { reduces[task.index] = newValue } }
     }
 }

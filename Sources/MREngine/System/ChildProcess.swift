@@ -27,7 +27,7 @@ struct ChildProcess {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
+        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }  // SIGXFSZ stays ignored
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
@@ -41,13 +41,24 @@ struct ChildProcess {
         return ChildProcess(pid: pid)
     }
 
-    /// Waits for the child to exit; returns how it ended, in words.
-    func wait() -> String {
+    /// How a child ended.
+    struct Termination: CustomStringConvertible {
+        /// The exit status, or nil if a signal ended it.
+        let exitStatus: Int32?
+        let signal: Int32?
+
+        var description: String {
+            if let exitStatus { return "exited with status \(exitStatus)" }
+            return "killed by signal \(signal ?? 0)" + (signal == SIGKILL ? " (SIGKILL)" : "")
+        }
+    }
+
+    /// Waits for the child to end.
+    func wait() -> Termination {
         var status: Int32 = 0
         _ = retryingInterrupts { waitpid(pid, &status, 0) }
         let signal = status & 0x7F
-        if signal == 0 { return "exited with status \((status >> 8) & 0xFF)" }
-        return "killed by signal \(signal)" + (signal == SIGKILL ? " (SIGKILL)" : "")
+        return signal == 0 ? Termination(exitStatus: (status >> 8) & 0xFF, signal: nil) : Termination(exitStatus: nil, signal: signal)
     }
 
     func kill(_ signal: Int32) {
@@ -77,7 +88,7 @@ func currentExecutablePath() throws -> String {
 
 extension ChildProcess {
     /// Runs a program to completion with its stdout and stderr captured together.
-    static func runCapturingOutput(_ arguments: [String]) throws -> (status: String, succeeded: Bool, output: String) {
+    static func runCapturingOutput(_ arguments: [String]) throws -> (succeeded: Bool, output: String) {
         let output = try Pipe.make()
         let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd])
         close(output.writeEnd)
@@ -89,7 +100,6 @@ extension ChildProcess {
             bytes += chunk[0..<count]
         }
         close(output.readEnd)
-        let status = child.wait()
-        return (status, status == "exited with status 0", String(decoding: bytes, as: UTF8.self))
+        return (child.wait().exitStatus == 0, String(decoding: bytes, as: UTF8.self))
     }
 }

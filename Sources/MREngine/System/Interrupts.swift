@@ -32,6 +32,7 @@ public enum InterruptHandling {
     /// Call before starting any thread: the signal mask set here is inherited by them.
     public static func install(registry: ChildRegistry) {
         signal(SIGPIPE, SIG_IGN)  // a dead worker's pipe must fail a write, not kill us
+        signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a write with a message, not kill us
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)

@@ -1,9 +1,9 @@
 /// The messages of the worker protocol and their encodings, all in one place.
 ///
 /// coordinator -> worker: `plan` once, then `assign` per attempt (the worker is idle between).
-/// worker -> coordinator: `finished` per attempt; `crashed` from a signal handler when job code
-/// brings the worker down (see RecordTracker), naming the record. A worker exits when its input
-/// pipe closes.
+/// worker -> coordinator: `progress` about twice a second while an attempt runs (records done,
+/// and the record being mapped), `finished` per attempt, `crashed` from a signal handler when job
+/// code brings the worker down (see RecordTracker). A worker exits when its input pipe closes.
 enum CoordinatorMessage {
     case plan(RunPlan)
     case assign(TaskAssignment)
@@ -12,8 +12,10 @@ enum CoordinatorMessage {
 enum WorkerMessage {
     case finished(TaskAssignment, Result<TaskReport, TaskFailure>)
     case crashed(fileIndex: Int, line: Int64)
+    case progress(records: Int64, fileIndex: Int, line: Int64)
 
     static let crashedTag: UInt8 = 2
+    static let progressTag: UInt8 = 3
 }
 
 extension CoordinatorMessage {
@@ -30,6 +32,7 @@ extension CoordinatorMessage {
                 out.write(value)
             }
             out.write(plan.isMapOnly)
+            out.write(plan.skipBadInput)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.files.count)
@@ -64,6 +67,7 @@ extension CoordinatorMessage {
             var jobOptions: [String: String] = [:]
             for _ in 0..<(try input.readInt()) { jobOptions[try input.readString()] = try input.readString() }
             let isMapOnly = try input.readBool()
+            let skipBadInput = try input.readBool()
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
@@ -76,7 +80,7 @@ extension CoordinatorMessage {
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
-                                 files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
+                                 skipBadInput: skipBadInput, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
         case 1:
             return .assign(try input.readAssignment())
         default:
@@ -100,6 +104,8 @@ extension WorkerMessage {
                 out.write(name)
                 out.write(value)
             }
+            out.write(report.warnings.count)
+            for warning in report.warnings { out.write(warning) }
             out.write(report.topRecords.count)
             for record in report.topRecords {
                 out.write(bytes: record.key)
@@ -115,6 +121,11 @@ extension WorkerMessage {
             out.write(UInt64(Self.crashedTag))
             out.write(fileIndex)
             out.write(line)
+        case .progress(let records, let fileIndex, let line):
+            out.write(UInt64(Self.progressTag))
+            out.write(records)
+            out.write(fileIndex)
+            out.write(line)
         }
         return out.frame
     }
@@ -125,6 +136,9 @@ extension WorkerMessage {
         if tag == UInt64(crashedTag) {
             return .crashed(fileIndex: try input.readInt(), line: try input.readInt64())
         }
+        if tag == UInt64(progressTag) {
+            return .progress(records: try input.readInt64(), fileIndex: try input.readInt(), line: try input.readInt64())
+        }
         let assignment = try input.readAssignment()
         switch tag {
         case 0:
@@ -134,6 +148,7 @@ extension WorkerMessage {
                 mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
                 reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
             for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
+            report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
             report.topRecords = try (0..<input.readInt()).map { _ in
                 TopRecord(key: try input.readBytes(), value: try input.readInt64())
             }

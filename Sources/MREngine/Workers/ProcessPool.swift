@@ -4,7 +4,9 @@ import Glibc
 
 /// Worker processes: the `mr` binary re-executed in worker mode, one per slot, each reading
 /// attempts from a pipe (its fd 3) and answering on another (its fd 4). A worker that dies shows
-/// up at once as end-of-file on its answer pipe; it is reaped and replaced in its slot.
+/// up at once as end-of-file on its answer pipe; it is reaped and replaced in its slot. A worker
+/// whose attempt makes no progress (records done, as its heartbeat reports) for `taskTimeout`
+/// seconds is hung or stopped: it is killed, and dies like any other.
 final class ProcessPool: WorkerPool {
     private struct Worker {
         let process: ChildProcess
@@ -12,25 +14,34 @@ final class ProcessPool: WorkerPool {
         let answerPipe: Int32  // and reads the worker's answers here
         var frames = FrameAssembler()
         var running: TaskAssignment?
-        /// Where job code brought the worker down, if it said so before dying.
-        var crashedAt: String?
+        /// Records the worker has reported done, and when that number last changed.
+        var records: Int64 = -1
+        var lastProgress = 0.0
+        /// The record being mapped at the last report, or where job code crashed.
+        var lastRecord: String?
+        var crashed = false
+        /// Why the coordinator killed it, if it did.
+        var killedBecause: String?
     }
 
     private let executable: String
     private let planFrame: [UInt8]
     private let files: [InputEntry]
     private let registry: ChildRegistry
+    private let taskTimeout: Double
     private var workers: [Worker] = []
-    /// Workers that died in a row without having been given a task: a broken binary or
-    /// environment, not a bad task, so respawning forever would not help.
-    private var idleDeathsInARow = 0
+    /// Workers that exited on their own in a row without having been given a task: a broken
+    /// binary or environment, not a bad task, so respawning forever would not help. (Workers
+    /// killed by a signal are someone else's doing and are simply replaced.)
+    private var idleExitsInARow = 0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
 
-    init(size: Int, plan: RunPlan, registry: ChildRegistry) throws {
+    init(size: Int, plan: RunPlan, registry: ChildRegistry, taskTimeout: Double) throws {
         executable = try currentExecutablePath()
         planFrame = CoordinatorMessage.plan(plan).encoded()
         files = plan.files
         self.registry = registry
+        self.taskTimeout = taskTimeout
         for _ in 0..<size { workers.append(try spawnWorker()) }
     }
 
@@ -54,40 +65,81 @@ final class ProcessPool: WorkerPool {
 
     func start(_ assignment: TaskAssignment, on worker: Int) throws {
         workers[worker].running = assignment
+        workers[worker].lastProgress = monotonicSeconds()
+        workers[worker].lastRecord = nil
         // If the worker is gone the write fails; its end-of-file arrives at the next poll.
         _ = FrameChannel.send(CoordinatorMessage.assign(assignment).encoded(), to: workers[worker].taskPipe)
+    }
+
+    func cancel(worker: Int) {
+        kill(worker, because: "stopped: another attempt of its task finished first")
+    }
+
+    private func kill(_ index: Int, because reason: String) {
+        guard workers[index].killedBecause == nil else { return }
+        workers[index].killedBecause = reason
+        workers[index].process.kill(SIGKILL)  // its end-of-file then reports the death
     }
 
     func nextEvent() throws -> WorkerEvent {
         while true {
             for index in workers.indices {
-                while let frame = workers[index].frames.nextFrame() {
-                    switch try WorkerMessage.decode(frame) {
-                    case .finished(let assignment, let result):
-                        workers[index].running = nil
-                        return .finished(worker: index, assignment, result)
-                    case .crashed(let fileIndex, let line):
-                        // Arrives just before the worker's end of file, which reaps it.
-                        let path = files.indices.contains(fileIndex) ? files[fileIndex].path : "input \(fileIndex)"
-                        workers[index].crashedAt = "\(path) line \(line)"
-                    }
-                }
+                if let event = try handleFrames(of: index) { return event }
             }
             var polls = workers.map { pollfd(fd: $0.answerPipe, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&polls, nfds_t(polls.count), -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
+            let ready = poll(&polls, nfds_t(polls.count), 250)
+            if ready < 0 && errno != EINTR {
                 throw MRError(.internal, "poll failed: \(systemMessage(errno))")
             }
             for index in polls.indices where polls[index].revents != 0 {
                 let count = read(polls[index].fd, readBuffer.baseAddress, readBuffer.count)
                 if count > 0 {
                     workers[index].frames.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                    continue
-                }
-                if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    _ = try handleFrames(of: index)  // a crash report just before the end
                     return try replaceDeadWorker(index)
                 }
+            }
+            killHungWorkers()
+            if ready == 0 { return .tick }
+        }
+    }
+
+    /// Applies the complete frames a worker sent; returns an event if one finished an attempt.
+    private func handleFrames(of index: Int) throws -> WorkerEvent? {
+        while let frame = workers[index].frames.nextFrame() {
+            guard let message = try? WorkerMessage.decode(frame) else {
+                kill(index, because: "sent a malformed message")
+                return nil
+            }
+            switch message {
+            case .finished(let assignment, let result):
+                guard workers[index].killedBecause == nil else { continue }  // it is being replaced
+                workers[index].running = nil
+                return .finished(worker: index, assignment, result)
+            case .crashed(let fileIndex, let line):
+                workers[index].lastRecord = describe(fileIndex, line)
+                workers[index].crashed = true
+            case .progress(let records, let fileIndex, let line):
+                if records != workers[index].records {
+                    workers[index].records = records
+                    workers[index].lastProgress = monotonicSeconds()
+                }
+                if fileIndex >= 0 { workers[index].lastRecord = describe(fileIndex, line) }
+            }
+        }
+        return nil
+    }
+
+    private func describe(_ fileIndex: Int, _ line: Int64) -> String {
+        (files.indices.contains(fileIndex) ? files[fileIndex].path : "input \(fileIndex)") + " line \(line)"
+    }
+
+    private func killHungWorkers() {
+        let now = monotonicSeconds()
+        for index in workers.indices where workers[index].running != nil {
+            if now - workers[index].lastProgress > taskTimeout {
+                kill(index, because: "killed after \(taskTimeout.formatted(decimals: 1)) s without progress (hung or stopped)")
             }
         }
     }
@@ -96,11 +148,14 @@ final class ProcessPool: WorkerPool {
         let dead = workers[index]
         close(dead.taskPipe)
         close(dead.answerPipe)
-        var reason = "worker \(dead.process.pid) " + dead.process.wait()
-        if let place = dead.crashedAt { reason += " while mapping \(place)" }
+        let ending = dead.process.wait()
         registry.remove(dead.process.pid)
-        idleDeathsInARow = dead.running == nil ? idleDeathsInARow + 1 : 0
-        guard idleDeathsInARow <= 3 else {
+        var reason = "worker \(dead.process.pid) " + (dead.killedBecause ?? ending.description)
+        if let place = dead.lastRecord {
+            reason += dead.crashed ? " while mapping \(place)" : "; last record reached: \(place)"
+        }
+        idleExitsInARow = dead.running == nil && ending.exitStatus != nil ? idleExitsInARow + 1 : 0
+        guard idleExitsInARow <= 3 else {
             throw MRError(.internal, "worker processes keep exiting before taking a task (last: \(reason)); see their messages above, or run with --mode threads")
         }
         workers[index] = try spawnWorker()

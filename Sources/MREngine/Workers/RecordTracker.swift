@@ -6,10 +6,11 @@ import Glibc
 /// crashes on it, a signal handler can still tell the coordinator where (file and line) before
 /// the process dies. Two stores per record; the handler only reads them.
 public final class RecordTracker: @unchecked Sendable {
-    /// [mapping (0/1), file index, line number]: plain memory a signal handler may read.
+    /// [mapping (0/1), file index, line number, records done in this attempt]: plain memory a
+    /// signal handler or the heartbeat thread may read (a torn read only delays a report).
     fileprivate static let cells: UnsafeMutablePointer<Int64> = {
-        let cells = UnsafeMutablePointer<Int64>.allocate(capacity: 3)
-        cells.initialize(repeating: 0, count: 3)
+        let cells = UnsafeMutablePointer<Int64>.allocate(capacity: 4)
+        cells.initialize(repeating: 0, count: 4)
         return cells
     }()
 
@@ -23,9 +24,21 @@ public final class RecordTracker: @unchecked Sendable {
         Self.cells[0] = 1
     }
 
-    @inline(__always) func reached(line: Int64) { Self.cells[2] = line }
+    @inline(__always) func reached(line: Int64) {
+        Self.cells[2] = line
+        Self.cells[3] &+= 1
+    }
+
+    /// Counts a record (or a reduce group) done outside the map loop.
+    @inline(__always) func progressed() { Self.cells[3] &+= 1 }
 
     @inline(__always) func leave() { Self.cells[0] = 0 }
+
+    /// Records done so far, and the record being mapped (file index, line; -1 outside map).
+    var progress: (records: Int64, fileIndex: Int, line: Int64) {
+        let cells = Self.cells
+        return (cells[3], cells[0] == 1 ? Int(cells[1]) : -1, cells[2])
+    }
 
     /// On SIGILL, SIGTRAP (Swift traps), SIGSEGV, SIGBUS, SIGFPE and SIGABRT: sends a `crashed`
     /// message with the record on `answerPipe`, then dies of the same signal.

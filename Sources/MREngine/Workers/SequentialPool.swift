@@ -18,5 +18,8 @@ final class SequentialPool: WorkerPool {
         return finished.removeFirst()
     }
 
+    /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
+    func cancel(worker: Int) {}
+
     func shutdown() {}
 }

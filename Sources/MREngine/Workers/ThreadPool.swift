@@ -51,6 +51,9 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
         }
     }
 
+    /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
+    func cancel(worker: Int) {}
+
     func shutdown() {
         monitor.locked {
             stopping = true

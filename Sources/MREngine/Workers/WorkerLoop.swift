@@ -5,12 +5,14 @@ import CLinuxShims
 import MapReduce
 
 /// The main loop of a worker process (`mr __worker PARENT_PID`): receive the plan, then run each
-/// assigned attempt and answer, until the coordinator closes the pipe.
+/// assigned attempt and answer, until the coordinator closes the pipe. A heartbeat thread reports
+/// progress meanwhile, so the coordinator can tell a slow task from a hung one.
 public enum WorkerLoop {
     /// The hidden command line word that starts worker mode.
     public static let commandName = "__worker"
     static let taskInput: Int32 = 3
     static let answerOutput: Int32 = 4
+    static let heartbeatMicroseconds: UInt32 = 500_000
 
     /// Runs the worker; returns the process exit status. `makeJob` loads the plan's job.
     public static func run(arguments: [String], makeJob: (RunPlan) throws -> any Job) -> Int32 {
@@ -21,20 +23,39 @@ public enum WorkerLoop {
 
         guard let planFrame = FrameChannel.receive(from: taskInput),
               case .plan(let plan)? = try? CoordinatorMessage.decode(planFrame) else { return 0 }
+        let tracker = RecordTracker()
         let runner: TaskRunner
         do {
-            let tracker = RecordTracker()
             tracker.installCrashReporter()
             runner = TaskRunner(job: try makeJob(plan), plan: plan, tracker: tracker)
         } catch {
             writeToStandardError("mr worker: \(error)\n")
             return 1
         }
+        let answers = AnswerChannel()
+        _ = startThread {
+            while true {
+                usleep(heartbeatMicroseconds)
+                let progress = tracker.progress
+                answers.send(.progress(records: progress.records, fileIndex: progress.fileIndex, line: progress.line))
+            }
+        }
         while let frame = FrameChannel.receive(from: taskInput) {
             guard case .assign(let assignment)? = try? CoordinatorMessage.decode(frame) else { return 1 }
             let answer = WorkerMessage.finished(assignment, runner.run(assignment))
-            guard FrameChannel.send(answer.encoded(), to: answerOutput) else { return 0 }
+            guard answers.send(answer) else { return 0 }
         }
         return 0
+    }
+}
+
+/// The answer pipe, shared by the task loop and the heartbeat thread: one frame at a time.
+private final class AnswerChannel: @unchecked Sendable {
+    private let monitor = Monitor()
+
+    @discardableResult
+    func send(_ message: WorkerMessage) -> Bool {
+        let frame = message.encoded()
+        return monitor.locked { FrameChannel.send(frame, to: WorkerLoop.answerOutput) }
     }
 }

@@ -4,8 +4,12 @@ protocol WorkerPool: AnyObject {
     var size: Int { get }
     /// Starts `assignment` on idle worker `worker`.
     func start(_ assignment: TaskAssignment, on worker: Int) throws
-    /// Blocks until a worker finishes an attempt or dies.
+    /// Blocks until a worker finishes an attempt or dies, or (processes) a quarter second passes
+    /// without either, so the coordinator can look for stragglers.
     func nextEvent() throws -> WorkerEvent
+    /// Stops the attempt running on `worker` if the pool can (processes: the worker is killed and
+    /// replaced); otherwise the attempt runs to its end and its result is discarded.
+    func cancel(worker: Int)
     /// Stops every worker and waits for them.
     func shutdown()
 }
@@ -13,7 +17,9 @@ protocol WorkerPool: AnyObject {
 enum WorkerEvent {
     /// The attempt ran to its end, successfully or not; the worker is idle again.
     case finished(worker: Int, TaskAssignment, Result<TaskReport, TaskFailure>)
-    /// The worker died (killed, crashed) while running `assignment`; a replacement is already
-    /// running in its slot and idle.
+    /// The worker died (killed, crashed, or stopped for making no progress) while running
+    /// `assignment`; a replacement is already running in its slot and idle.
     case died(worker: Int, TaskAssignment?, reason: String)
+    /// Nothing happened for a while.
+    case tick
 }

@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+
+/// Crashes, hangs, stragglers, interruptions and bad input: nothing lost, and a clear word on
+/// what happened.
+final class ReliabilityTests: XCTestCase {
+    private var directory: URL!
+    private var books: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        books = directory.appendingPathComponent("books")
+        try FileManager.default.createDirectory(at: books, withIntermediateDirectories: true)
+        _ = try gutenbergBooks(gzippedInto: books)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func arguments(_ job: String, output: URL) -> [String] {
+        [job, books.path, "--workers", "2", "--reducers", "3", "--split-size", "256K", "--output", output.path]
+    }
+
+    /// The summary's line `attempts  S started, F failed, B backups of stragglers; C tasks committed`,
+    /// and the task counts of its `tasks  M map, R reduce` line.
+    private func attempts(in summary: String) -> (started: Int, failed: Int, backups: Int, committed: Int, tasks: Int) {
+        func numbers(on label: String) -> [Int] {
+            let line = summary.split(separator: "\n").first { $0.hasPrefix(label) } ?? ""
+            return line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+        }
+        let counts = numbers(on: "  attempts ")
+        let tasks = numbers(on: "  tasks ")
+        XCTAssertEqual(counts.count, 4, summary)
+        XCTAssertGreaterThanOrEqual(tasks.count, 2, summary)
+        guard counts.count == 4, tasks.count >= 2 else { return (0, 0, 0, 0, -1) }
+        return (counts[0], counts[1], counts[2], counts[3], tasks[0] + tasks[1])
+    }
+
+    func testChaosCrashesAndStallsLoseNothingAndCommitEachTaskOnce() throws {
+        for job in ["wordcount", "indexer"] {
+            let clean = directory.appendingPathComponent("clean-\(job)")
+            try MR.succeed(arguments(job, output: clean))
+            let chaos = directory.appendingPathComponent("chaos-\(job)")
+            let outcome = try MR.succeed(arguments(job, output: chaos) + ["--task-timeout", "2", "--max-attempts", "30"],
+                                         environment: ["MR_FAULTS": "crash=0.3,stall=0.05,seed=11,stall-seconds=600"])
+            XCTAssertEqual(try MR.parts(chaos), try MR.parts(clean), job)
+            // Every task committed exactly once, however many attempts ran.
+            let counts = attempts(in: outcome.stderr)
+            XCTAssertEqual(counts.committed, counts.tasks, outcome.stderr)
+            XCTAssertGreaterThan(counts.failed, 0, outcome.stderr)
+            XCTAssertGreaterThan(counts.started, counts.tasks, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("killed by signal 9"), outcome.stderr)
+        }
+    }
+
+    func testExternalKillerEvery200MillisecondsChangesNothing() throws {
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(arguments("wordcount", output: clean))
+        let output = directory.appendingPathComponent("killed")
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(arguments("wordcount", output: output) + ["--max-attempts", "100"],
+                                       environment: ["MR_TEST_TASK_DELAY_MS": "100"], stderrFile: log)
+        var kills = 0
+        while coordinator.isRunning {
+            usleep(200_000)
+            if let victim = childProcesses(of: coordinator.processIdentifier).randomElement() {
+                kill(victim, SIGKILL)
+                kills += 1
+            }
+        }
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertGreaterThan(kills, 2)
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+    }
+
+    func testStoppedWorkerIsKilledAfterTheTaskTimeoutAndItsTaskRerun() throws {
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(arguments("wordcount", output: clean))
+        let output = directory.appendingPathComponent("stopped")
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(arguments("wordcount", output: output) + ["--task-timeout", "1", "--no-speculate"],
+                                       environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
+        waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        let worker = childProcesses(of: coordinator.processIdentifier)[0]
+        kill(worker, SIGSTOP)
+        coordinator.waitUntilExit()
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertTrue(stderr.contains("worker \(worker) killed after 1.0 s without progress (hung or stopped)"), stderr)
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+    }
+
+    func testStragglersGetABackupAndOnlyOneCopyIsCommitted() throws {
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(arguments("wordcount", output: clean))
+        let output = directory.appendingPathComponent("straggling")
+        // The first attempt of map-00001 stalls (heartbeat alive, no records): only a backup,
+        // started once the other worker is idle, can finish it before the 10-minute timeout.
+        let outcome = try MR.succeed(arguments("wordcount", output: output) + ["--task-timeout", "600"],
+                                     environment: ["MR_FAULTS": "stall=1,task=map-00001,first-attempt-only"])
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+        let counts = attempts(in: outcome.stderr)
+        XCTAssertGreaterThan(counts.backups, 0, outcome.stderr)
+        XCTAssertEqual(counts.failed, 0, "a stopped loser is cancelled, not failed:\n" + outcome.stderr)
+        XCTAssertEqual(counts.committed, counts.tasks, outcome.stderr)
+    }
+
+    func testInterruptStopsWorkersRemovesTemporaryFilesAndKeepsEarlierOutput() throws {
+        let output = directory.appendingPathComponent("out")
+        try MR.succeed(arguments("wordcount", output: output))
+        let before = try MR.parts(output)
+        for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let log = directory.appendingPathComponent("log")
+            let coordinator = try MR.start(arguments("wordcount", output: output), environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
+            waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+            let workers = childProcesses(of: coordinator.processIdentifier)
+            kill(coordinator.processIdentifier, signal)
+            coordinator.waitUntilExit()
+            let stderr = try String(contentsOf: log, encoding: .utf8)
+            XCTAssertEqual(coordinator.terminationReason, .exit)
+            XCTAssertEqual(coordinator.terminationStatus, status, stderr)
+            XCTAssertTrue(stderr.contains("interrupted by") && stderr.contains("temporary files removed"), stderr)
+            for worker in workers { XCTAssertFalse(isRunning(worker), "worker \(worker) survived") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".mr-work-") }
+            XCTAssertEqual(leftovers, [])
+            XCTAssertEqual(try MR.parts(output), before)
+        }
+    }
+}
