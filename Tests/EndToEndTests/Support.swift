@@ -12,11 +12,13 @@ enum MR {
         let stderr: String
     }
 
-    /// Starts `mr` without waiting; stderr goes to `stderrFile`.
-    static func start(_ arguments: [String], environment: [String: String] = [:], stderrFile: URL) throws -> Process {
+    /// Starts `mr` (or `program` with `prefix` arguments, to run mr under a wrapper) without
+    /// waiting; stderr goes to `stderrFile`.
+    static func start(_ arguments: [String], environment: [String: String] = [:], stderrFile: URL,
+                      program: String? = nil, prefix: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = program.map { URL(fileURLWithPath: $0) } ?? executable
+        process.arguments = prefix + arguments
         // One job-library cache per test process: each job compiles once per test run.
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
         process.environment = ProcessInfo.processInfo.environment
@@ -30,10 +32,11 @@ enum MR {
 
     /// Runs `mr` to completion.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    program: String? = nil, prefix: [String] = []) throws -> Outcome {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mr-stderr-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: log) }
-        let process = try start(arguments, environment: environment, stderrFile: log)
+        let process = try start(arguments, environment: environment, stderrFile: log, program: program, prefix: prefix)
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }

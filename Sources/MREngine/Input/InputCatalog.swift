@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MapReduce
 
 /// One input file found under the command line's INPUT arguments.
@@ -14,7 +17,31 @@ public struct InputEntry: Sendable {
 
 /// Expands INPUT arguments (files or directories, recursed, hidden names skipped) into input files.
 public enum InputCatalog {
+    /// The input files that can be read; an unreadable one fails the run (exit 66), or with
+    /// `skipUnreadable` is left out and named in `warnings`.
+    public static func readableFiles(for inputs: [String], skipUnreadable: Bool,
+                                     warnings: inout [String]) throws -> [InputEntry] {
+        var readable: [InputEntry] = []
+        for entry in try files(for: inputs) {
+            if access(entry.path, R_OK) == 0 {
+                readable.append(entry)
+                continue
+            }
+            let reason = systemMessage(errno)
+            guard skipUnreadable else {
+                throw MRError(.noInput, "cannot read input '\(entry.path)': \(reason); fix its permissions, leave it out, or pass --skip-bad-input")
+            }
+            warnings.append("skipped unreadable input '\(entry.path)': \(reason)")
+        }
+        return readable
+    }
+
+    /// The input files, without checking that they can be read.
     public static func files(for inputs: [String]) throws -> [InputEntry] {
+        try collect(inputs)
+    }
+
+    private static func collect(_ inputs: [String]) throws -> [InputEntry] {
         var entries: [InputEntry] = []
         for input in inputs {
             guard let status = try FileSystem.status(input) else {

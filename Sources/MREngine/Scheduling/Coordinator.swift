@@ -76,7 +76,8 @@ public enum Coordinator {
         let job = loaded.job
         let jobType = type(of: job)
         let jobName = jobType.name
-        let files = try InputCatalog.files(for: inputs)
+        var catalogWarnings: [String] = []
+        let files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &catalogWarnings)
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
         let splits = SplitPlanner.splits(for: files, targetSize: splitSize)
@@ -88,6 +89,8 @@ public enum Coordinator {
                            splits: splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
+        result.warnings.formUnion(catalogWarnings)
+        if !catalogWarnings.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(catalogWarnings.count) }
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 

@@ -26,8 +26,8 @@ public struct TaskRunner: Sendable {
     }
 
     private var jobName: String { type(of: job).name }
-    /// The counter of input files cut short under --skip-bad-input.
-    static let skippedFilesCounter = "bad input files cut short"
+    /// The counter of input files skipped or cut short under --skip-bad-input.
+    static let skippedFilesCounter = "bad input files skipped"
 
     /// Runs the attempt; failures come back as values saying whether a retry can help.
     public func run(_ assignment: TaskAssignment) -> Result<TaskReport, TaskFailure> {

@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+
+/// Corrupt, odd and unreadable input: by default the job stops naming the file (and, for gzip,
+/// the compressed byte offset) with status 65 or 66; with --skip-bad-input the rest of the file
+/// is skipped, a warning and a counter say so, and the job completes.
+final class BadInputTests: XCTestCase {
+    private var directory: URL!
+    private var good: URL!
+    private let goodText = Data("alpha beta\nbeta gamma\n".utf8)
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        good = directory.appendingPathComponent("good.txt.gz")
+        try gzip(goodText, to: good)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A gzip file of many lines, from which the corrupt variants are cut.
+    private func sampleGzip() throws -> Data {
+        // Distinct words (digits spelled as letters), so intermediate files are large too.
+        let letters = Array("abcdefghij")
+        let text = (0..<20_000).map { "line w\(String(String($0).map { letters[$0.wholeNumberValue!] })) of the sample\n" }.joined()
+        let file = directory.appendingPathComponent("sample.gz")
+        try gzip(Data(text.utf8), to: file)
+        return try Data(contentsOf: file)
+    }
+
+    private func check(_ name: String, _ bytes: Data, message: String,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let bad = directory.appendingPathComponent(name)
+        try bytes.write(to: bad)
+        let output = directory.appendingPathComponent("out-\(name)")
+
+        let stopped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr, file: file, line: line)
+        XCTAssertTrue(stopped.stderr.contains("\(bad.path): \(message)"), stopped.stderr, file: file, line: line)
+        XCTAssertTrue(stopped.stderr.contains("at compressed byte offset "), stopped.stderr, file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), file: file, line: line)
+
+        let skipped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path, "--skip-bad-input"])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr, file: file, line: line)
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr, file: file, line: line)
+        XCTAssertTrue(skipped.stderr.contains("warning   skipped the rest of \(bad.path): \(message)"), skipped.stderr, file: file, line: line)
+        let lines = try MR.sortedLines(output)
+        for expected in ["alpha\t1", "beta\t2", "gamma\t1"] {
+            XCTAssertTrue(lines.contains(expected), "\(expected) missing", file: file, line: line)
+        }
+    }
+
+    func testTruncatedGzip() throws {
+        let sample = try sampleGzip()
+        try check("truncated.gz", sample.prefix(sample.count / 2), message: "truncated gzip data")
+    }
+
+    func testGarbageNamedGz() throws {
+        try check("garbage.gz", Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }), message: "corrupt gzip data (incorrect header check)")
+    }
+
+    func testCRCMismatch() throws {
+        var sample = try sampleGzip()
+        sample[sample.count - 8] ^= 0xFF  // the trailer's CRC-32
+        try check("crc.gz", sample, message: "corrupt gzip data (incorrect data check)")
+    }
+
+    func testZeroByteGz() throws {
+        try check("empty.gz", Data(), message: "empty file, not gzip data")
+    }
+
+    func testLineOf200MegabytesAndNULBytesAreOrdinaryInput() throws {
+        let long = directory.appendingPathComponent("long.txt")
+        FileManager.default.createFile(atPath: long.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: long)
+        handle.write(Data("first ".utf8))
+        let spaces = Data(repeating: 0x20, count: 1 << 20)
+        for _ in 0..<200 { handle.write(spaces) }
+        handle.write(Data(" last\nnext a\u{0}b\u{0}\u{0}c\n".utf8))
+        try handle.close()
+        let output = directory.appendingPathComponent("out")
+        try MR.succeed(["wordcount", long.path, "--output", output.path, "--split-size", "64M"])
+        XCTAssertEqual(try MR.sortedLines(output), ["a\t1", "b\t1", "c\t1", "first\t1", "last\t1", "next\t1"])
+    }
+
+    func testMissingPathAndDirectoryWithoutInputFiles() throws {
+        let missing = try MR.run(["wordcount", directory.appendingPathComponent("nothing-here").path])
+        XCTAssertEqual(missing.status, 66)
+        XCTAssertTrue(missing.stderr.contains("input '\(directory.appendingPathComponent("nothing-here").path)' does not exist"), missing.stderr)
+        let empty = directory.appendingPathComponent("empty-dir")
+        try FileManager.default.createDirectory(at: empty.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
+        let none = try MR.run(["wordcount", empty.path])
+        XCTAssertEqual(none.status, 66)
+        XCTAssertTrue(none.stderr.contains("holds no input files"), none.stderr)
+    }
+
+    func testUnreadableFileAsAnOrdinaryUser() throws {
+        // Root reads any file, so the run is made as the unprivileged user `nobody`.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+        let secret = directory.appendingPathComponent("secret.txt")
+        try Data("hidden words\n".utf8).write(to: secret)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: secret.path)
+        let cache = directory.appendingPathComponent("cache")
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache.path)
+        func runAsNobody(_ extra: [String]) throws -> MR.Outcome {
+            let output = directory.appendingPathComponent("out-\(extra.count)")
+            return try MR.run(["--", MR.executable.path, "wordcount", good.path, secret.path, "--output", output.path] + extra,
+                              environment: ["MR_CACHE_DIR": cache.path, "HOME": directory.path],
+                              program: "/usr/bin/setpriv", prefix: ["--reuid=65534", "--regid=65534", "--clear-groups"])
+        }
+        let stopped = try runAsNobody([])
+        XCTAssertEqual(stopped.status, 66, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("cannot read input '\(secret.path)': Permission denied"), stopped.stderr)
+        let skipped = try runAsNobody(["--skip-bad-input"])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("warning   skipped unreadable input '\(secret.path)'"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+        XCTAssertEqual(try MR.sortedLines(directory.appendingPathComponent("out-1")), ["alpha\t1", "beta\t2", "gamma\t1"])
+    }
+
+    func testFullDiskFailsNamingThePathAndLeavesNoOutput() throws {
+        // A 16 KiB file-size limit makes the first large intermediate file fail like a full disk.
+        let big = directory.appendingPathComponent("big.gz")
+        try sampleGzip().write(to: big)
+        let output = directory.appendingPathComponent("out")
+        let outcome = try MR.run(["-c", "ulimit -f 16; exec \"$0\" \"$@\"", MR.executable.path, "wordcount", big.path,
+                                  "--output", output.path, "--reducers", "1"], program: "/bin/sh", prefix: [])
+        XCTAssertEqual(outcome.status, 74, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("cannot write '"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("File too large"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".mr-work-") }
+        XCTAssertEqual(leftovers, [], "temporary files left behind")
+    }
+}
