@@ -6,14 +6,15 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help build run test datasets datasets-small bench clean
+.PHONY: help build run test datasets datasets-small bench chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
 	@echo "make test            build and run every test (swift test)"
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
-	@echo "make bench           time wordcount in each mode with 1 and 2 workers against inflate-only"
+	@echo "make bench           time wordcount and ngrams in each mode with 1 and 2 workers against inflate-only"
+	@echo "make chaos           wordcount and indexer on $(LARGE)/ with injected crashes, stalls and a killer: output must not change"
 
 build:
 	$(SWIFT) build -c release --product mr
@@ -39,6 +40,24 @@ datasets-small: $(DATAGEN)
 bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 3
+	$(MR) bench ngrams $(LARGE) --workers 1,2 --repeat 1
+
+# Each job runs clean, then with MR_FAULTS (30% of attempts crash, 5% stall) plus a loop that
+# SIGKILLs a random worker every 200 ms; the part files must be identical.
+CHAOS_OUT := out/chaos
+chaos: build
+	@test -d $(LARGE) || $(MAKE) datasets
+	@mkdir -p $(CHAOS_OUT)
+	@set -e; for job in wordcount indexer; do \
+	  $(MR) $$job $(LARGE) --split-size 16M --reducers 4 --output $(CHAOS_OUT)/$$job-clean --quiet; \
+	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$$$ $(MR) $$job $(LARGE) --split-size 16M --reducers 4 \
+	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)-$$job.log & coordinator=$$!; \
+	  while kill -0 $$coordinator 2>/dev/null; do \
+	    sleep 0.2; victim=$$(pgrep -P $$coordinator | shuf -n 1); [ -n "$$victim" ] && kill -9 $$victim 2>/dev/null || true; \
+	  done; wait $$coordinator; \
+	  for part in $(CHAOS_OUT)/$$job-clean/part-*; do cmp $$part $(CHAOS_OUT)/$$job-chaos/$$(basename $$part); done; \
+	  grep -E "attempts|tasks " $(CHAOS_OUT)-$$job.log; echo "chaos $$job: output identical"; \
+	done
 
 clean:
 	rm -rf .build out

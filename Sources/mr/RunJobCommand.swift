@@ -45,6 +45,9 @@ struct RunJobCommand: ParsableCommand {
     @Flag(help: "Cut a corrupt input file short with a warning and a counter instead of failing (exit 65).")
     var skipBadInput = false
 
+    @Flag(help: "After a killed run: reuse the tasks it committed (same job, options, inputs and reducers).")
+    var resume = false
+
     @Flag(help: "Print no summary at the end.")
     var quiet = false
 
@@ -72,6 +75,7 @@ struct RunJobCommand: ParsableCommand {
         options.taskTimeout = taskTimeout
         options.speculate = speculate
         options.skipBadInput = skipBadInput
+        options.resume = resume
         options.showProgress = standardErrorIsTerminal && !quiet
         let registry = ChildRegistry()
         InterruptHandling.install(registry: registry)

@@ -15,10 +15,16 @@ struct OutputDirectory {
 
     let path: String
     let workDirectory: String
+    /// The work directory was adopted from a killed run of the same plan (`--resume`).
+    let resumed: Bool
 
     var staged: String { workDirectory + "/output" }
+    var journal: Journal { Journal(path: workDirectory + "/journal") }
 
-    static func prepare(_ path: String) throws -> OutputDirectory {
+    /// Checks that `path` may be replaced and creates the work directory beside it. With
+    /// `resume`, the work directory a killed run of the same plan (same `fingerprint`) abandoned
+    /// is adopted instead, committed outputs and journal included.
+    static func prepare(_ path: String, fingerprint: String, resume: Bool) throws -> OutputDirectory {
         if let status = try FileSystem.status(path) {
             guard status.isDirectory else {
                 throw MRError(.cannotCreateOutput, "output path '\(path)' exists and is not a directory; remove it or pass another --output")
@@ -30,28 +36,42 @@ struct OutputDirectory {
         let parent = FileSystem.parentDirectory(path)
         try FileSystem.makeDirectories(parent)
         let prefix = "." + FileSystem.lastComponent(path) + ".mr-work-"
-        removeAbandonedWorkDirectories(in: parent, prefix: prefix)
         let work = parent + "/" + prefix + String(getpid())
         FileSystem.removeTree(work)
-        do {
-            try FileSystem.makeDirectory(work)
-        } catch {
-            throw MRError(.cannotCreateOutput, "cannot create the work directory '\(work)' beside the output: \(systemMessage(errno)); pass an --output in a writable directory")
+        var resumed = false
+        // Work directories of runs whose coordinator no longer exists (killed with SIGKILL).
+        for name in (try? FileSystem.contents(of: parent)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let abandoned = parent + "/" + name
+            if resume && !resumed, readFingerprint(abandoned) == fingerprint {
+                try FileSystem.rename(abandoned, to: work)
+                FileSystem.removeTree(work + "/attempts")
+                resumed = true
+            } else {
+                FileSystem.removeTree(abandoned)
+            }
         }
-        let directory = OutputDirectory(path: path, workDirectory: work)
+        let directory = OutputDirectory(path: path, workDirectory: work, resumed: resumed)
+        if !resumed {
+            do {
+                try FileSystem.makeDirectory(work)
+            } catch {
+                throw MRError(.cannotCreateOutput, "cannot create the work directory '\(work)' beside the output: \(systemMessage(errno)); pass an --output in a writable directory")
+            }
+            try FileSystem.makeDirectory(directory.staged)
+            try FileSystem.writeFile(directory.staged + "/" + marker, "")
+            try FileSystem.writeFile(work + "/plan", fingerprint)
+        }
         try FileSystem.makeDirectory(work + "/attempts")
-        try FileSystem.makeDirectory(directory.staged)
-        try FileSystem.writeFile(directory.staged + "/" + marker, "")
         return directory
     }
 
-    /// Work directories of runs whose coordinator no longer exists (killed with SIGKILL).
-    private static func removeAbandonedWorkDirectories(in parent: String, prefix: String) {
-        for name in (try? FileSystem.contents(of: parent)) ?? [] where name.hasPrefix(prefix) {
-            if let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH {
-                FileSystem.removeTree(parent + "/" + name)
-            }
-        }
+    private static func readFingerprint(_ work: String) -> String? {
+        guard let file = try? FileDescriptor.open(reading: work + "/plan") else { return nil }
+        defer { file.close() }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = (try? buffer.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: $0.count) }) ?? 0
+        return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 
     /// Writes `_SUCCESS` and puts the staged output in place of the old one.

@@ -11,7 +11,8 @@ public enum RunSummary {
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
             "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
                 + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
-            "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed",
+            "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed"
+                + (result.resumedTasks > 0 ? ", \(result.resumedTasks) reused from the killed run" : ""),
             "  counters",
         ]
         let c = result.counters

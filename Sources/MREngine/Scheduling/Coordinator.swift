@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var backupAfter = 2.0
     /// Skip the rest of an input file that turns out corrupt, instead of failing the job.
     public var skipBadInput = false
+    /// Reuse what a killed earlier run of the same plan committed.
+    public var resume = false
     public var showProgress = false
 
     public init(outputDirectory: String) {
@@ -61,6 +63,8 @@ public struct RunResult: Sendable {
     public var failedAttempts = 0
     public var backups = 0
     public var commits = 0
+    /// Tasks committed by a killed earlier run and reused (`--resume`).
+    public var resumedTasks = 0
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: Set<String> = []
     public var wallSeconds = 0.0
@@ -82,7 +86,10 @@ public enum Coordinator {
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
         let splits = SplitPlanner.splits(for: files, targetSize: splitSize)
 
-        let output = try OutputDirectory.prepare(options.outputDirectory)
+        let fingerprint = RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
+                                              isMapOnly: jobType.isMapOnly, files: files, splits: splits,
+                                              reducers: options.reducers)
+        let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint, resume: options.resume)
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                            isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput, files: files,
@@ -111,6 +118,14 @@ public enum Coordinator {
             var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                   maxAttempts: options.maxAttempts, backupAfter: options.backupAfter)
             var idle = Array((0..<pool.size).reversed())
+            if output.resumed {
+                // Outputs committed before the previous coordinator was killed, and what they counted.
+                for (task, report) in output.journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
+                    guard table.markCommitted(task) else { continue }
+                    result.resumedTasks += 1
+                    add(report, to: &result, limit: jobType.topRecordsInSummary)
+                }
+            }
             var runningOn: [TaskAssignment: Int] = [:]
             var cancelled: Set<TaskAssignment> = []
             // Backups need a spare worker, and processes mode to stop the loser.
@@ -141,11 +156,9 @@ public enum Coordinator {
                     let decision = table.succeeded(assignment, now: monotonicSeconds())
                     if decision.commit {
                         try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
+                        try output.journal.record(assignment.task, report)
                         result.commits += 1
-                        result.counters += report.counters
-                        result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
-                        result.topRecords = mergeTop(result.topRecords, report.topRecords, limit: jobType.topRecordsInSummary)
-                        result.warnings.formUnion(report.warnings)
+                        add(report, to: &result, limit: jobType.topRecordsInSummary)
                     } else {
                         FileSystem.removeTree(plan.attemptPath(assignment))
                     }
@@ -204,8 +217,11 @@ public enum Coordinator {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
-    private static func mergeTop(_ a: [TopRecord], _ b: [TopRecord], limit: Int) -> [TopRecord] {
-        guard limit > 0 else { return [] }
-        return Array((a + b).sorted(by: TopRecord.precedes).prefix(limit))
+    /// Adds a committed task's counters, top records and warnings to the run's.
+    private static func add(_ report: TaskReport, to result: inout RunResult, limit: Int) {
+        result.counters += report.counters
+        result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
+        result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(limit))
+        result.warnings.formUnion(report.warnings)
     }
 }

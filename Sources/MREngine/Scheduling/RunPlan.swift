@@ -34,6 +34,18 @@ public struct RunPlan: Sendable {
 
     var stagedOutput: String { "\(workDirectory)/output" }
 
+    /// Identifies what the run computes (job build, options, inputs, splits, reducers), so a
+    /// resumed run reuses only outputs of the very same plan.
+    static func fingerprint(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool,
+                            files: [InputEntry], splits: [Split], reducers: Int) -> String {
+        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n"
+        for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
+        for file in files { text += "\(file.path)\t\(file.name)\t\(file.size)\n" }
+        for split in splits { text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)" }.joined(separator: ",") + "\n" }
+        let hash = Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) }
+        return String(hash, radix: 16)
+    }
+
     /// Where a committed attempt's output goes.
     func committedPath(_ task: TaskID) -> String {
         task.kind == .map && !isMapOnly

@@ -41,10 +41,12 @@ public struct TaskTable {
     /// The phase whose tasks run now.
     private var phase: TaskKind { mapsCommitted == maps.count ? .reduce : .map }
 
-    /// Marks map tasks committed by an earlier run (`--resume`).
-    public mutating func markCommitted(mapTask index: Int) {
-        maps[index].committed = true
-        maps[index].queued = false
+    /// Marks a task committed by an earlier run (`--resume`); false if it is not in this table.
+    public mutating func markCommitted(_ task: TaskID) -> Bool {
+        guard task.index < (task.kind == .map ? maps.count : reduces.count) else { return false }
+        self[task].committed = true
+        self[task].queued = false
+        return true
     }
 
     /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
