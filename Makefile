@@ -1,4 +1,5 @@
 # mr: build, run, test, benchmark. `make help` lists the targets.
+SHELL        := /bin/bash
 SWIFT        ?= swift
 MR           := .build/release/mr
 DATAGEN      := .build/release/datagen
@@ -43,21 +44,27 @@ bench: build
 	$(MR) bench ngrams $(LARGE) --workers 1,2 --repeat 1
 
 # Each job runs clean, then with MR_FAULTS (30% of attempts crash, 5% stall) plus a loop that
-# SIGKILLs a random worker every 200 ms; the part files must be identical.
-CHAOS_OUT := out/chaos
-chaos: build
-	@test -d $(LARGE) || $(MAKE) datasets
+# SIGKILLs a random worker every 200 ms; the part files must be identical. The data is many small
+# files (48 x 4 MB of text) so that a task can finish between two kills.
+CHAOS_DATA := chaos-data
+CHAOS_OUT  := out/chaos
+$(CHAOS_DATA): $(DATAGEN)
+	mkdir -p $(CHAOS_DATA)
+	seq 1 48 | xargs -P 2 -I{} sh -c '$(DATAGEN) --seed 1{} --bytes 4000000 | gzip -n -6 > $(CHAOS_DATA)/part-{}.txt.gz'
+
+chaos: build $(CHAOS_DATA)
 	@mkdir -p $(CHAOS_OUT)
-	@set -e; for job in wordcount indexer; do \
-	  $(MR) $$job $(LARGE) --split-size 16M --reducers 4 --output $(CHAOS_OUT)/$$job-clean --quiet; \
-	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$$$ $(MR) $$job $(LARGE) --split-size 16M --reducers 4 \
-	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)-$$job.log & coordinator=$$!; \
-	  while kill -0 $$coordinator 2>/dev/null; do \
-	    sleep 0.2; victim=$$(pgrep -P $$coordinator | shuf -n 1); [ -n "$$victim" ] && kill -9 $$victim 2>/dev/null || true; \
-	  done; wait $$coordinator; \
+	@set -e; for job in wordcount indexer wordcount indexer; do \
+	  $(MR) $$job $(CHAOS_DATA) --reducers 4 --output $(CHAOS_OUT)/$$job-clean --quiet; \
+	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) --reducers 4 \
+	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)/$$job.log & coordinator=$$!; \
+	  kills=0; while kill -0 $$coordinator 2>/dev/null; do \
+	    sleep 0.2; victim=$$(pgrep -P $$coordinator | shuf -n 1); \
+	    if [ -n "$$victim" ] && kill -9 $$victim 2>/dev/null; then kills=$$((kills + 1)); fi; \
+	  done; wait $$coordinator || { tail -3 $(CHAOS_OUT)/$$job.log; exit 1; }; \
 	  for part in $(CHAOS_OUT)/$$job-clean/part-*; do cmp $$part $(CHAOS_OUT)/$$job-chaos/$$(basename $$part); done; \
-	  grep -E "attempts|tasks " $(CHAOS_OUT)-$$job.log; echo "chaos $$job: output identical"; \
+	  grep -E "done in|attempts" $(CHAOS_OUT)/$$job.log; echo "chaos $$job: $$kills workers killed from outside; output identical"; \
 	done
 
 clean:
-	rm -rf .build out
+	rm -rf .build out $(LARGE) $(CHAOS_DATA)

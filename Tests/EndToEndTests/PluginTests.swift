@@ -62,18 +62,11 @@ final class PluginTests: XCTestCase {
 
     func testJobsCommandListsNameDescriptionSourceAndBuildState() throws {
         XCTAssertEqual(try run(["new", "alpha"]).status, 0)
-        let before = try MR.run(["jobs"], environment: environment)
+        let before = try MR.standardOutput(["jobs"], environment: environment)
         XCTAssertEqual(before.status, 0)
+        XCTAssertTrue(before.text.contains(jobs.appendingPathComponent("alpha.swift").path + " (not built)"), before.text)
         XCTAssertEqual(try run(["alpha", input.path, "--output", directory.appendingPathComponent("o").path]).status, 0)
-        let process = Process()
-        process.executableURL = MR.executable
-        process.arguments = ["jobs"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let listing = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let listing = try MR.standardOutput(["jobs"], environment: environment).text
         XCTAssertTrue(listing.contains("alpha"), listing)
         XCTAssertTrue(listing.contains("Count words longer than --min-length letters"), listing)
         XCTAssertTrue(listing.contains(jobs.appendingPathComponent("alpha.swift").path + " (built)"), listing)
@@ -134,15 +127,8 @@ final class PluginTests: XCTestCase {
     }
 
     func testJobOptionsAppearInHelpAndBadValuesAreUsageErrors() throws {
-        let process = Process()
-        process.executableURL = MR.executable
-        process.arguments = ["ngrams", "--help"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let (status, help) = try MR.standardOutput(["ngrams", "--help"])
+        XCTAssertEqual(status, 0)
         XCTAssertTrue(help.contains("OPTIONS OF NGRAMS:") && help.contains("--n <value>") && help.contains("(default: 2)"), help)
 
         let bad = try MR.run(["ngrams", input.path, "--n", "zero", "--output", directory.appendingPathComponent("o").path])

@@ -153,3 +153,27 @@ extension ReliabilityTests {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".mr-work-") }, [])
     }
 }
+
+extension ReliabilityTests {
+    /// Killing an idle worker (here: both workers while one map task runs) must not make the
+    /// coordinator hand two tasks to one worker and lose one.
+    func testKillingIdleAndBusyWorkersTogetherLosesNoTask() throws {
+        let text = directory.appendingPathComponent("one.txt")
+        try Data((0..<500).map { "word\($0 % 37) other\($0 % 11)\n" }.joined().utf8).write(to: text)
+        let common = ["wordcount", text.path, "--workers", "2", "--reducers", "4"]
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(common + ["--output", clean.path])
+        let output = directory.appendingPathComponent("out")
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(common + ["--output", output.path], environment: ["MR_TEST_TASK_DELAY_MS": "500"],
+                                       stderrFile: log)
+        waitUntil("the map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        for worker in childProcesses(of: coordinator.processIdentifier) { kill(worker, SIGKILL) }
+        waitUntil("the run ends", seconds: 60) { !coordinator.isRunning }
+        if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) }
+        coordinator.waitUntilExit()
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+    }
+}

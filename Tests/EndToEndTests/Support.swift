@@ -50,6 +50,20 @@ enum MR {
         return outcome
     }
 
+    /// Runs `mr` and returns what it printed on stdout.
+    static func standardOutput(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// The part files of an output directory, by name.
     static func parts(_ directory: URL) throws -> [String: Data] {
         var parts: [String: Data] = [:]

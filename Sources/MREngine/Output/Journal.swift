@@ -24,13 +24,7 @@ struct Journal {
 
     /// The tasks recorded, with their reports; a torn last line is ignored.
     func entries() -> [(task: TaskID, report: TaskReport)] {
-        guard let file = try? FileDescriptor.open(reading: path) else { return [] }
-        defer { file.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while case let count = (try? chunk.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: $0.count) }) ?? 0, count > 0 {
-            bytes += chunk[0..<count]
-        }
+        guard let bytes = try? FileSystem.readFile(path) else { return [] }
         var result: [(TaskID, TaskReport)] = []
         for line in bytes.split(separator: 0x0A) {
             let text = String(decoding: line, as: UTF8.self)

@@ -67,11 +67,7 @@ struct OutputDirectory {
     }
 
     private static func readFingerprint(_ work: String) -> String? {
-        guard let file = try? FileDescriptor.open(reading: work + "/plan") else { return nil }
-        defer { file.close() }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = (try? buffer.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: $0.count) }) ?? 0
-        return String(decoding: buffer[0..<count], as: UTF8.self)
+        (try? FileSystem.readFile(work + "/plan")).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Writes `_SUCCESS` and puts the staged output in place of the old one.

@@ -85,23 +85,11 @@ public struct JobCompiler: Sendable {
         if stat(swiftc, &info) == 0 {
             material += Array("\(info.st_size) \(info.st_mtim.tv_sec) \(info.st_mtim.tv_nsec)\u{0}".utf8)
         }
-        material += try apiModuleBytes()
+        material += try FileSystem.readFile(apiModules + "/MapReduce.swiftmodule")
         let first = material.withUnsafeBytes { KeyHash.hash($0) }
         material.append(0x01)
         let second = material.withUnsafeBytes { KeyHash.hash($0) }
         return hex(first) + hex(second)
-    }
-
-    private func apiModuleBytes() throws -> [UInt8] {
-        let path = apiModules + "/MapReduce.swiftmodule"
-        let file = try FileDescriptor.open(reading: path)
-        defer { file.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while case let count = try chunk.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count) }), count > 0 {
-            bytes += chunk[0..<count]
-        }
-        return bytes
     }
 
     private func hex(_ value: UInt64) -> String {

@@ -11,14 +11,8 @@ public struct JobSource: Sendable {
         guard path.hasSuffix(".swift") else {
             throw MRError(.usage, "a job file must end in .swift: '\(path)'")
         }
-        guard let file = try? FileDescriptor.open(reading: path) else {
+        guard let bytes = try? FileSystem.readFile(path) else {
             throw MRError(.noInput, "cannot read job file '\(path)'")
-        }
-        defer { file.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while case let count = try chunk.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count) }), count > 0 {
-            bytes += chunk[0..<count]
         }
         text = String(decoding: bytes, as: UTF8.self)
     }

@@ -13,6 +13,7 @@ public enum RunSummary {
                 + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
             "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed"
                 + (result.resumedTasks > 0 ? ", \(result.resumedTasks) reused from the killed run" : ""),
+            "  memory    peak resident \(mb(result.peakWorkerMemory)) " + (options.mode == .processes ? "per worker process" : "for the whole process"),
             "  counters",
         ]
         let c = result.counters

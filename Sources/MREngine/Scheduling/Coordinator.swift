@@ -65,6 +65,8 @@ public struct RunResult: Sendable {
     public var commits = 0
     /// Tasks committed by a killed earlier run and reused (`--resume`).
     public var resumedTasks = 0
+    /// The largest resident memory of a worker process (threads, sequential: of the process).
+    public var peakWorkerMemory: Int64 = 0
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: Set<String> = []
     public var wallSeconds = 0.0
@@ -117,7 +119,6 @@ public enum Coordinator {
         do {
             var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                   maxAttempts: options.maxAttempts, backupAfter: options.backupAfter)
-            var idle = Array((0..<pool.size).reversed())
             if output.resumed {
                 // Outputs committed before the previous coordinator was killed, and what they counted.
                 for (task, report) in output.journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
@@ -126,14 +127,16 @@ public enum Coordinator {
                     add(report, to: &result, limit: jobType.topRecordsInSummary)
                 }
             }
-            var runningOn: [TaskAssignment: Int] = [:]
+            // What each worker runs; a worker not in here is idle. (A death of an idle worker
+            // must not make it "more idle": keyed by worker, it cannot.)
+            var busy: [Int: TaskAssignment] = [:]
             var cancelled: Set<TaskAssignment> = []
             // Backups need a spare worker, and processes mode to stop the loser.
             let backups = options.speculate && options.mode == .processes && pool.size > 1
             while !table.isFinished {
-                while !idle.isEmpty, let assignment = table.nextAssignment(now: monotonicSeconds(), backups: backups) {
-                    let worker = idle.removeLast()
-                    runningOn[assignment] = worker
+                while busy.count < pool.size, let assignment = table.nextAssignment(now: monotonicSeconds(), backups: backups) {
+                    let worker = (0..<pool.size).first { busy[$0] == nil }!
+                    busy[worker] = assignment
                     result.attempts += 1
                     try pool.start(assignment, on: worker)
                 }
@@ -144,9 +147,8 @@ public enum Coordinator {
                 case .tick: (-1, nil)
                 }
                 guard worker >= 0 else { continue }
-                idle.append(worker)
+                busy[worker] = nil
                 guard let assignment else { continue }  // an idle worker died
-                runningOn[assignment] = nil
                 if cancelled.remove(assignment) != nil {
                     table.cancelled(assignment)
                     continue
@@ -163,7 +165,7 @@ public enum Coordinator {
                         FileSystem.removeTree(plan.attemptPath(assignment))
                     }
                     for loser in decision.cancel {
-                        guard let loserWorker = runningOn[loser] else { continue }
+                        guard let loserWorker = busy.first(where: { $0.value == loser })?.key else { continue }
                         cancelled.insert(loser)
                         pool.cancel(worker: loserWorker)
                     }
@@ -190,6 +192,7 @@ public enum Coordinator {
             }
             result.backups = table.backupsStarted
             pool.shutdown()
+            result.peakWorkerMemory = pool.peakWorkerMemory
             try output.commit()
             registry.setWorkDirectory(nil)
         } catch {

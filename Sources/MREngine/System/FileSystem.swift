@@ -83,11 +83,23 @@ enum FileSystem {
         unlink(path)
     }
 
+    /// The whole content of a (small) file.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while case let count = try chunk.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count) }), count > 0 {
+            bytes += chunk[0..<count]
+        }
+        return bytes
+    }
+
     static func writeFile(_ path: String, _ text: String) throws {
         let file = try FileDescriptor.create(path)
         defer { file.close() }
         var text = text
-        try text.withUTF8 { try file.writeAll($0.baseAddress!, count: $0.count) }
+        try text.withUTF8 { if let base = $0.baseAddress { try file.writeAll(base, count: $0.count) } }
     }
 
     static func parentDirectory(_ path: String) -> String {

@@ -51,6 +51,8 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
         }
     }
 
+    var peakWorkerMemory: Int64 { processPeakMemory() }
+
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 
