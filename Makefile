@@ -54,7 +54,7 @@ $(CHAOS_DATA): $(DATAGEN)
 
 chaos: build $(CHAOS_DATA)
 	@mkdir -p $(CHAOS_OUT)
-	@set -e; for job in wordcount indexer wordcount indexer; do \
+	@set -e; for job in wordcount indexer wordcount indexer wordcount indexer; do \
 	  $(MR) $$job $(CHAOS_DATA) --reducers 4 --output $(CHAOS_OUT)/$$job-clean --quiet; \
 	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) --reducers 4 \
 	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)/$$job.log & coordinator=$$!; \

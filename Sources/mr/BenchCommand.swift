@@ -2,11 +2,13 @@ import ArgumentParser
 import MREngine
 
 /// `mr bench JOB INPUT...`: times the job in each mode and worker count against the inflate-only
-/// floor, all in one run, and prints a Markdown table of medians.
+/// floor, all in one run; prints a Markdown table of medians and writes it as JSON, CSV and an
+/// SVG speedup chart.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time a job in each mode and worker count against only inflating the same inputs.")
+        abstract: "Time a job in each mode and worker count against only inflating the same inputs.",
+        discussion: "Writes bench.json, bench.csv and speedup.svg to the output directory.")
 
     @Argument(help: "The job to run.")
     var job: String
@@ -26,8 +28,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Reduce partitions.")
     var reducers: Int = systemCoreCount()
 
-    @Option(help: "Scratch output directory.")
-    var output: String = "out/bench"
+    @Option(help: "Where the results (and the job's scratch output) go; default out/bench/JOB.")
+    var output: String?
 
     @Option(name: .customLong("job-option"), help: .hidden)
     var jobOptions: [String] = []
@@ -43,47 +45,39 @@ struct BenchCommand: ParsableCommand {
             guard let mode = ExecutionMode(rawValue: String(text)) else { throw ValidationError("bad --modes list '\(modes)'") }
             return mode
         }
+        let directory = output ?? "out/bench/\(jobType.name)"
         let registry = ChildRegistry()
         InterruptHandling.install(registry: registry)
 
-        var floor: [Int: Double] = [:]
-        var bytes: Int64 = 0
+        var report = BenchReport(job: jobType.name, repeats: `repeat`, reducers: reducers)
         for count in workerCounts {
-            floor[count] = try median((0..<`repeat`).map { _ in
+            var seconds: [Double] = []
+            for _ in 0..<`repeat` {
                 let started = monotonicSeconds()
-                bytes = try InflateFloor.run(inputs: inputs, workers: count)
-                return monotonicSeconds() - started
-            })
+                report.bytes = try InflateFloor.run(inputs: inputs, workers: count)
+                seconds.append(monotonicSeconds() - started)
+            }
+            report.floor[count] = median(seconds)
         }
-        var rows: [(mode: ExecutionMode, workers: Int, seconds: Double)] = []
         for mode in modeList {
             for count in mode == .sequential ? [1] : workerCounts {
-                var options = RunOptions(outputDirectory: output)
+                var options = RunOptions(outputDirectory: directory + "/run")
                 options.mode = mode
                 options.workers = count
                 options.reducers = reducers
-                let seconds = try median((0..<`repeat`).map { _ in
-                    try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry).wallSeconds
-                })
-                rows.append((mode, count, seconds))
+                var seconds: [Double] = []
+                var peak: Int64 = 0
+                for _ in 0..<`repeat` {
+                    let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
+                    seconds.append(result.wallSeconds)
+                    peak = max(peak, result.peakWorkerMemory)
+                }
+                report.rows.append(.init(mode: mode, workers: count, seconds: median(seconds), peakMemory: peak))
             }
         }
-
-        let megabytes = Double(bytes) / 1e6
-        let sequential = rows.first { $0.mode == .sequential }?.seconds
-        let oneWorker = Dictionary(rows.filter { $0.workers == 1 }.map { ($0.mode, $0.seconds) }) { a, _ in a }
-        print("\(jobType.name) over \(megabytes.formatted(decimals: 1)) MB uncompressed; median of \(`repeat`) runs; R = \(reducers)\n")
-        print("| mode | workers | wall s | MB/s | speedup vs 1 worker | speedup vs sequential | x inflate-only (same workers) |")
-        print("|---|---|---|---|---|---|---|")
-        for count in workerCounts {
-            print("| inflate only | \(count) | \(floor[count]!.formatted(decimals: 3)) | \((megabytes / floor[count]!).formatted(decimals: 0)) | \((floor[workerCounts[0]]! / floor[count]!).formatted(decimals: 2)) | | 1.00 |")
-        }
-        for row in rows {
-            let perWorker = oneWorker[row.mode].map { ($0 / row.seconds).formatted(decimals: 2) } ?? ""
-            let versusSequential = sequential.map { ($0 / row.seconds).formatted(decimals: 2) } ?? ""
-            let versusFloor = floor[row.workers].map { (row.seconds / $0).formatted(decimals: 2) } ?? ""
-            print("| \(row.mode.rawValue) | \(row.workers) | \(row.seconds.formatted(decimals: 3)) | \((megabytes / row.seconds).formatted(decimals: 0)) | \(perWorker) | \(versusSequential) | \(versusFloor) |")
-        }
+        print(report.markdown)
+        try report.write(to: directory)
+        print("\nwrote \(directory)/bench.json, bench.csv, speedup.svg")
     }
 
     private func median(_ values: [Double]) -> Double {

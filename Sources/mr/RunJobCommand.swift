@@ -33,6 +33,9 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "Target input bytes per map task, e.g. 64M (default: from the input size).")
     var splitSize: ByteCount?
 
+    @Option(help: "Map output a worker holds in memory before it spills a sorted run to disk, e.g. 512M.")
+    var memory: ByteCount = ByteCount(argument: "512M")!
+
     @Option(help: "Attempts per task before the job fails.")
     var maxAttempts: Int = 4
 
@@ -61,6 +64,7 @@ struct RunJobCommand: ParsableCommand {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
         if let splitSize, splitSize.bytes < 1 { throw ValidationError("--split-size must be positive") }
+        guard memory.bytes >= 1 << 20 else { throw ValidationError("--memory must be at least 1M") }
     }
 
     func run() throws {
@@ -72,6 +76,7 @@ struct RunJobCommand: ParsableCommand {
         options.reducers = reducers
         options.splitSize = splitSize?.bytes
         options.maxAttempts = maxAttempts
+        options.memoryPerWorker = Int(memory.bytes)
         options.taskTimeout = taskTimeout
         options.speculate = speculate
         options.skipBadInput = skipBadInput
@@ -89,8 +94,12 @@ extension ExecutionMode: ExpressibleByArgument {}
 /// A byte count with an optional K, M or G suffix (powers of 1024).
 struct ByteCount: ExpressibleByArgument {
     let bytes: Int64
+    private let text: String
+
+    var defaultValueDescription: String { text }
 
     init?(argument: String) {
+        text = argument
         let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
         var text = argument.uppercased()
         var scale: Int64 = 1

@@ -59,6 +59,19 @@ final class ShippedJobTests: XCTestCase {
         }
     }
 
+    func testTightMemoryBudgetSpillsSortedRunsAndChangesNothing() throws {
+        let roomy = try run("ngrams", ["--n", "3"])
+        let tight = try run("ngrams", ["--n", "3", "--memory", "1M"])
+        XCTAssertEqual(tight.lines, roomy.lines)
+        func number(_ label: String, _ text: String) -> Int {
+            let line = text.split(separator: "\n").first { $0.contains(label) } ?? ""
+            return line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.first ?? -1
+        }
+        let mapTasks = number("  tasks ", tight.stderr)
+        XCTAssertEqual(number("spilled runs", roomy.stderr), mapTasks, "one run per map task when memory suffices")
+        XCTAssertGreaterThan(number("spilled runs", tight.stderr), 2 * mapTasks, tight.stderr)
+    }
+
     func testGrepIsMapOnlyAndCountsMatches() throws {
         let pattern = "Baker Street"
         var expected: [String] = []

@@ -11,7 +11,11 @@ import MapReduce
 /// an arena and the slot points at them. Without a combiner every pair is appended to the same
 /// kind of slots in emission order; text values go to the arena. With the `distinct` combiner the
 /// table's identity is the key followed by the text value, and the slot's value says where the key
-/// ends. At the end of the task each partition's pairs come out sorted by key.
+/// ends.
+///
+/// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
+/// sorted run (one intermediate file per partition, `part-00003.run-0001`) and starts empty; the
+/// last run is written by ``finish()``. Reduce merges all runs of all map tasks, streaming.
 final class MapOutputBuffer: MapSink {
     struct Slot {
         /// In the table, the high 32 bits of the key's hash; in a list, the value's kind.
@@ -45,13 +49,27 @@ final class MapOutputBuffer: MapSink {
     private var arenaUsed = 0
     /// Pairs emitted by map, before combining.
     private(set) var emitted: Int64 = 0
+    /// Where runs go, how many partitions they have, and the budget that makes them.
+    private let directory: String
+    private let partitions: Int
+    private let memoryBudget: Int
+    /// Runs written so far, and the pairs in them.
+    private(set) var runsWritten = 0
+    private(set) var pairsWritten: Int64 = 0
+    /// The table is full and may not grow: spill before the next pair.
+    private var spillPending = false
+    /// A write error met while spilling inside `emit` (which cannot throw); rethrown by `finish`.
+    private var spillError: Error?
     /// The job's counters.
     private(set) var counters: [String: Int64] = [:]
     /// A misuse found while map ran (the sink cannot throw into job code); reported after it.
     private(set) var misuse: String?
 
-    init(combiner: Combiner?) {
+    init(combiner: Combiner?, partitions: Int, directory: String, memoryBudget: Int) {
         self.combiner = combiner
+        self.partitions = partitions
+        self.directory = directory
+        self.memoryBudget = memoryBudget
         if case .distinct? = combiner { keepsDistinctText = true } else { keepsDistinctText = false }
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
         capacity = 1 << 12
@@ -78,8 +96,9 @@ final class MapOutputBuffer: MapSink {
 
     func emit(key: ByteSlice, text: ByteSlice) {
         emitted += 1
+        if spillPending { spill() }
         guard let combiner else {
-            if pairCount == capacity { growList() }
+            if pairCount == capacity { if wouldExceedBudget(growingBy: capacity) { spill() } else { growList() } }
             var slot = makeSlot(key, tag: Self.textValue, value: 0, 0, 0)
             slot.value = Int64(store(text, withLength: true))
             slots[pairCount] = slot
@@ -103,8 +122,9 @@ final class MapOutputBuffer: MapSink {
 
     func emit(key: ByteSlice, value: Int64) {
         emitted += 1
+        if spillPending { spill() }
         guard let combiner else {
-            if pairCount == capacity { growList() }
+            if pairCount == capacity { if wouldExceedBudget(growingBy: capacity) { spill() } else { growList() } }
             slots[pairCount] = makeSlot(key, tag: Self.intValue, value: value, 0, 0)
             pairCount += 1
             return
@@ -176,6 +196,7 @@ final class MapOutputBuffer: MapSink {
             arena.deallocate()
             arena = larger
             arenaCapacity = newCapacity
+            if memoryInUse > memoryBudget && pairCount > 0 { spillPending = true }
         }
         let offset = arenaUsed
         if withLength {
@@ -194,7 +215,18 @@ final class MapOutputBuffer: MapSink {
         capacity *= 2
     }
 
+    /// Bytes held now.
+    private var memoryInUse: Int { capacity * MemoryLayout<Slot>.stride + arenaCapacity + compositeCapacity }
+
+    private func wouldExceedBudget(growingBy slotCount: Int) -> Bool {
+        pairCount > 0 && memoryInUse + slotCount * MemoryLayout<Slot>.stride > memoryBudget
+    }
+
     private func growTable() {
+        if wouldExceedBudget(growingBy: capacity) {
+            spillPending = true  // at 3/4 load there is room for the one pair before the spill
+            return
+        }
         let old = slots, oldCapacity = capacity
         capacity *= 2
         slots = Self.allocateSlots(capacity, asTable: true)
@@ -236,10 +268,54 @@ final class MapOutputBuffer: MapSink {
         return (stored, .bytes(ByteSlice(start: arena + cursor, count: length)))
     }
 
+    /// Writes what the buffer holds as one sorted run and empties it (keeping its allocations).
+    private func spill() {
+        spillPending = false
+        do {
+            try writeRun()
+        } catch {
+            spillError = spillError ?? error
+        }
+        if combiner != nil {
+            slots.update(repeating: Slot(tag: 0, length: Self.emptySlot, value: 0, word0: 0, word1: 0), count: capacity)
+        }
+        pairCount = 0
+        arenaUsed = 0
+    }
+
+    /// Writes the last run; afterwards every partition has at least one run file.
+    func finish() throws {
+        if let spillError { throw spillError }
+        if pairCount > 0 || runsWritten == 0 { try writeRun() }
+    }
+
+    /// One sorted intermediate file per partition, empty ones included, so every reduce finds
+    /// its inputs.
+    private func writeRun() throws {
+        let suffix = ".run-" + zeroPadded(runsWritten)
+        var writer: IntermediateFile.Writer?
+        var writerPartition = -1
+        func openPartitions(through partition: Int) throws {
+            while writerPartition < partition {
+                try writer?.finish()
+                writerPartition += 1
+                writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition) + suffix)
+            }
+        }
+        try forEachPairByPartition(count: partitions) { partition, key, value in
+            try openPartitions(through: partition)
+            try writer!.append(key: key, value: value)
+            pairsWritten += 1
+        }
+        try openPartitions(through: partitions - 1)
+        try writer?.finish()
+        runsWritten += 1
+    }
+
     /// Calls `body(partition, key, value)` for every pair, partition by partition, in key order
     /// within each; equal keys are ordered by text value under `.distinct`, else keep emission
     /// order (ties only occur without a combiner).
-    func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
+    private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
         // Sort (first 8 key bytes as a big-endian number, slot index) items: most comparisons are
         // settled by the prefix without touching the key bytes.
         struct Item {

@@ -18,7 +18,7 @@ public enum RunSummary {
         ]
         let c = result.counters
         for (name, value) in [("input records", c.inputRecords), ("map output records", c.mapOutputRecords),
-                              ("combine output records", c.combineOutputRecords), ("reduce groups", c.reduceGroups),
+                              ("combine output records", c.combineOutputRecords), ("spilled runs", c.spilledRuns), ("reduce groups", c.reduceGroups),
                               ("output records", c.outputRecords)] {
             lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
         }

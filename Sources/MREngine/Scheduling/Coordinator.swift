@@ -29,6 +29,8 @@ public struct RunOptions: Sendable {
     public var skipBadInput = false
     /// Reuse what a killed earlier run of the same plan committed.
     public var resume = false
+    /// Bytes of map output a worker holds before spilling a sorted run (`--memory`).
+    public var memoryPerWorker = 512 << 20
     public var showProgress = false
 
     public init(outputDirectory: String) {
@@ -94,7 +96,8 @@ public enum Coordinator {
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint, resume: options.resume)
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
-                           isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput, files: files,
+                           isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput,
+                           memoryPerWorker: options.memoryPerWorker, files: files,
                            splits: splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)

@@ -8,6 +8,8 @@ public struct RunPlan: Sendable {
     public let isMapOnly: Bool
     /// A corrupt input file is cut short with a warning instead of failing the job.
     public let skipBadInput: Bool
+    /// Bytes a map task's output buffer may hold before it spills a sorted run.
+    public let memoryPerWorker: Int
     public let files: [InputEntry]
     public let splits: [Split]
     public let reducers: Int

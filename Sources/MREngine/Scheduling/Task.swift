@@ -29,6 +29,8 @@ public struct Counters: Sendable, Equatable {
     public var inputBytes: Int64 = 0
     public var mapOutputRecords: Int64 = 0
     public var combineOutputRecords: Int64 = 0
+    /// Sorted runs map tasks wrote (more than one per task when a task outgrew its memory).
+    public var spilledRuns: Int64 = 0
     public var reduceGroups: Int64 = 0
     public var outputRecords: Int64 = 0
 
@@ -37,6 +39,7 @@ public struct Counters: Sendable, Equatable {
         total.inputBytes += task.inputBytes
         total.mapOutputRecords += task.mapOutputRecords
         total.combineOutputRecords += task.combineOutputRecords
+        total.spilledRuns += task.spilledRuns
         total.reduceGroups += task.reduceGroups
         total.outputRecords += task.outputRecords
     }

@@ -51,7 +51,8 @@ public struct TaskRunner: Sendable {
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
         // A map-only job writes its part file directly; others collect, combine and partition.
         let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
-        let collected = plan.isMapOnly ? nil : MapOutputBuffer(combiner: jobType.combiner)
+        let collected = plan.isMapOnly ? nil : MapOutputBuffer(
+            combiner: jobType.combiner, partitions: plan.reducers, directory: path, memoryBudget: plan.memoryPerWorker)
         if collected != nil { try FileSystem.makeDirectory(path) }
         let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
@@ -115,39 +116,23 @@ public struct TaskRunner: Sendable {
         if let misuse = buffer.misuse {
             throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
         }
+        try buffer.finish()
         report.counters.mapOutputRecords = buffer.emitted
-        report.counters.combineOutputRecords = try writePartitions(of: buffer, into: path)
+        report.counters.combineOutputRecords = buffer.pairsWritten
+        report.counters.spilledRuns = Int64(buffer.runsWritten)
         report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         return report
     }
 
-    /// Writes one sorted intermediate file per partition, empty ones included, so every reduce
-    /// finds all its inputs; returns the pairs written.
-    private func writePartitions(of buffer: MapOutputBuffer, into directory: String) throws -> Int64 {
-        var written: Int64 = 0
-        var writer: IntermediateFile.Writer?
-        var writerPartition = -1
-        func openPartitions(through partition: Int) throws {
-            while writerPartition < partition {
-                try writer?.finish()
-                writerPartition += 1
-                writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition))
-            }
-        }
-        try buffer.forEachPairByPartition(count: plan.reducers) { partition, key, value in
-            try openPartitions(through: partition)
-            try writer!.append(key: key, value: value)
-            written += 1
-        }
-        try openPartitions(through: plan.reducers - 1)
-        try writer?.finish()
-        return written
-    }
-
     private func runReduce(_ assignment: TaskAssignment) throws -> TaskReport {
         let partition = assignment.task.index
-        let readers = try (0..<plan.mapTaskCount).map {
-            try IntermediateFile.Reader(path: plan.committedMapOutput($0) + "/" + RunPlan.partitionFileName(partition))
+        // Every run of every map task for this partition.
+        let prefix = RunPlan.partitionFileName(partition) + ".run-"
+        let readers = try (0..<plan.mapTaskCount).flatMap { mapIndex in
+            let directory = plan.committedMapOutput(mapIndex)
+            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(prefix) }.map {
+                try IntermediateFile.Reader(path: directory + "/" + $0)
+            }
         }
         let merge = GroupedMerge(readers: readers)
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)

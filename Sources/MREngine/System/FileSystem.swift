@@ -112,3 +112,11 @@ enum FileSystem {
         return String(path[path.index(after: slash)...])
     }
 }
+
+/// Writes a text file (creating its folder) under a temporary name, then renames it into place.
+public func writeText(_ text: String, to path: String) throws {
+    try FileSystem.makeDirectories(FileSystem.parentDirectory(path))
+    let temporary = "\(path).tmp-\(getpid())"
+    try FileSystem.writeFile(temporary, text)
+    try FileSystem.rename(temporary, to: path)
+}

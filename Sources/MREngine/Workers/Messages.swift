@@ -33,6 +33,7 @@ extension CoordinatorMessage {
             }
             out.write(plan.isMapOnly)
             out.write(plan.skipBadInput)
+            out.write(plan.memoryPerWorker)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.files.count)
@@ -68,6 +69,7 @@ extension CoordinatorMessage {
             for _ in 0..<(try input.readInt()) { jobOptions[try input.readString()] = try input.readString() }
             let isMapOnly = try input.readBool()
             let skipBadInput = try input.readBool()
+            let memoryPerWorker = try input.readInt()
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
@@ -80,7 +82,7 @@ extension CoordinatorMessage {
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
-                                 skipBadInput: skipBadInput, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
+                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
         case 1:
             return .assign(try input.readAssignment())
         default:
@@ -98,7 +100,7 @@ extension WorkerMessage {
             out.write(assignment)
             let c = report.counters
             for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
-                          c.reduceGroups, c.outputRecords] { out.write(value) }
+                          c.spilledRuns, c.reduceGroups, c.outputRecords] { out.write(value) }
             out.write(report.jobCounters.count)
             for (name, value) in report.jobCounters {
                 out.write(name)
@@ -146,7 +148,7 @@ extension WorkerMessage {
             report.counters = Counters(
                 inputRecords: try input.readInt64(), inputBytes: try input.readInt64(),
                 mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
-                reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
+                spilledRuns: try input.readInt64(), reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
             for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
             report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
             report.topRecords = try (0..<input.readInt()).map { _ in
