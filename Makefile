@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help build run test datasets datasets-small bench chaos clean
+.PHONY: help build run test datasets datasets-small bench scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -15,6 +15,7 @@ help:
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount and ngrams in each mode with 1 and 2 workers against inflate-only"
+	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer on $(LARGE)/ with injected crashes, stalls and a killer: output must not change"
 
 build:
@@ -43,6 +44,23 @@ bench: build
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 3
 	$(MR) bench ngrams $(LARGE) --workers 1,2 --repeat 1
 
+# Three sizes of generated text (8 gzip files each), wordcount with 1 to 4 workers (twice the
+# cores) in each mode, then one line per size: wall time of 2 worker processes and its growth.
+SCALE_DATA := scale-data
+SCALE_SIZES := 64 256 1024
+scale: build $(DATAGEN)
+	@for size in $(SCALE_SIZES); do \
+	  if [ ! -d $(SCALE_DATA)/$$size ]; then mkdir -p $(SCALE_DATA)/$$size; \
+	    seq 1 8 | xargs -P 2 -I{} sh -c "$(DATAGEN) --seed 7{} --bytes $$((size * 1000000 / 8)) | gzip -n -6 > $(SCALE_DATA)/$$size/text-{}.txt.gz"; fi; \
+	  $(MR) bench wordcount $(SCALE_DATA)/$$size --workers 1,2,4 --repeat 1 --output out/scale/$$size; \
+	done
+	@echo; echo "| input MB | processes, 2 workers: wall s | x the 64 MB time | threads, 4 workers: wall s |"; echo "|---|---|---|---|"
+	@base=$$(awk -F, '$$1=="processes" && $$2==2 {print $$3}' out/scale/64/bench.csv); \
+	for size in $(SCALE_SIZES); do \
+	  awk -F, -v size=$$size -v base=$$base '$$1=="processes" && $$2==2 {p=$$3} $$1=="threads" && $$2==4 {t=$$3} \
+	    END {printf "| %d | %.3f | %.2f | %.3f |\n", size, p, p / base, t}' out/scale/$$size/bench.csv; \
+	done
+
 # Each job runs clean, then with MR_FAULTS (30% of attempts crash, 5% stall) plus a loop that
 # SIGKILLs a random worker every 200 ms; the part files must be identical. The data is many small
 # files (48 x 4 MB of text) so that a task can finish between two kills.
@@ -67,4 +85,4 @@ chaos: build $(CHAOS_DATA)
 	done
 
 clean:
-	rm -rf .build out $(LARGE) $(CHAOS_DATA)
+	rm -rf .build out $(LARGE) $(CHAOS_DATA) $(SCALE_DATA)

@@ -159,6 +159,7 @@ public enum Coordinator {
                 switch event {
                 case .finished(_, _, .success(let report)):
                     let decision = table.succeeded(assignment, now: monotonicSeconds())
+                    result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
                     if decision.commit {
                         try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
                         try output.journal.record(assignment.task, report)
@@ -195,7 +196,7 @@ public enum Coordinator {
             }
             result.backups = table.backupsStarted
             pool.shutdown()
-            result.peakWorkerMemory = pool.peakWorkerMemory
+            if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
             try output.commit()
             registry.setWorkDirectory(nil)
         } catch {

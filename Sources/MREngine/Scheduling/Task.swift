@@ -64,6 +64,8 @@ public struct TaskReport: Sendable, Equatable {
     public var topRecords: [TopRecord] = []
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: [String] = []
+    /// The worker process's peak resident memory so far (processes mode), in bytes.
+    public var peakMemory: Int64 = 0
 }
 
 /// Why an attempt failed, as the worker saw it.

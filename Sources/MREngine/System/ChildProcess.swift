@@ -46,8 +46,6 @@ struct ChildProcess {
         /// The exit status, or nil if a signal ended it.
         let exitStatus: Int32?
         let signal: Int32?
-        /// The child's peak resident memory, in bytes.
-        let peakMemory: Int64
 
         var description: String {
             if let exitStatus { return "exited with status \(exitStatus)" }
@@ -58,13 +56,9 @@ struct ChildProcess {
     /// Waits for the child to end.
     func wait() -> Termination {
         var status: Int32 = 0
-        var usage = rusage()
-        _ = retryingInterrupts { wait4(pid, &status, 0, &usage) }
+        _ = retryingInterrupts { waitpid(pid, &status, 0) }
         let signal = status & 0x7F
-        let peak = Int64(usage.ru_maxrss) * 1024
-        return signal == 0
-            ? Termination(exitStatus: (status >> 8) & 0xFF, signal: nil, peakMemory: peak)
-            : Termination(exitStatus: nil, signal: signal, peakMemory: peak)
+        return signal == 0 ? Termination(exitStatus: (status >> 8) & 0xFF, signal: nil) : Termination(exitStatus: nil, signal: signal)
     }
 
     func kill(_ signal: Int32) {

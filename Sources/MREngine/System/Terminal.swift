@@ -26,9 +26,12 @@ public func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// This process's peak resident memory so far, in bytes.
+/// This process's peak resident memory so far, in bytes: `VmHWM` of /proc/self/status, which,
+/// unlike getrusage's figure, does not start from the parent's size at spawn time.
 func processPeakMemory() -> Int64 {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Int64(usage.ru_maxrss) * 1024
+    guard let status = try? FileSystem.readFile("/proc/self/status") else { return 0 }
+    for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return (Int64(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+    return 0
 }

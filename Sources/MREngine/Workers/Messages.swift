@@ -106,6 +106,7 @@ extension WorkerMessage {
                 out.write(name)
                 out.write(value)
             }
+            out.write(report.peakMemory)
             out.write(report.warnings.count)
             for warning in report.warnings { out.write(warning) }
             out.write(report.topRecords.count)
@@ -150,6 +151,7 @@ extension WorkerMessage {
                 mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
                 spilledRuns: try input.readInt64(), reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
             for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
+            report.peakMemory = try input.readInt64()
             report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
             report.topRecords = try (0..<input.readInt()).map { _ in
                 TopRecord(key: try input.readBytes(), value: try input.readInt64())

@@ -34,7 +34,6 @@ final class ProcessPool: WorkerPool {
     /// binary or environment, not a bad task, so respawning forever would not help. (Workers
     /// killed by a signal are someone else's doing and are simply replaced.)
     private var idleExitsInARow = 0
-    private(set) var peakWorkerMemory: Int64 = 0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
 
     init(size: Int, plan: RunPlan, registry: ChildRegistry, taskTimeout: Double) throws {
@@ -150,7 +149,6 @@ final class ProcessPool: WorkerPool {
         close(dead.taskPipe)
         close(dead.answerPipe)
         let ending = dead.process.wait()
-        peakWorkerMemory = max(peakWorkerMemory, ending.peakMemory)
         registry.remove(dead.process.pid)
         var reason = "worker \(dead.process.pid) " + (dead.killedBecause ?? ending.description)
         if let place = dead.lastRecord {
@@ -171,7 +169,7 @@ final class ProcessPool: WorkerPool {
             close(worker.taskPipe)
         }
         for worker in workers {
-            peakWorkerMemory = max(peakWorkerMemory, worker.process.wait().peakMemory)
+            _ = worker.process.wait()
             registry.remove(worker.process.pid)
             close(worker.answerPipe)
         }

@@ -18,8 +18,6 @@ final class SequentialPool: WorkerPool {
         return finished.removeFirst()
     }
 
-    var peakWorkerMemory: Int64 { processPeakMemory() }
-
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 

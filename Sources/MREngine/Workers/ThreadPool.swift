@@ -51,8 +51,6 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
         }
     }
 
-    var peakWorkerMemory: Int64 { processPeakMemory() }
-
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 

@@ -42,7 +42,12 @@ public enum WorkerLoop {
         }
         while let frame = FrameChannel.receive(from: taskInput) {
             guard case .assign(let assignment)? = try? CoordinatorMessage.decode(frame) else { return 1 }
-            let answer = WorkerMessage.finished(assignment, runner.run(assignment))
+            let result = runner.run(assignment).map { report in
+                var report = report
+                report.peakMemory = processPeakMemory()
+                return report
+            }
+            let answer = WorkerMessage.finished(assignment, result)
             guard answers.send(answer) else { return 0 }
         }
         return 0

@@ -12,8 +12,6 @@ protocol WorkerPool: AnyObject {
     func cancel(worker: Int)
     /// Stops every worker and waits for them.
     func shutdown()
-    /// The largest resident memory a worker reached, in bytes (for threads, the whole process's).
-    var peakWorkerMemory: Int64 { get }
 }
 
 enum WorkerEvent {
