@@ -51,8 +51,10 @@ public struct TaskRunner: Sendable {
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
         // A map-only job writes its part file directly; others collect, combine and partition.
         let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
+        // Two thirds of the worker's budget for the table and keys: sorting a run for a spill
+        // needs another 16 bytes per pair, and the process has its buffers and code.
         let collected = plan.isMapOnly ? nil : MapOutputBuffer(
-            combiner: jobType.combiner, partitions: plan.reducers, directory: path, memoryBudget: plan.memoryPerWorker)
+            combiner: jobType.combiner, partitions: plan.reducers, directory: path, memoryBudget: plan.memoryPerWorker / 3 * 2)
         if collected != nil { try FileSystem.makeDirectory(path) }
         let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }

@@ -7,8 +7,6 @@ final class BufferedWriter {
     private let buffer: UnsafeMutableRawPointer
     private let capacity: Int
     private var used = 0
-    /// Every byte ever appended.
-    private(set) var bytesWritten: Int64 = 0
     /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes).
     private(set) var crc32OfFlushed: UInt32 = 0
 
@@ -23,8 +21,6 @@ final class BufferedWriter {
         file.close()
     }
 
-    var path: String { file.path }
-
     @inline(__always)
     func append(_ bytes: UnsafeRawPointer, count: Int) throws {
         if used + count > capacity {
@@ -32,13 +28,11 @@ final class BufferedWriter {
             if count > capacity {
                 crc32OfFlushed = checksum(crc32OfFlushed, bytes, count)
                 try file.writeAll(bytes, count: count)
-                bytesWritten += Int64(count)
                 return
             }
         }
         (buffer + used).copyMemory(from: bytes, byteCount: count)
         used += count
-        bytesWritten += Int64(count)
     }
 
     @inline(__always)
@@ -52,7 +46,6 @@ final class BufferedWriter {
         if used == capacity { try flush() }
         buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
         used += 1
-        bytesWritten += 1
     }
 
     func flush() throws {
