@@ -122,7 +122,8 @@ final class EngineTests: XCTestCase {
                 let end = min(start + splitSize, size)
                 let source = try PlainFileSource(path: path, from: max(start - 1, 0))
                 let firstLine = start > 0 ? try countNewlines(in: path, before: start - 1) + 1 : 1
-                try LineReader(capacity: 4).forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { line, _, number in
+                try LineReader(capacity: 4).forEachLine(of: source, from: max(start - 1, 0), skippingFirstLine: start > 0,
+                                                         end: end, firstLineNumber: firstLine) { line, _, number in
                     lines.append("\(number) " + String(decoding: line, as: UTF8.self))
                 }
                 start = end

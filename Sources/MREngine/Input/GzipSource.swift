@@ -1,7 +1,9 @@
 import CZlib
 
 /// Inflates a gzip file with zlib, member after member: a file of concatenated gzip members
-/// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents.
+/// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents. Started at
+/// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of the file
+/// to the end of its member.
 final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
 
@@ -15,17 +17,40 @@ final class GzipSource: ByteSource {
     private var inMember = false
     private var membersDone = 0
     private var atEnd = false
+    /// Started mid-file at an access point: raw deflate, one member only.
+    private let isRaw: Bool
+    /// CRC-32 and length of the first `checksumLimit` uncompressed bytes read (a split's own
+    /// range; the reader may read further to finish its last line).
+    private let checksumLimit: Int64
+    private(set) var checksummedBytes: Int64 = 0
+    private(set) var crc: UInt32 = 0
 
-    init(path: String) throws {
+    init(path: String, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0) throws {
+        self.checksumLimit = checksumLimit
         file = try FileDescriptor.open(reading: path)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         input = .allocate(capacity: Self.inputCapacity)
-        // windowBits 15 + 16: gzip wrapper only (inflateInit2 is a macro Swift cannot import).
-        let status = inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        isRaw = point != nil
+        // windowBits 15 + 16: gzip wrapper only; -15: raw deflate (inflateInit2 is a macro Swift
+        // cannot import).
+        let status = inflateInit2_(stream, point == nil ? 15 + 16 : -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
             file.close()
             throw MRError(.internal, "zlib inflateInit2 failed (\(status)) for '\(path)'")
+        }
+        if let point {
+            inputFileOffset = point.compressedOffset
+            if point.bits > 0 {
+                // The point starts inside a byte: feed zlib that byte's high bits first.
+                var byte: UInt8 = 0
+                guard try file.read(into: &byte, count: 1, at: point.compressedOffset - 1) == 1 else {
+                    throw MRError(.badInput, "\(path): shorter than its index says; delete \(path).mrindex to rebuild it")
+                }
+                inflatePrime(stream, Int32(point.bits), Int32(byte >> (8 - UInt8(point.bits))))
+            }
+            point.window.withUnsafeBufferPointer { _ = inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+            inMember = true
         }
     }
 
@@ -44,13 +69,23 @@ final class GzipSource: ByteSource {
     /// Refills the input buffer; false at end of file.
     private func refill() throws -> Bool {
         inputFileOffset += Int64(inputCount)
-        inputCount = try file.read(into: input, count: Self.inputCapacity)
+        inputCount = try file.read(into: input, count: Self.inputCapacity, at: inputFileOffset)
         stream.pointee.next_in = input
         stream.pointee.avail_in = uInt(inputCount)
         return inputCount > 0
     }
 
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let count = try inflate(into: buffer, capacity: capacity)
+        let checksummed = Int(min(Int64(count), checksumLimit - checksummedBytes))
+        if checksummed > 0 {
+            crc = checksum(crc, buffer, checksummed)
+            checksummedBytes += Int64(checksummed)
+        }
+        return count
+    }
+
+    private func inflate(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         if atEnd { return 0 }
         stream.pointee.next_out = buffer.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = uInt(capacity)
@@ -68,13 +103,17 @@ final class GzipSource: ByteSource {
                 if membersDone > 0 { inflateReset(stream) }
                 inMember = true
             }
-            let status = inflate(stream, Z_NO_FLUSH)
+            let status = CZlib.inflate(stream, Z_NO_FLUSH)
             switch status {
             case Z_OK, Z_BUF_ERROR:
                 continue
             case Z_STREAM_END:
                 inMember = false
                 membersDone += 1
+                if isRaw {  // the member's end; an indexed file has one member
+                    atEnd = true
+                    return capacity - Int(stream.pointee.avail_out)
+                }
             default:
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                 throw corrupt("corrupt gzip data (\(reason))")

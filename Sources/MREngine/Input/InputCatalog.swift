@@ -13,6 +13,8 @@ public struct InputEntry: Sendable {
     public let size: Int64
     /// Read through zlib's inflate: the name ends in `.gz`.
     public let isGzip: Bool
+    /// A valid ``GzipIndex`` of the file, when it is split at access points.
+    public var indexPath: String? = nil
 }
 
 /// Expands INPUT arguments (files or directories, recursed, hidden names skipped) into input files.

@@ -25,21 +25,21 @@ final class LineReader {
     /// Lines handed out.
     private(set) var linesRead: Int64 = 0
 
-    /// Calls `body(line, offset, lineNumber)` for each line that starts in `[start, end)` of the
-    /// stream.
+    /// Calls `body(line, offset, lineNumber)` for each line of `source` that starts before `end`.
     ///
-    /// `source` must begin at `start - 1` when `start > 0` (one byte earlier, to tell whether a
-    /// line starts exactly at `start`) and at 0 otherwise; `firstLineNumber` is the number of the
-    /// line the source begins in.
+    /// `source` begins at stream offset `sourceOffset`, inside line number `firstLineNumber`.
+    /// With `skippingFirstLine`, the text up to the first `\n` belongs to the previous split and is
+    /// not handed out. (A plain-file split [start, end) begins its source one byte early, at
+    /// `start - 1`, and skips through the first `\n`: a line starting exactly at `start` is kept.)
     func forEachLine(
-        of source: ByteSource, start: Int64, end: Int64, firstLineNumber: Int64,
+        of source: ByteSource, from sourceOffset: Int64, skippingFirstLine: Bool, end: Int64, firstLineNumber: Int64,
         _ body: (ByteSlice, Int64, Int64) throws -> Void
     ) throws {
         var lineNumber = firstLineNumber
-        var bufferOffset = start > 0 ? start - 1 : 0  // stream offset of buffer[0]
+        var bufferOffset = sourceOffset  // stream offset of buffer[0]
         var filled = 0
         var lineStart = 0
-        var skipping = start > 0  // inside the line that began before `start`
+        var skipping = skippingFirstLine  // inside the line that began in the previous split
         var sourceDone = false
         while true {
             let bytes = buffer.assumingMemoryBound(to: UInt8.self)

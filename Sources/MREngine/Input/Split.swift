@@ -1,9 +1,12 @@
-/// A byte range of one input file. For gzip files the range is always the whole file; for plain
-/// text it is cut anywhere and records are assigned by where they start (see ``LineReader``).
+/// A byte range of one input file: for plain text, cut anywhere; for an indexed gzip file, a range
+/// of uncompressed bytes beginning at an access point; otherwise a whole gzip file. Records are
+/// assigned by where they start (see ``LineReader``).
 public struct InputPiece: Sendable, Equatable {
     public let fileIndex: Int
     public let start: Int64
     public let end: Int64
+    /// The ``GzipIndex`` access point the piece starts at, or -1.
+    public var accessPoint: Int = -1
 }
 
 /// The input of one map task: pieces of one or more files.
@@ -24,7 +27,25 @@ public enum SplitPlanner {
         return min(max(total / Int64(max(workers, 1) * 4), 1 << 20), 64 << 20)
     }
 
-    public static func splits(for files: [InputEntry], targetSize: Int64) -> [Split] {
+    /// The access points indexed gzip files are cut at, grouped into pieces of about
+    /// `targetSize` uncompressed bytes: each piece is a split of its own.
+    static func indexedSplits(fileIndex: Int, index: GzipIndex, targetSize: Int64) -> [Split] {
+        var splits: [Split] = []
+        var first = 0
+        for (number, point) in index.points.enumerated().dropFirst()
+        where point.uncompressedOffset - index.points[first].uncompressedOffset >= targetSize {
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, start: index.points[first].uncompressedOffset,
+                                                    end: point.uncompressedOffset, accessPoint: first)]))
+            first = number
+        }
+        if !index.points.isEmpty {
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, start: index.points[first].uncompressedOffset,
+                                                    end: .max, accessPoint: first)]))
+        }
+        return splits
+    }
+
+    static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:]) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
         var current = Split()
@@ -35,6 +56,11 @@ public enum SplitPlanner {
             currentSize = 0
         }
         for (index, file) in files.enumerated() {
+            if let gzipIndex = indexes[index] {
+                close()
+                splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize)
+                continue
+            }
             if file.isGzip {
                 let weight = estimatedSize(file)
                 if currentSize > 0 && currentSize + weight > targetSize { close() }

@@ -98,7 +98,7 @@ final class MapOutputBuffer: MapSink {
         emitted += 1
         if spillPending { spill() }
         guard let combiner else {
-            if pairCount == capacity { if wouldExceedBudget(growingBy: capacity) { spill() } else { growList() } }
+            if pairCount == capacity { if wouldExceedBudget(allocating: 2 * capacity) { spill() } else { growList() } }
             var slot = makeSlot(key, tag: Self.textValue, value: 0, 0, 0)
             slot.value = Int64(store(text, withLength: true))
             slots[pairCount] = slot
@@ -124,7 +124,7 @@ final class MapOutputBuffer: MapSink {
         emitted += 1
         if spillPending { spill() }
         guard let combiner else {
-            if pairCount == capacity { if wouldExceedBudget(growingBy: capacity) { spill() } else { growList() } }
+            if pairCount == capacity { if wouldExceedBudget(allocating: 2 * capacity) { spill() } else { growList() } }
             slots[pairCount] = makeSlot(key, tag: Self.intValue, value: value, 0, 0)
             pairCount += 1
             return
@@ -218,12 +218,14 @@ final class MapOutputBuffer: MapSink {
     /// Bytes held now.
     private var memoryInUse: Int { capacity * MemoryLayout<Slot>.stride + arenaCapacity + compositeCapacity }
 
-    private func wouldExceedBudget(growingBy slotCount: Int) -> Bool {
+    /// Whether allocating a table of `slotCount` slots beside the current one (both live while
+    /// pairs move over) would pass the budget.
+    private func wouldExceedBudget(allocating slotCount: Int) -> Bool {
         pairCount > 0 && memoryInUse + slotCount * MemoryLayout<Slot>.stride > memoryBudget
     }
 
     private func growTable() {
-        if wouldExceedBudget(growingBy: capacity) {
+        if wouldExceedBudget(allocating: 2 * capacity) {
             spillPending = true  // at 3/4 load there is room for the one pair before the spill
             return
         }
@@ -322,13 +324,21 @@ final class MapOutputBuffer: MapSink {
             var prefix: UInt64
             var index: Int
         }
-        var byPartition = [[Item]](repeating: [], count: partitions)
         let used = combiner == nil ? pairCount : capacity
+        func partition(of index: Int) -> Int { Int(KeyHash.hash(pair(in: slots + index).key) % UInt64(partitions)) }
+        // Sized exactly (a first pass counts), so sorting a spill needs 16 bytes per pair, no more.
+        var sizes = [Int](repeating: 0, count: partitions)
+        for index in 0..<used where slots[index].length != Self.emptySlot { sizes[partition(of: index)] += 1 }
+        var byPartition = sizes.map { size -> [Item] in
+            var items: [Item] = []
+            items.reserveCapacity(size)
+            return items
+        }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             var prefix: UInt64 = 0
             for byte in 0..<8 { prefix = prefix << 8 | UInt64(byte < key.count ? key[byte] : 0) }
-            byPartition[Int(KeyHash.hash(key) % UInt64(partitions))].append(Item(prefix: prefix, index: index))
+            byPartition[partition(of: index)].append(Item(prefix: prefix, index: index))
         }
         for partition in 0..<partitions {
             var items = byPartition[partition]

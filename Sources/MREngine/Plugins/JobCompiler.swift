@@ -24,10 +24,7 @@ public struct JobCompiler: Sendable {
         }
         let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
         let swiftc = try environment("SWIFTC") ?? findOnPath("swiftc")
-        let cache = environment("MR_CACHE_DIR")
-            ?? environment("XDG_CACHE_HOME").map { $0 + "/mr" }
-            ?? (environment("HOME") ?? "/tmp") + "/.cache/mr"
-        return JobCompiler(swiftc: swiftc, apiModules: modules, cacheDirectory: cache)
+        return JobCompiler(swiftc: swiftc, apiModules: modules, cacheDirectory: MREngine.cacheDirectory())
     }
 
     private static func findOnPath(_ program: String) throws -> String {

@@ -1,3 +1,4 @@
+import CZlib
 import MapReduce
 
 /// How tasks are executed.
@@ -71,6 +72,8 @@ public struct RunResult: Sendable {
     public var peakWorkerMemory: Int64 = 0
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: Set<String> = []
+    /// CRC-32s of the pieces of indexed gzip files.
+    public var pieceChecksums: [PieceChecksum] = []
     public var wallSeconds = 0.0
     public var outputDirectory: String
 }
@@ -85,10 +88,23 @@ public enum Coordinator {
         let jobType = type(of: job)
         let jobName = jobType.name
         var catalogWarnings: [String] = []
-        let files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &catalogWarnings)
+        var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &catalogWarnings)
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
-        let splits = SplitPlanner.splits(for: files, targetSize: splitSize)
+        // A gzip file of at least two splits (and 4 MiB) is cut at the access points of its index
+        // (built, once, on the first run that needs it).
+        var indexes: [Int: GzipIndex] = [:]
+        for (number, file) in files.enumerated()
+        where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+            do {
+                guard let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize)) else { continue }
+                files[number].indexPath = location
+                indexes[number] = index
+            } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
+                continue  // the map task meets the same damage and skips it
+            }
+        }
+        let splits = SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes)
 
         let fingerprint = RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                                               isMapOnly: jobType.isMapOnly, files: files, splits: splits,
@@ -197,6 +213,7 @@ public enum Coordinator {
             result.backups = table.backupsStarted
             pool.shutdown()
             if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
+            try checkIndexedFiles(indexes, splits: splits, files: files, against: result.pieceChecksums)
             try output.commit()
             registry.setWorkDirectory(nil)
         } catch {
@@ -224,11 +241,36 @@ public enum Coordinator {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
+    /// Checks each gzip file read in pieces: the CRC-32s of its pieces, joined with
+    /// crc32_combine, must equal the CRC-32 in its trailer (and their lengths its size).
+    private static func checkIndexedFiles(_ indexes: [Int: GzipIndex], splits: [Split], files: [InputEntry],
+                                          against checksums: [PieceChecksum]) throws {
+        for (fileIndex, index) in indexes {
+            let expected = splits.filter { $0.pieces.first?.fileIndex == fileIndex }.count
+            let pieces = checksums.filter { $0.fileIndex == fileIndex }.sorted { $0.start < $1.start }
+            guard pieces.count == expected, index.stamp.trailer.count == 8 else { continue }  // a piece was skipped
+            var crc: uLong = 0
+            var length: Int64 = 0
+            for piece in pieces {
+                crc = crc32_combine(crc, uLong(piece.crc), off_t(piece.length))
+                length += piece.length
+            }
+            let trailer = index.stamp.trailer
+            let storedCRC = trailer[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let storedSize = trailer[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard UInt32(truncatingIfNeeded: crc) == storedCRC && UInt32(truncatingIfNeeded: length) == storedSize else {
+                let path = files[fileIndex].path
+                throw MRError(.badInput, "\(path): the CRC-32 of its pieces does not match its gzip trailer (corrupt data, or a wrong index); delete its .mrindex and run again")
+            }
+        }
+    }
+
     /// Adds a committed task's counters, top records and warnings to the run's.
     private static func add(_ report: TaskReport, to result: inout RunResult, limit: Int) {
         result.counters += report.counters
         result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
         result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(limit))
         result.warnings.formUnion(report.warnings)
+        result.pieceChecksums += report.pieceChecksums
     }
 }

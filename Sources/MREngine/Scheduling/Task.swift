@@ -66,6 +66,16 @@ public struct TaskReport: Sendable, Equatable {
     public var warnings: [String] = []
     /// The worker process's peak resident memory so far (processes mode), in bytes.
     public var peakMemory: Int64 = 0
+    /// CRC-32 of each indexed gzip piece read, for the whole-file check against the trailer.
+    public var pieceChecksums: [PieceChecksum] = []
+}
+
+/// The CRC-32 of the uncompressed bytes [start, start + length) of an input file.
+public struct PieceChecksum: Sendable, Equatable {
+    public let fileIndex: Int
+    public let start: Int64
+    public let length: Int64
+    public let crc: UInt32
 }
 
 /// Why an attempt failed, as the worker saw it.

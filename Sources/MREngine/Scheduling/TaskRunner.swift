@@ -51,10 +51,11 @@ public struct TaskRunner: Sendable {
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
         // A map-only job writes its part file directly; others collect, combine and partition.
         let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
-        // Two thirds of the worker's budget for the table and keys: sorting a run for a spill
-        // needs another 16 bytes per pair, and the process has its buffers and code.
+        // The worker's budget less room for its code, read buffers and merge (a quarter, at most
+        // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
         let collected = plan.isMapOnly ? nil : MapOutputBuffer(
-            combiner: jobType.combiner, partitions: plan.reducers, directory: path, memoryBudget: plan.memoryPerWorker / 3 * 2)
+            combiner: jobType.combiner, partitions: plan.reducers, directory: path,
+            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20))
         if collected != nil { try FileSystem.makeDirectory(path) }
         let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
@@ -64,24 +65,39 @@ public struct TaskRunner: Sendable {
         let lines = LineReader()
         var warnings: [String] = []
         var skippedFiles: Int64 = 0
+        var pieceChecksums: [PieceChecksum] = []
         for piece in plan.splits[assignment.task.index].pieces {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path, name: entry.name)
             let source: ByteSource
-            let start: Int64, end: Int64
+            var indexedSource: GzipSource?
+            let sourceOffset: Int64, skipFirstLine: Bool, end: Int64
             var firstLine: Int64 = 1
-            if entry.isGzip {
+            if piece.accessPoint >= 0, let indexPath = entry.indexPath {
+                guard let index = try? GzipIndex.decode(FileSystem.readFile(indexPath)),
+                      index.points.indices.contains(piece.accessPoint) else {
+                    throw MRError(.internal, "the index \(indexPath) of \(entry.path) changed during the run")
+                }
+                let point = index.points[piece.accessPoint]
+                let gzip = try GzipSource(path: entry.path, from: point, checksumLimit: piece.end - piece.start)
+                indexedSource = gzip
+                source = gzip
+                (sourceOffset, end) = (point.uncompressedOffset, piece.end)
+                skipFirstLine = sourceOffset > 0 && point.byteBefore != 0x0A
+                firstLine = point.linesBefore + 1
+            } else if entry.isGzip {
                 source = try GzipSource(path: entry.path)
-                (start, end) = (0, .max)
+                (sourceOffset, skipFirstLine, end) = (0, false, .max)
             } else {
                 source = try PlainFileSource(path: entry.path, from: max(piece.start - 1, 0))
-                (start, end) = (piece.start, piece.end)
-                if start > 0 { firstLine = try countNewlines(in: entry.path, before: start - 1) + 1 }
+                (sourceOffset, skipFirstLine, end) = (max(piece.start - 1, 0), piece.start > 0, piece.end)
+                if piece.start > 0 { firstLine = try countNewlines(in: entry.path, before: piece.start - 1) + 1 }
             }
             tracker?.enter(fileIndex: piece.fileIndex)
             do {
                 try withExtendedLifetime(file) {
-                    try lines.forEachLine(of: source, start: start, end: end, firstLineNumber: firstLine) { bytes, offset, line in
+                    try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
+                                          firstLineNumber: firstLine) { bytes, offset, line in
                         tracker?.reached(line: line)
                         if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
                         recordsDone += 1
@@ -96,6 +112,16 @@ public struct TaskRunner: Sendable {
             } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
                 warnings.append("skipped the rest of \(error.message)")
                 skippedFiles += 1
+                continue
+            }
+            if let indexedSource {
+                // The line reader stops early in the last line of a piece: read the piece out.
+                let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
+                defer { scratch.deallocate() }
+                while indexedSource.checksummedBytes < piece.end - piece.start,
+                      try indexedSource.read(into: scratch, capacity: 1 << 16) > 0 {}
+                pieceChecksums.append(PieceChecksum(fileIndex: piece.fileIndex, start: piece.start,
+                                                    length: indexedSource.checksummedBytes, crc: indexedSource.crc))
             }
         }
         tracker?.leave()
@@ -105,6 +131,7 @@ public struct TaskRunner: Sendable {
         report.counters.inputRecords = lines.linesRead
         report.counters.inputBytes = lines.bytesRead
         report.warnings = warnings
+        report.pieceChecksums = pieceChecksums
         if skippedFiles > 0 { report.jobCounters[Self.skippedFilesCounter] = skippedFiles }
         if let partWriter {
             try partWriter.finish()

@@ -120,3 +120,12 @@ public func writeText(_ text: String, to path: String) throws {
     try FileSystem.writeFile(temporary, text)
     try FileSystem.rename(temporary, to: path)
 }
+
+/// mr's cache folder (compiled jobs, gzip indexes of read-only data): `$MR_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/mr`, else `~/.cache/mr`.
+public func cacheDirectory() -> String {
+    let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
+    return environment("MR_CACHE_DIR")
+        ?? environment("XDG_CACHE_HOME").map { $0 + "/mr" }
+        ?? (environment("HOME") ?? "/tmp") + "/.cache/mr"
+}

@@ -42,6 +42,7 @@ extension CoordinatorMessage {
                 out.write(file.name)
                 out.write(file.size)
                 out.write(file.isGzip)
+                out.write(file.indexPath ?? "")
             }
             out.write(plan.splits.count)
             for split in plan.splits {
@@ -50,6 +51,7 @@ extension CoordinatorMessage {
                     out.write(piece.fileIndex)
                     out.write(piece.start)
                     out.write(piece.end)
+                    out.write(piece.accessPoint)
                 }
             }
         case .assign(let assignment):
@@ -73,12 +75,16 @@ extension CoordinatorMessage {
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
-                InputEntry(path: try input.readString(), name: try input.readString(),
-                           size: try input.readInt64(), isGzip: try input.readBool())
+                var entry = InputEntry(path: try input.readString(), name: try input.readString(),
+                                       size: try input.readInt64(), isGzip: try input.readBool())
+                let indexPath = try input.readString()
+                entry.indexPath = indexPath.isEmpty ? nil : indexPath
+                return entry
             }
             let splits = try (0..<input.readInt()).map { _ in
                 Split(pieces: try (0..<input.readInt()).map { _ in
-                    InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64())
+                    InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64(),
+                               accessPoint: try input.readInt())
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
@@ -107,6 +113,13 @@ extension WorkerMessage {
                 out.write(value)
             }
             out.write(report.peakMemory)
+            out.write(report.pieceChecksums.count)
+            for piece in report.pieceChecksums {
+                out.write(piece.fileIndex)
+                out.write(piece.start)
+                out.write(piece.length)
+                out.write(UInt64(piece.crc))
+            }
             out.write(report.warnings.count)
             for warning in report.warnings { out.write(warning) }
             out.write(report.topRecords.count)
@@ -152,6 +165,10 @@ extension WorkerMessage {
                 spilledRuns: try input.readInt64(), reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
             for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
             report.peakMemory = try input.readInt64()
+            report.pieceChecksums = try (0..<input.readInt()).map { _ in
+                PieceChecksum(fileIndex: try input.readInt(), start: try input.readInt64(), length: try input.readInt64(),
+                              crc: UInt32(truncatingIfNeeded: try input.readUInt()))
+            }
             report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
             report.topRecords = try (0..<input.readInt()).map { _ in
                 TopRecord(key: try input.readBytes(), value: try input.readInt64())

@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZlib
+
+/// Access points into a single-member gzip file, after zlib's examples/zran.c, so that pieces of
+/// one large `.gz` can be inflated in parallel: at a deflate block boundary, the compressed offset
+/// (and bit), the uncompressed offset, the 32 KiB of text before it (the dictionary the next
+/// blocks may refer to), and how many lines came before it.
+///
+/// Saved as `FILE.gz.mrindex` beside the data (or in the cache folder if that is read-only),
+/// stamped with the file's size, modification time and 8-byte trailer: a stale or damaged index
+/// is rejected and rebuilt, never trusted.
+public struct GzipIndex: Sendable {
+    public struct AccessPoint: Sendable {
+        public let compressedOffset: Int64
+        /// Bits of the byte before `compressedOffset` that belong to the next block (0-7).
+        let bits: Int
+        public let uncompressedOffset: Int64
+        let linesBefore: Int64
+        /// The 32 KiB of uncompressed text before the point (zeros before the file's start).
+        let window: [UInt8]
+
+        /// The last byte before the point: tells whether a line starts exactly here.
+        var byteBefore: UInt8 { window[window.count - 1] }
+    }
+
+    /// What identifies the indexed file's bytes.
+    struct Stamp: Equatable, Sendable {
+        let size: Int64
+        let modified: Int64  // nanoseconds
+        let trailer: [UInt8]
+    }
+
+    static let windowSize = 32768
+    static let magic = Array("MRGZIDX1".utf8)
+
+    let stamp: Stamp
+    public let points: [AccessPoint]
+    public let uncompressedSize: Int64
+
+    /// The stamp of the file as it is now.
+    static func stamp(of path: String) throws -> Stamp {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw MRError.system(.noInput, "read", path, errno: errno) }
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        var trailer = [UInt8](repeating: 0, count: 8)
+        let count = try trailer.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: 8, at: max(Int64(info.st_size) - 8, 0)) }
+        return Stamp(size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                     trailer: Array(trailer[0..<count]))
+    }
+
+    /// Inflates the whole file once, taking an access point about every `span` uncompressed
+    /// bytes. Returns nil for a file of several gzip members (those are split by member, later).
+    public static func build(path: String, span: Int64) throws -> GzipIndex? {
+        let stamp = try stamp(of: path)
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let inputCapacity = 1 << 18
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inputCapacity)
+        let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize)
+        window.initialize(repeating: 0, count: windowSize)
+        defer {
+            inflateEnd(stream)
+            stream.deallocate()
+            input.deallocate()
+            window.deallocate()
+        }
+        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw MRError(.internal, "zlib inflateInit2 failed for '\(path)'")
+        }
+        var totalIn: Int64 = 0, totalOut: Int64 = 0, last: Int64 = 0, lines: Int64 = 0
+        var points: [AccessPoint] = []
+        var status: Int32 = Z_OK
+        func corrupt(_ what: String) -> MRError {
+            MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
+        }
+        repeat {
+            let count = try file.read(into: input, count: inputCapacity)
+            guard count > 0 else { throw corrupt(totalOut == 0 ? "empty file, not gzip data" : "truncated gzip data (the file ends inside a member)") }
+            stream.pointee.next_in = input
+            stream.pointee.avail_in = uInt(count)
+            repeat {
+                if stream.pointee.avail_out == 0 {
+                    stream.pointee.next_out = window
+                    stream.pointee.avail_out = uInt(windowSize)
+                }
+                let outBefore = Int(stream.pointee.avail_out)
+                let inBefore = Int(stream.pointee.avail_in)
+                status = inflate(stream, Z_BLOCK)
+                totalIn += Int64(inBefore - Int(stream.pointee.avail_in))
+                let produced = outBefore - Int(stream.pointee.avail_out)
+                totalOut += Int64(produced)
+                var cursor = UnsafeMutableRawPointer(window + (windowSize - outBefore))
+                let end = cursor + produced
+                while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
+                    lines += 1
+                    cursor = hit + 1
+                }
+                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                    throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
+                }
+                if status == Z_STREAM_END { break }
+                let dataType = stream.pointee.data_type
+                if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
+                    // The window in order: the ring's older part, then its newer part.
+                    let left = Int(stream.pointee.avail_out)
+                    var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
+                    ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
+                    points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,
+                                              linesBefore: lines, window: ordered))
+                    last = totalOut
+                }
+            } while stream.pointee.avail_in != 0
+        } while status != Z_STREAM_END
+        // Bytes after the first member's trailer: a multi-member file.
+        var extra: UInt8 = 0
+        if stream.pointee.avail_in > 0 { return nil }
+        if try file.read(into: &extra, count: 1) > 0 { return nil }
+        return GzipIndex(stamp: stamp, points: points, uncompressedSize: totalOut)
+    }
+
+    /// Access points about a quarter of a split apart (within 256 KiB - 4 MiB), so splits can be
+    /// made of a few of them.
+    static func span(forSplitSize splitSize: Int64) -> Int64 {
+        min(max(splitSize / 4, 256 << 10), 4 << 20)
+    }
+
+    /// The file's valid saved index, or a new one built and saved; nil for a multi-member file.
+    public static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String)? {
+        let cache = cacheDirectory()
+        if let found = load(for: path, cacheDirectory: cache) { return found }
+        guard let index = try build(path: path, span: span) else { return nil }
+        return (index, try index.save(besides: path, cacheDirectory: cache))
+    }
+
+    // MARK: - Saving and loading
+
+    /// Where the index of `path` is kept: beside it, or in the cache folder.
+    static func locations(for path: String, cacheDirectory: String) -> [String] {
+        let name = Array(path.utf8).withUnsafeBytes { String(KeyHash.hash($0), radix: 16) }
+        return [path + ".mrindex", "\(cacheDirectory)/gzindex/\(name).mrindex"]
+    }
+
+    public func save(besides path: String, cacheDirectory: String) throws -> String {
+        var bytes = Self.magic
+        func append(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        append(stamp.size)
+        append(stamp.modified)
+        bytes += stamp.trailer + [UInt8](repeating: 0, count: 8 - stamp.trailer.count)
+        append(uncompressedSize)
+        append(Int64(points.count))
+        for point in points {
+            append(point.compressedOffset)
+            append(Int64(point.bits))
+            append(point.uncompressedOffset)
+            append(point.linesBefore)
+            bytes += point.window
+        }
+        append(Int64(bytes.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }))
+        for location in Self.locations(for: path, cacheDirectory: cacheDirectory) {
+            if (try? writeBytes(bytes, to: location)) != nil { return location }
+        }
+        throw MRError(.io, "cannot save the index of '\(path)' beside it or in \(cacheDirectory)/gzindex")
+    }
+
+    private func writeBytes(_ bytes: [UInt8], to location: String) throws {
+        try FileSystem.makeDirectories(FileSystem.parentDirectory(location))
+        let temporary = "\(location).tmp-\(getpid())"
+        let file = try FileDescriptor.create(temporary)
+        do {
+            try bytes.withUnsafeBytes { try file.writeAll($0.baseAddress!, count: $0.count) }
+            file.close()
+            try FileSystem.rename(temporary, to: location)
+        } catch {
+            file.close()
+            FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    /// The saved index of `path` if one exists, is intact and matches the file as it is now.
+    public static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
+        guard let current = try? stamp(of: path) else { return nil }
+        for location in locations(for: path, cacheDirectory: cacheDirectory) {
+            if let bytes = try? FileSystem.readFile(location), let index = decode(bytes), index.stamp == current {
+                return (index, location)
+            }
+        }
+        return nil
+    }
+
+    /// Parses an index file; nil if it is damaged in any way.
+    static func decode(_ bytes: [UInt8]) -> GzipIndex? {
+        guard bytes.count >= magic.count + 48, Array(bytes[0..<magic.count]) == magic else { return nil }
+        let body = bytes.count - 8
+        let stored = bytes[body...].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
+        guard Int64(littleEndian: stored) == Int64(bytes[..<body].withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }) else { return nil }
+        var cursor = magic.count
+        func next() -> Int64? {
+            guard cursor + 8 <= body else { return nil }
+            defer { cursor += 8 }
+            return Int64(littleEndian: bytes[cursor..<cursor + 8].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+        }
+        guard let size = next(), let modified = next() else { return nil }
+        let trailer = Array(bytes[cursor..<cursor + 8])
+        cursor += 8
+        guard let uncompressed = next(), let count = next(), count >= 0, count < 1 << 24 else { return nil }
+        var points: [AccessPoint] = []
+        for _ in 0..<count {
+            guard let compressed = next(), let bits = next(), let out = next(), let lines = next(),
+                  cursor + windowSize <= body, (0...7).contains(bits), compressed <= size, out <= uncompressed,
+                  out >= (points.last?.uncompressedOffset ?? 0) else { return nil }
+            points.append(AccessPoint(compressedOffset: compressed, bits: Int(bits), uncompressedOffset: out, linesBefore: lines,
+                                      window: Array(bytes[cursor..<cursor + windowSize])))
+            cursor += windowSize
+        }
+        guard cursor == body else { return nil }
+        let stampTrailer = size >= 8 ? trailer : Array(trailer[0..<Int(size)])
+        return GzipIndex(stamp: Stamp(size: size, modified: modified, trailer: stampTrailer), points: points, uncompressedSize: uncompressed)
+    }
+}

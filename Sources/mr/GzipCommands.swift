@@ -1,0 +1,49 @@
+import ArgumentParser
+import MREngine
+
+/// `mr index FILE.gz`: builds the access-point index that lets one large gzip file be split.
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Build the index that splits a large single-member .gz across workers (saved as FILE.gz.mrindex).")
+
+    @Argument(help: "Gzip files.")
+    var files: [String]
+
+    @Option(help: "Uncompressed bytes between access points, e.g. 4M.")
+    var span: ByteCount = ByteCount(argument: "4M")!
+
+    func run() throws {
+        for file in files {
+            guard let index = try GzipIndex.build(path: file, span: span.bytes) else {
+                print("\(file): several gzip members; not indexed (each file is read whole)")
+                continue
+            }
+            let location = try index.save(besides: file, cacheDirectory: cacheDirectory())
+            print("\(file): \(index.points.count) access points over \(index.uncompressedSize) uncompressed bytes -> \(location)")
+        }
+    }
+}
+
+/// `mr inspect FILE.gz`: what mr knows about a gzip file's layout.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a .gz file's index state and access points.")
+
+    @Argument(help: "Gzip files.")
+    var files: [String]
+
+    func run() throws {
+        for file in files {
+            guard let (index, location) = GzipIndex.load(for: file, cacheDirectory: cacheDirectory()) else {
+                print("\(file): no valid index (none yet, or stale or damaged); `mr index \(file)` builds one")
+                continue
+            }
+            print("\(file): single gzip member, \(index.uncompressedSize) bytes uncompressed; index \(location), valid")
+            for (number, point) in index.points.enumerated() {
+                print("  point \(number): uncompressed \(point.uncompressedOffset), compressed \(point.compressedOffset)")
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+
+/// One large single-member .gz split across mappers at the access points of its index.
+final class GzipSplitTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The eight books `copies` times over, as one gzip member; returns it and its text.
+    @discardableResult
+    private func bigGzip(copies: Int) throws -> (file: URL, text: Data) {
+        let books = try gutenbergBooks(gzippedInto: directory.appendingPathComponent("books-\(copies)", isDirectory: true).creatingDirectory())
+        var text = Data()
+        for _ in 0..<copies { for book in books { text += book } }
+        let file = directory.appendingPathComponent("big.txt.gz")
+        try gzip(text, to: file)
+        return (file, text)
+    }
+
+    private func mapTasks(_ stderr: String) -> Int {
+        let line = stderr.split(separator: "\n").first { $0.hasPrefix("  tasks ") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    func testA100MegabyteGzipSplitAtAccessPointsGivesTheUnsplitOutput() throws {
+        let big = try bigGzip(copies: 32).file  // 105 MB of text
+        let whole = directory.appendingPathComponent("whole")
+        let unsplit = try MR.succeed(["wordcount", big.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
+        XCTAssertEqual(mapTasks(unsplit.stderr), 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: big.path + ".mrindex"), "no index is needed for one split")
+
+        let indexed = try MR.standardOutput(["index", big.path, "--span", "300K"])
+        XCTAssertEqual(indexed.status, 0)
+        XCTAssertTrue(indexed.text.contains("access points over 105635328 uncompressed bytes"), indexed.text)
+        // Split sizes that group the access points differently: piece edges fall inside lines,
+        // inside words and (the text has é, ß, Greek) inside multi-byte letters.
+        for size in ["1M", "3M", "7M"] {
+            let output = directory.appendingPathComponent("split-\(size)")
+            let outcome = try MR.succeed(["wordcount", big.path, "--split-size", size, "--reducers", "3", "--output", output.path])
+            XCTAssertGreaterThan(mapTasks(outcome.stderr), 10, outcome.stderr)
+            XCTAssertEqual(try MR.parts(output), try MR.parts(whole), "split size \(size)")
+        }
+        // Line numbers too: grep's file:line from pieces equal the unsplit run's.
+        let grepWhole = directory.appendingPathComponent("grep-whole")
+        try MR.succeed(["grep", big.path, "--pattern", "Baker Street", "--split-size", "1G", "--output", grepWhole.path])
+        let grepSplit = directory.appendingPathComponent("grep-split")
+        try MR.succeed(["grep", big.path, "--pattern", "Baker Street", "--split-size", "2M", "--output", grepSplit.path])
+        XCTAssertEqual(try MR.sortedLines(grepSplit, keysUnique: false), try MR.sortedLines(grepWhole, keysUnique: false))
+    }
+
+    func testStaleIndexIsRebuiltAndDamagedIndexIsNotTrusted() throws {
+        let big = try bigGzip(copies: 2).file
+        let index = URL(fileURLWithPath: big.path + ".mrindex")
+        let first = directory.appendingPathComponent("first")
+        let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--output", first.path])
+        XCTAssertGreaterThan(mapTasks(run.stderr), 3, run.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: index.path), "the first run saves the index beside the data")
+
+        // Rewrite the data: the old index no longer matches and must not be used.
+        let staleIndex = try Data(contentsOf: index)
+        let newText = try bigGzip(copies: 3).text
+        let expected = referenceWordCount([newText])
+        let rewritten = directory.appendingPathComponent("rewritten")
+        try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--output", rewritten.path])
+        XCTAssertEqual(try MR.sortedLines(rewritten), expected)
+        XCTAssertNotEqual(try Data(contentsOf: index), staleIndex, "the stale index was rebuilt")
+
+        // Damage the (new) index: it is rejected, rebuilt, and the output is still right.
+        var bytes = try Data(contentsOf: index)
+        bytes[bytes.count / 2] ^= 0x55
+        try bytes.write(to: index)
+        let damaged = directory.appendingPathComponent("damaged")
+        try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--output", damaged.path])
+        XCTAssertEqual(try MR.sortedLines(damaged), expected)
+        XCTAssertNotEqual(try Data(contentsOf: index), bytes, "the damaged index was rebuilt")
+        let inspect = try MR.standardOutput(["inspect", big.path])
+        XCTAssertTrue(inspect.text.contains("single gzip member") && inspect.text.contains("valid"), inspect.text)
+    }
+}
+
+extension URL {
+    /// Creates the directory (and parents) and returns it.
+    func creatingDirectory() throws -> URL {
+        try FileManager.default.createDirectory(at: self, withIntermediateDirectories: true)
+        return self
+    }
+}
