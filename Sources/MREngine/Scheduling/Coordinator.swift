@@ -87,24 +87,8 @@ public enum Coordinator {
         let job = loaded.job
         let jobType = type(of: job)
         let jobName = jobType.name
-        var catalogWarnings: [String] = []
-        var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &catalogWarnings)
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
-        let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
-        // A gzip file of at least two splits (and 4 MiB) is cut at the access points of its index
-        // (built, once, on the first run that needs it).
-        var indexes: [Int: GzipIndex] = [:]
-        for (number, file) in files.enumerated()
-        where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
-            do {
-                guard let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize)) else { continue }
-                files[number].indexPath = location
-                indexes[number] = index
-            } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
-                continue  // the map task meets the same damage and skips it
-            }
-        }
-        let splits = SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes)
+        let (files, splits, indexes, catalogWarnings) = try planSplits(inputs, options: options, workers: workers)
 
         let fingerprint = RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                                               isMapOnly: jobType.isMapOnly, files: files, splits: splits,
@@ -239,6 +223,27 @@ public enum Coordinator {
         }
         let kind: MRError.Kind = last.kind == .io ? .io : .taskFailed
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
+    }
+
+    /// Finds the input files, indexes gzip files large enough to split (building an index, once,
+    /// on the first run that needs it) and cuts everything into splits.
+    private static func planSplits(_ inputs: [String], options: RunOptions, workers: Int) throws
+        -> (files: [InputEntry], splits: [Split], indexes: [Int: GzipIndex], warnings: [String]) {
+        var warnings: [String] = []
+        var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &warnings)
+        let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
+        var indexes: [Int: GzipIndex] = [:]
+        for (number, file) in files.enumerated()
+        where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+            do {
+                guard let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize)) else { continue }
+                files[number].indexPath = location
+                indexes[number] = index
+            } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
+                continue  // the map task meets the same damage and skips it
+            }
+        }
+        return (files, SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes), indexes, warnings)
     }
 
     /// Checks each gzip file read in pieces: the CRC-32s of its pieces, joined with
