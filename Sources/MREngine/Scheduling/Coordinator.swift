@@ -161,6 +161,8 @@ public enum Coordinator {
                     let decision = table.succeeded(assignment, now: monotonicSeconds())
                     result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
                     if decision.commit {
+                        // A killed run may have committed this task without journaling it.
+                        FileSystem.removeTree(plan.committedPath(assignment.task))
                         try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
                         try output.journal.record(assignment.task, report)
                         result.commits += 1
