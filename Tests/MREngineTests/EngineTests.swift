@@ -194,4 +194,73 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(table.backupsStarted, 1)
         XCTAssertEqual(table.failures(of: b.task), 0)
     }
+
+    func testGzipIndexRoundTripsAndRejectsEveryDamagedCopy() throws {
+        let path = directory.appendingPathComponent("text.gz").path
+        // Words from a simple generator: text that compresses like prose, into many deflate blocks.
+        var state: UInt64 = 7
+        var text = ""
+        for _ in 0..<40_000 {
+            for word in 0..<6 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let length = 3 + Int((state >> 60) % 6)
+                for letter in 0..<length {
+                    let code = 97 + UInt8((state >> UInt64(8 * letter + 8)) % 26)
+                    text.unicodeScalars.append(UnicodeScalar(code))
+                }
+                text += word == 5 ? "\n" : " "
+            }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -n -c > '\(path)'"]
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+
+        let index = try XCTUnwrap(try GzipIndex.build(path: path, span: 64 << 10))
+        XCTAssertGreaterThan(index.points.count, 4)
+        XCTAssertEqual(index.uncompressedSize, Int64(text.utf8.count))
+        let location = try index.save(besides: path, cacheDirectory: directory.path)
+        let bytes = try FileSystem.readFile(location)
+        let loaded = try XCTUnwrap(GzipIndex.load(for: path, cacheDirectory: directory.path))
+        XCTAssertEqual(loaded.index.points.map(\.uncompressedOffset), index.points.map(\.uncompressedOffset))
+
+        // Every point inflates to the text that follows it.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
+        defer { buffer.deallocate() }
+        let utf8 = Array(text.utf8)
+        for point in index.points {
+            let count = try GzipSource(path: path, from: point).read(into: buffer, capacity: 100)
+            let start = Int(point.uncompressedOffset)
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: buffer, count: count)), Array(utf8[start..<min(start + 100, utf8.count)]))
+        }
+        // A flipped byte anywhere, or a cut, makes the index unreadable rather than wrong.
+        for offset in stride(from: 0, to: bytes.count, by: 997) {
+            var damaged = bytes
+            damaged[offset] ^= 0x20
+            XCTAssertNil(GzipIndex.decode(damaged), "flipped byte \(offset) went unnoticed")
+        }
+        XCTAssertNil(GzipIndex.decode(Array(bytes.dropLast(9))))
+    }
+
+    func testJournalKeepsCommittedTasksAndIgnoresATornLastLine() throws {
+        let journal = Journal(path: directory.appendingPathComponent("journal").path)
+        var report = TaskReport()
+        report.counters.inputRecords = 42
+        report.jobCounters = ["skipped": 3]
+        report.topRecords = [TopRecord(key: Array("the".utf8), value: 7)]
+        try journal.record(TaskID(kind: .map, index: 3), report)
+        try journal.record(TaskID(kind: .reduce, index: 1), TaskReport())
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal.path))
+        try handle.seekToEnd()
+        handle.write(Data("map-00004 0a0b".utf8))  // killed while appending
+        try handle.close()
+        let entries = journal.entries()
+        XCTAssertEqual(entries.map(\.task.description), ["map-00003", "reduce-00001"])
+        XCTAssertEqual(entries.first?.report, report)
+    }
 }
