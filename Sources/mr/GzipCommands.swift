@@ -15,12 +15,9 @@ struct IndexCommand: ParsableCommand {
 
     func run() throws {
         for file in files {
-            guard let index = try GzipIndex.build(path: file, span: span.bytes) else {
-                print("\(file): several gzip members; not indexed (each file is read whole)")
-                continue
-            }
+            let index = try GzipIndex.build(path: file, span: span.bytes)
             let location = try index.save(besides: file, cacheDirectory: cacheDirectory())
-            print("\(file): \(index.points.count) access points over \(index.uncompressedSize) uncompressed bytes -> \(location)")
+            print("\(file): \(index.members) gzip member\(index.members == 1 ? "" : "s"), \(index.points.count) access points over \(index.uncompressedSize) uncompressed bytes -> \(location)")
         }
     }
 }
@@ -40,7 +37,7 @@ struct InspectCommand: ParsableCommand {
                 print("\(file): no valid index (none yet, or stale or damaged); `mr index \(file)` builds one")
                 continue
             }
-            print("\(file): single gzip member, \(index.uncompressedSize) bytes uncompressed; index \(location), valid")
+            print("\(file): \(index.members) gzip member\(index.members == 1 ? "" : "s"), \(index.uncompressedSize) bytes uncompressed; index \(location), valid")
             for (number, point) in index.points.enumerated() {
                 print("  point \(number): uncompressed \(point.uncompressedOffset), compressed \(point.compressedOffset)")
             }

@@ -81,7 +81,67 @@ final class GzipSplitTests: XCTestCase {
         XCTAssertEqual(try MR.sortedLines(damaged), expected)
         XCTAssertNotEqual(try Data(contentsOf: index), bytes, "the damaged index was rebuilt")
         let inspect = try MR.standardOutput(["inspect", big.path])
-        XCTAssertTrue(inspect.text.contains("single gzip member") && inspect.text.contains("valid"), inspect.text)
+        XCTAssertTrue(inspect.text.contains(": 1 gzip member,") && inspect.text.contains("valid"), inspect.text)
+    }
+}
+
+extension GzipSplitTests {
+    /// Compares a split run of `file` with the unsplit one and returns `mr inspect`'s report.
+    private func checkSplitMatchesWhole(_ file: URL, splitSize: String) throws -> String {
+        let whole = directory.appendingPathComponent("whole-\(file.lastPathComponent)")
+        let unsplit = try MR.succeed(["wordcount", file.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
+        XCTAssertEqual(mapTasks(unsplit.stderr), 1)
+        let split = directory.appendingPathComponent("split-\(file.lastPathComponent)")
+        let outcome = try MR.succeed(["wordcount", file.path, "--split-size", splitSize, "--reducers", "3", "--output", split.path])
+        XCTAssertGreaterThan(mapTasks(outcome.stderr), 4, outcome.stderr)
+        XCTAssertEqual(try MR.parts(split), try MR.parts(whole))
+        return try MR.standardOutput(["inspect", file.path]).text
+    }
+
+    func testConcatenatedMembersAreSplitInsideAndAcrossMembers() throws {
+        let text = try bigGzip(copies: 2).text
+        // 37 members of uneven size, cut anywhere (inside lines and letters), each gzipped alone.
+        let file = directory.appendingPathComponent("members.gz")
+        var joined = Data()
+        let chunk = text.count / 37 + 1
+        for start in stride(from: 0, to: text.count, by: chunk) {
+            let member = directory.appendingPathComponent("member.gz")
+            try gzip(text[start..<min(start + chunk, text.count)], to: member)
+            joined += try Data(contentsOf: member)
+        }
+        try joined.write(to: file)
+        let report = try checkSplitMatchesWhole(file, splitSize: "512K")
+        XCTAssertTrue(report.contains(": 37 gzip members,"), report)
+    }
+
+    func testBGZFFileIsSplit() throws {
+        let text = try bigGzip(copies: 2).text
+        let plain = directory.appendingPathComponent("plain.txt")
+        try text.write(to: plain)
+        // A BGZF writer (blocks of at most 64 KiB, each a gzip member with a BC extra field
+        // giving its size, then the empty end-of-file block), since bgzip is not assumed present.
+        let file = directory.appendingPathComponent("blocks.bgz.gz")
+        let writer = """
+            import struct, sys, zlib
+            data = open(sys.argv[1], 'rb').read()
+            with open(sys.argv[2], 'wb') as out:
+                for i in range(0, len(data), 65280):
+                    chunk = data[i:i + 65280]
+                    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    body = c.compress(chunk) + c.flush()
+                    out.write(struct.pack('<BBBBIBBHBBHH', 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, len(body) + 25))
+                    out.write(body + struct.pack('<II', zlib.crc32(chunk), len(chunk)))
+                out.write(bytes.fromhex('1f8b08040000000000ff0600424302001b0003000000000000000000'))
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", writer, plain.path, file.path]
+        try python.run()
+        python.waitUntilExit()
+        XCTAssertEqual(python.terminationStatus, 0)
+        let blocks = (text.count + 65279) / 65280 + 1
+        let report = try checkSplitMatchesWhole(file, splitSize: "512K")
+        XCTAssertTrue(report.contains(": \(blocks) gzip members,"), report)
     }
 }
 

@@ -38,6 +38,9 @@ public struct GzipIndex: Sendable {
     let stamp: Stamp
     public let points: [AccessPoint]
     public let uncompressedSize: Int64
+    /// Gzip members in the file (concatenated files, BGZF blocks): the trailer's CRC-32 covers
+    /// the whole text only when there is one.
+    public let members: Int
 
     /// The stamp of the file as it is now.
     static func stamp(of path: String) throws -> Stamp {
@@ -51,9 +54,9 @@ public struct GzipIndex: Sendable {
                      trailer: Array(trailer[0..<count]))
     }
 
-    /// Inflates the whole file once, taking an access point about every `span` uncompressed
-    /// bytes. Returns nil for a file of several gzip members (those are split by member, later).
-    public static func build(path: String, span: Int64) throws -> GzipIndex? {
+    /// Inflates the whole file once, member after member, taking an access point about every
+    /// `span` uncompressed bytes (at deflate block boundaries, so also inside members).
+    public static func build(path: String, span: Int64) throws -> GzipIndex {
         let stamp = try stamp(of: path)
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }
@@ -74,53 +77,62 @@ public struct GzipIndex: Sendable {
         }
         var totalIn: Int64 = 0, totalOut: Int64 = 0, last: Int64 = 0, lines: Int64 = 0
         var points: [AccessPoint] = []
-        var status: Int32 = Z_OK
+        var members = 0
+        var inMember = false
         func corrupt(_ what: String) -> MRError {
             MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
         }
-        repeat {
-            let count = try file.read(into: input, count: inputCapacity)
-            guard count > 0 else { throw corrupt(totalOut == 0 ? "empty file, not gzip data" : "truncated gzip data (the file ends inside a member)") }
-            stream.pointee.next_in = input
-            stream.pointee.avail_in = uInt(count)
-            repeat {
-                if stream.pointee.avail_out == 0 {
-                    stream.pointee.next_out = window
-                    stream.pointee.avail_out = uInt(windowSize)
+        while true {
+            if stream.pointee.avail_in == 0 {
+                let count = try file.read(into: input, count: inputCapacity)
+                if count == 0 {
+                    if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
+                    if members == 0 { throw corrupt("empty file, not gzip data") }
+                    break
                 }
-                let outBefore = Int(stream.pointee.avail_out)
-                let inBefore = Int(stream.pointee.avail_in)
-                status = inflate(stream, Z_BLOCK)
-                totalIn += Int64(inBefore - Int(stream.pointee.avail_in))
-                let produced = outBefore - Int(stream.pointee.avail_out)
-                totalOut += Int64(produced)
-                var cursor = UnsafeMutableRawPointer(window + (windowSize - outBefore))
-                let end = cursor + produced
-                while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
-                    lines += 1
-                    cursor = hit + 1
-                }
-                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                    throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
-                }
-                if status == Z_STREAM_END { break }
-                let dataType = stream.pointee.data_type
-                if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
-                    // The window in order: the ring's older part, then its newer part.
-                    let left = Int(stream.pointee.avail_out)
-                    var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
-                    ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
-                    points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,
-                                              linesBefore: lines, window: ordered))
-                    last = totalOut
-                }
-            } while stream.pointee.avail_in != 0
-        } while status != Z_STREAM_END
-        // Bytes after the first member's trailer: a multi-member file.
-        var extra: UInt8 = 0
-        if stream.pointee.avail_in > 0 { return nil }
-        if try file.read(into: &extra, count: 1) > 0 { return nil }
-        return GzipIndex(stamp: stamp, points: points, uncompressedSize: totalOut)
+                stream.pointee.next_in = input
+                stream.pointee.avail_in = uInt(count)
+            }
+            if !inMember {
+                if members > 0 { inflateReset(stream) }  // the next member's header follows
+                inMember = true
+            }
+            if stream.pointee.avail_out == 0 {
+                stream.pointee.next_out = window
+                stream.pointee.avail_out = uInt(windowSize)
+            }
+            let outBefore = Int(stream.pointee.avail_out)
+            let inBefore = Int(stream.pointee.avail_in)
+            let status = inflate(stream, Z_BLOCK)
+            totalIn += Int64(inBefore - Int(stream.pointee.avail_in))
+            let produced = outBefore - Int(stream.pointee.avail_out)
+            totalOut += Int64(produced)
+            var cursor = UnsafeMutableRawPointer(window + (windowSize - outBefore))
+            let end = cursor + produced
+            while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
+                lines += 1
+                cursor = hit + 1
+            }
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
+            }
+            if status == Z_STREAM_END {
+                members += 1
+                inMember = false
+                continue
+            }
+            let dataType = stream.pointee.data_type
+            if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
+                // The window in order: the ring's older part, then its newer part.
+                let left = Int(stream.pointee.avail_out)
+                var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
+                ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
+                points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,
+                                          linesBefore: lines, window: ordered))
+                last = totalOut
+            }
+        }
+        return GzipIndex(stamp: stamp, points: points, uncompressedSize: totalOut, members: members)
     }
 
     /// Access points about a quarter of a split apart (within 256 KiB - 4 MiB), so splits can be
@@ -129,11 +141,11 @@ public struct GzipIndex: Sendable {
         min(max(splitSize / 4, 256 << 10), 4 << 20)
     }
 
-    /// The file's valid saved index, or a new one built and saved; nil for a multi-member file.
-    public static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String)? {
+    /// The file's valid saved index, or a new one built and saved.
+    public static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String) {
         let cache = cacheDirectory()
         if let found = load(for: path, cacheDirectory: cache) { return found }
-        guard let index = try build(path: path, span: span) else { return nil }
+        let index = try build(path: path, span: span)
         return (index, try index.save(besides: path, cacheDirectory: cache))
     }
 
@@ -152,6 +164,7 @@ public struct GzipIndex: Sendable {
         append(stamp.modified)
         bytes += stamp.trailer + [UInt8](repeating: 0, count: 8 - stamp.trailer.count)
         append(uncompressedSize)
+        append(Int64(members))
         append(Int64(points.count))
         for point in points {
             append(point.compressedOffset)
@@ -208,7 +221,8 @@ public struct GzipIndex: Sendable {
         guard let size = next(), let modified = next() else { return nil }
         let trailer = Array(bytes[cursor..<cursor + 8])
         cursor += 8
-        guard let uncompressed = next(), let count = next(), count >= 0, count < 1 << 24 else { return nil }
+        guard let uncompressed = next(), let members = next(), members >= 1,
+              let count = next(), count >= 0, count < 1 << 24 else { return nil }
         var points: [AccessPoint] = []
         for _ in 0..<count {
             guard let compressed = next(), let bits = next(), let out = next(), let lines = next(),
@@ -220,6 +234,7 @@ public struct GzipIndex: Sendable {
         }
         guard cursor == body else { return nil }
         let stampTrailer = size >= 8 ? trailer : Array(trailer[0..<Int(size)])
-        return GzipIndex(stamp: Stamp(size: size, modified: modified, trailer: stampTrailer), points: points, uncompressedSize: uncompressed)
+        return GzipIndex(stamp: Stamp(size: size, modified: modified, trailer: stampTrailer), points: points,
+                         uncompressedSize: uncompressed, members: Int(members))
     }
 }

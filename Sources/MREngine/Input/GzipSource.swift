@@ -2,8 +2,8 @@ import CZlib
 
 /// Inflates a gzip file with zlib, member after member: a file of concatenated gzip members
 /// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents. Started at
-/// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of the file
-/// to the end of its member.
+/// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
+/// skips that member's trailer, and reads any members after it as usual.
 final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
 
@@ -17,8 +17,10 @@ final class GzipSource: ByteSource {
     private var inMember = false
     private var membersDone = 0
     private var atEnd = false
-    /// Started mid-file at an access point: raw deflate, one member only.
-    private let isRaw: Bool
+    /// Inside a member entered mid-way at an access point: raw deflate, no header, and the
+    /// member's 8-byte trailer to skip at its end.
+    private var isRaw: Bool
+    private var trailerBytesToSkip = 0
     /// CRC-32 and length of the first `checksumLimit` uncompressed bytes read (a split's own
     /// range; the reader may read further to finish its last line).
     private let checksumLimit: Int64
@@ -92,15 +94,22 @@ final class GzipSource: ByteSource {
         while stream.pointee.avail_out > 0 {
             if stream.pointee.avail_in == 0 {
                 guard try refill() else {
-                    if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
+                    if inMember || trailerBytesToSkip > 0 { throw corrupt("truncated gzip data (the file ends inside a member)") }
                     if membersDone == 0 { throw corrupt("empty file, not gzip data") }
                     atEnd = true
                     break
                 }
             }
+            if trailerBytesToSkip > 0 {
+                let skipped = min(trailerBytesToSkip, Int(stream.pointee.avail_in))
+                stream.pointee.next_in += skipped
+                stream.pointee.avail_in -= uInt(skipped)
+                trailerBytesToSkip -= skipped
+                continue
+            }
             if !inMember {
                 // A new member starts here: after the first, zlib needs a reset to read its header.
-                if membersDone > 0 { inflateReset(stream) }
+                if membersDone > 0 { inflateReset2(stream, 15 + 16) }
                 inMember = true
             }
             let status = CZlib.inflate(stream, Z_NO_FLUSH)
@@ -110,9 +119,9 @@ final class GzipSource: ByteSource {
             case Z_STREAM_END:
                 inMember = false
                 membersDone += 1
-                if isRaw {  // the member's end; an indexed file has one member
-                    atEnd = true
-                    return capacity - Int(stream.pointee.avail_out)
+                if isRaw {  // raw deflate stops before the member's CRC-32 and size
+                    isRaw = false
+                    trailerBytesToSkip = 8
                 }
             default:
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"

@@ -238,7 +238,7 @@ public enum Coordinator {
         for (number, file) in files.enumerated()
         where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
             do {
-                guard let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize)) else { continue }
+                let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize))
                 files[number].indexPath = location
                 indexes[number] = index
             } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
@@ -248,14 +248,16 @@ public enum Coordinator {
         return (files, SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes), indexes, warnings)
     }
 
-    /// Checks each gzip file read in pieces: the CRC-32s of its pieces, joined with
+    /// Checks each single-member gzip file read in pieces: the CRC-32s of its pieces, joined with
     /// crc32_combine, must equal the CRC-32 in its trailer (and their lengths its size).
     private static func checkIndexedFiles(_ indexes: [Int: GzipIndex], splits: [Split], files: [InputEntry],
                                           against checksums: [PieceChecksum]) throws {
         for (fileIndex, index) in indexes {
             let expected = splits.filter { $0.pieces.first?.fileIndex == fileIndex }.count
             let pieces = checksums.filter { $0.fileIndex == fileIndex }.sorted { $0.start < $1.start }
-            guard pieces.count == expected, index.stamp.trailer.count == 8 else { continue }  // a piece was skipped
+            // Skipped when a piece was skipped as bad input, or when the trailer is only the last
+            // member's (zlib checks every member it reads from its start).
+            guard pieces.count == expected, index.members == 1, index.stamp.trailer.count == 8 else { continue }
             var crc: uLong = 0
             var length: Int64 = 0
             for piece in pieces {
