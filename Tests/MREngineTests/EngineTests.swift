@@ -39,6 +39,15 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(hash("the"), 0x038e_767e_d641_1ba9)
         XCTAssertEqual(hash("abcdefgh"), 0x5cf2_124c_90c0_0bba)
         XCTAssertEqual(hash("Straße und λόγος"), 0xcefd_380c_bac8_17a6)
+        // The two-word form the map table uses for short keys agrees with the byte form.
+        for text in ["", "a", "the", "abcdefgh", "abcdefghi", "sixteen bytes!!!"] {
+            let bytes = Array(text.utf8)
+            let words = bytes.withUnsafeBytes { raw in
+                (KeyHash.loadWord(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, 0, bytes.count),
+                 bytes.count > 8 ? KeyHash.loadWord(raw.baseAddress!, 8, bytes.count) : 0)
+            }
+            XCTAssertEqual(KeyHash.hash(words: words.0, words.1, count: bytes.count), hash(text), text)
+        }
     }
 
     func testIntermediateFileRoundTripsAndDetectsDamage() throws {

@@ -26,6 +26,16 @@ enum KeyHash {
         return finalize(h)
     }
 
+    /// The same hash for a key of at most 16 bytes given as its two zero-padded words (the map
+    /// table has them in hand already), without reading the bytes again.
+    @inline(__always)
+    static func hash(words word0: UInt64, _ word1: UInt64, count: Int) -> UInt64 {
+        var h = UInt64(truncatingIfNeeded: count) &* multiplier
+        if count > 0 { h = mix(h, word0) }
+        if count > 8 { h = mix(h, word1) }
+        return finalize(h)
+    }
+
     /// The little-endian 8-byte word at `index`, zero-padded past `count`, without reading
     /// beyond `count`.
     @inline(__always)

@@ -139,14 +139,17 @@ final class MapOutputBuffer: MapSink {
     /// Folds `value` into the slot of `key`, creating the slot if the key is new.
     @inline(__always)
     private func insert(_ key: ByteSlice, value: Int64, combiner: Combiner) {
-        let hash = KeyHash.hash(key)
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let length = key.count
         var word0: UInt64 = 0, word1: UInt64 = 0
+        let hash: UInt64
         if length <= Self.inlineLimit, let base = key.baseAddress {
             word0 = KeyHash.loadWord(base, 0, length)
             word1 = length > 8 ? KeyHash.loadWord(base, 8, length) : 0
+            hash = KeyHash.hash(words: word0, word1, count: length)
+        } else {
+            hash = KeyHash.hash(key)
         }
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let mask = capacity - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
