@@ -62,6 +62,13 @@ final class GzipSplitTests: XCTestCase {
         let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--output", first.path])
         XCTAssertGreaterThan(mapTasks(run.stderr), 3, run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: index.path), "the first run saves the index beside the data")
+        // The index beside the data is not input when its directory is: same counts as the file alone.
+        let viaDirectory = directory.appendingPathComponent("via-directory")
+        let folder = try directory.appendingPathComponent("folder").creatingDirectory()
+        try FileManager.default.copyItem(at: big, to: folder.appendingPathComponent("big.txt.gz"))
+        try FileManager.default.copyItem(at: index, to: folder.appendingPathComponent("big.txt.gz.mrindex"))
+        try MR.succeed(["wordcount", folder.path, "--split-size", "1M", "--output", viaDirectory.path])
+        XCTAssertEqual(try MR.sortedLines(viaDirectory), try MR.sortedLines(first))
 
         // Rewrite the data: the old index no longer matches and must not be used.
         let staleIndex = try Data(contentsOf: index)

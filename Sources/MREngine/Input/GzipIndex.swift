@@ -33,6 +33,8 @@ public struct GzipIndex: Sendable {
     }
 
     static let windowSize = 32768
+    /// Appended to the data file's name for the index kept beside it.
+    static let fileSuffix = ".mrindex"
     static let magic = Array("MRGZIDX1".utf8)
 
     let stamp: Stamp
@@ -154,7 +156,7 @@ public struct GzipIndex: Sendable {
     /// Where the index of `path` is kept: beside it, or in the cache folder.
     static func locations(for path: String, cacheDirectory: String) -> [String] {
         let name = Array(path.utf8).withUnsafeBytes { String(KeyHash.hash($0), radix: 16) }
-        return [path + ".mrindex", "\(cacheDirectory)/gzindex/\(name).mrindex"]
+        return [path + fileSuffix, "\(cacheDirectory)/gzindex/\(name)\(fileSuffix)"]
     }
 
     public func save(besides path: String, cacheDirectory: String) throws -> String {

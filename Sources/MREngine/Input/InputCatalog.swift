@@ -17,7 +17,8 @@ public struct InputEntry: Sendable {
     public var indexPath: String? = nil
 }
 
-/// Expands INPUT arguments (files or directories, recursed, hidden names skipped) into input files.
+/// Expands INPUT arguments (files or directories, recursed, hidden names and `.mrindex` files
+/// skipped) into input files.
 public enum InputCatalog {
     /// The input files that can be read; an unreadable one fails the run (exit 66), or with
     /// `skipUnreadable` is left out and named in `warnings`.
@@ -66,7 +67,8 @@ public enum InputCatalog {
 
     private static func collect(directory: String, relative: String, into entries: inout [InputEntry]) throws {
         let base = directory.hasSuffix("/") ? directory : directory + "/"
-        for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") {
+        // Hidden names, and mr's own gzip indexes kept beside the data, are not input.
+        for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") && !name.hasSuffix(GzipIndex.fileSuffix) {
             let path = base + name
             let relativeName = relative.isEmpty ? name : relative + "/" + name
             guard let status = try FileSystem.status(path) else { continue }  // dangling link
