@@ -143,21 +143,24 @@ public enum Coordinator {
                     result.attempts += 1
                     try pool.start(assignment, on: worker)
                 }
-                let event = try pool.nextEvent()
-                let (worker, assignment): (Int, TaskAssignment?) = switch event {
-                case .finished(let worker, let assignment, _): (worker, assignment)
-                case .died(let worker, let assignment, _): (worker, assignment)
-                case .tick: (-1, nil)
+                // A worker's death is a failed attempt like any other, worth a retry.
+                let worker: Int, finished: TaskAssignment?, outcome: Result<TaskReport, TaskFailure>
+                switch try pool.nextEvent() {
+                case .tick:
+                    continue
+                case .finished(let slot, let assignment, let result):
+                    (worker, finished, outcome) = (slot, assignment, result)
+                case .died(let slot, let assignment, let reason):
+                    (worker, finished, outcome) = (slot, assignment, .failure(TaskFailure(retryable: true, error: MRError(.taskFailed, reason))))
                 }
-                guard worker >= 0 else { continue }
                 busy[worker] = nil
-                guard let assignment else { continue }  // an idle worker died
+                guard let assignment = finished else { continue }  // an idle worker died
                 if cancelled.remove(assignment) != nil {
                     table.cancelled(assignment)
                     continue
                 }
-                switch event {
-                case .finished(_, _, .success(let report)):
+                switch outcome {
+                case .success(let report):
                     let decision = table.succeeded(assignment, now: monotonicSeconds())
                     result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
                     if decision.commit {
@@ -175,7 +178,7 @@ public enum Coordinator {
                         cancelled.insert(loser)
                         pool.cancel(worker: loserWorker)
                     }
-                case .finished(_, _, .failure(let failure)):
+                case .failure(let failure):
                     result.failedAttempts += 1
                     FileSystem.removeTree(plan.attemptPath(assignment))
                     guard table.failed(assignment, retryable: failure.retryable) else {
@@ -184,15 +187,6 @@ public enum Coordinator {
                             : failure.error
                     }
                     progress.notice("\(assignment) failed: \(failure.error.message); re-running")
-                case .tick:
-                    continue
-                case .died(_, _, let reason):
-                    result.failedAttempts += 1
-                    FileSystem.removeTree(plan.attemptPath(assignment))
-                    guard table.failed(assignment, retryable: true) else {
-                        throw exhausted(assignment.task, plan: plan, table: table, MRError(.taskFailed, reason))
-                    }
-                    progress.notice("\(assignment) failed: \(reason); re-running")
                 }
                 progress.update(table, started: started)
             }
