@@ -16,7 +16,7 @@ help:
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount and ngrams in each mode with 1 and 2 workers against inflate-only"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
-	@echo "make chaos           wordcount and indexer on $(LARGE)/ with injected crashes, stalls and a killer: output must not change"
+	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
 
 build:
 	$(SWIFT) build -c release --product mr
@@ -63,18 +63,19 @@ scale: build $(DATAGEN)
 
 # Each job runs clean, then with MR_FAULTS (30% of attempts crash, 5% stall) plus a loop that
 # SIGKILLs a random worker every 200 ms; the part files must be identical. The data is many small
-# files (48 x 4 MB of text) so that a task can finish between two kills.
+# files (48 x 4 MB of text), one per task, so that a task can finish between two kills.
 CHAOS_DATA := chaos-data
 CHAOS_OUT  := out/chaos
+CHAOS_ROUNDS ?= 8
 $(CHAOS_DATA): $(DATAGEN)
 	mkdir -p $(CHAOS_DATA)
 	seq 1 48 | xargs -P 2 -I{} sh -c '$(DATAGEN) --seed 1{} --bytes 4000000 | gzip -n -6 > $(CHAOS_DATA)/part-{}.txt.gz'
 
 chaos: build $(CHAOS_DATA)
 	@mkdir -p $(CHAOS_OUT)
-	@set -e; for job in wordcount indexer wordcount indexer wordcount indexer; do \
-	  $(MR) $$job $(CHAOS_DATA) --reducers 4 --output $(CHAOS_OUT)/$$job-clean --quiet; \
-	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) --reducers 4 \
+	@set -e; for job in $$(for round in $$(seq $(CHAOS_ROUNDS)); do echo wordcount indexer; done); do \
+	  $(MR) $$job $(CHAOS_DATA) --reducers 4 --split-size 4M --output $(CHAOS_OUT)/$$job-clean --quiet; \
+	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) --reducers 4 --split-size 4M \
 	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)/$$job.log & coordinator=$$!; \
 	  kills=0; while kill -0 $$coordinator 2>/dev/null; do \
 	    sleep 0.2; victim=$$(pgrep -P $$coordinator | shuf -n 1); \
