@@ -109,12 +109,7 @@ public struct GzipIndex: Sendable {
             totalIn += Int64(inBefore - Int(stream.pointee.avail_in))
             let produced = outBefore - Int(stream.pointee.avail_out)
             totalOut += Int64(produced)
-            var cursor = UnsafeMutableRawPointer(window + (windowSize - outBefore))
-            let end = cursor + produced
-            while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
-                lines += 1
-                cursor = hit + 1
-            }
+            lines += countNewlines(window + (windowSize - outBefore), produced)
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                 throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
             }

@@ -100,3 +100,15 @@ final class LineReader {
         capacity *= 2
     }
 }
+
+/// The number of `\n` bytes in `count` bytes at `start`, at memchr speed.
+func countNewlines(_ start: UnsafeRawPointer, _ count: Int) -> Int64 {
+    var newlines: Int64 = 0
+    var cursor = start
+    let end = start + count
+    while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
+        newlines += 1
+        cursor = UnsafeRawPointer(hit) + 1
+    }
+    return newlines
+}

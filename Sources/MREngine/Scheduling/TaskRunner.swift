@@ -205,12 +205,7 @@ func countNewlines(in path: String, before count: Int64) throws -> Int64 {
     while offset < count {
         let got = try file.read(into: buffer, count: Int(min(Int64(capacity), count - offset)), at: offset)
         if got == 0 { break }
-        var cursor = buffer
-        let end = buffer + got
-        while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
-            newlines += 1
-            cursor = UnsafeMutableRawPointer(hit) + 1
-        }
+        newlines += countNewlines(buffer, got)
         offset += Int64(got)
     }
     return newlines

@@ -92,14 +92,9 @@ extension ChildProcess {
         let output = try Pipe.make()
         let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd])
         close(output.writeEnd)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { raw in retryingInterrupts { read(output.readEnd, raw.baseAddress, raw.count) } }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        close(output.readEnd)
+        let reader = FileDescriptor(raw: output.readEnd, path: "output of \(arguments[0])")
+        defer { reader.close() }
+        let bytes = try reader.readToEnd()
         return (child.wait().exitStatus == 0, String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -50,6 +50,16 @@ struct FileDescriptor {
         }
     }
 
+    /// Everything left to read (a small file, or a pipe until its writer closes).
+    func readToEnd() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while case let count = try chunk.withUnsafeMutableBytes({ try read(into: $0.baseAddress!, count: $0.count) }), count > 0 {
+            bytes += chunk[0..<count]
+        }
+        return bytes
+    }
+
     func close() {
         _ = Glibc.close(raw)
     }

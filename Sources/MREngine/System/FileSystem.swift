@@ -87,12 +87,7 @@ enum FileSystem {
     static func readFile(_ path: String) throws -> [UInt8] {
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while case let count = try chunk.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count) }), count > 0 {
-            bytes += chunk[0..<count]
-        }
-        return bytes
+        return try file.readToEnd()
     }
 
     static func writeFile(_ path: String, _ text: String) throws {
