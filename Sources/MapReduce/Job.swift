@@ -131,16 +131,4 @@ public enum Combiner: Sendable {
     case custom(@Sendable (_ accumulated: Int64, _ value: Int64) -> Int64)
     /// Keeps each distinct (key, text value) pair once.
     case distinct
-
-    /// Folds `value` into `accumulated`.
-    @inlinable
-    public func fold(_ accumulated: Int64, _ value: Int64) -> Int64 {
-        switch self {
-        case .sum: accumulated &+ value
-        case .minimum: Swift.min(accumulated, value)
-        case .maximum: Swift.max(accumulated, value)
-        case .custom(let fold): fold(accumulated, value)
-        case .distinct: accumulated
-        }
-    }
 }

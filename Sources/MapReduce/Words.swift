@@ -2,42 +2,115 @@
 /// in UTF-8. Everything else separates words: digits, marks, punctuation, spaces and bytes that are
 /// not valid UTF-8 (each invalid byte on its own, as the Unicode "maximal subpart" rule resyncs).
 ///
-/// The scan reads raw bytes with an ASCII fast path and calls `body` with slices of `text`:
-/// nothing is allocated or copied.
+/// The scan classifies 64 bytes at a time into a bitmask of letters (8 ASCII bytes per step with
+/// word arithmetic; non-ASCII bytes are decoded) and walks the mask's 0-1 and 1-0 transitions, so
+/// finding a word costs no mispredicted branch per byte or per word. `body` gets slices of
+/// `text`: nothing is allocated or copied.
 @inlinable
 public func forEachWord(in text: ByteSlice, _ body: (ByteSlice) throws -> Void) rethrows {
     guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
     let count = text.count
-    var index = 0
-    // Two tight loops, over separators then over letters, so ASCII text costs a compare or two
-    // per byte; non-ASCII bytes take the decoding path.
-    while true {
-        while index < count {
-            let byte = base[index]
-            if byte < 0x80 {
-                if isASCIILetter(byte) { break }
-                index += 1
+    var scan = LetterScan()
+    var blockStart = 0
+    var inWord = false
+    var wordStart = 0
+    while blockStart < count {
+        let letters = scan.letterMask(base, blockStart, count)
+        var transitions = letters ^ (letters << 1 | scan.previousLetterBit)
+        scan.previousLetterBit = letters >> 63
+        while transitions != 0 {
+            let position = blockStart + transitions.trailingZeroBitCount
+            transitions &= transitions &- 1
+            if inWord {
+                try body(ByteSlice(start: base + wordStart, count: position - wordStart))
             } else {
-                let decoded = decodeUTF8Scalar(base, index, count)
-                if decoded.length > 0 && UnicodeLetters.contains(decoded.scalar) { break }
-                index += max(decoded.length, 1)
+                wordStart = position
             }
+            inWord.toggle()
         }
-        if index >= count { return }
-        let start = index
-        while index < count {
-            let byte = base[index]
-            if byte < 0x80 {
-                if !isASCIILetter(byte) { break }
-                index += 1
-            } else {
-                let decoded = decodeUTF8Scalar(base, index, count)
-                if decoded.length == 0 || !UnicodeLetters.contains(decoded.scalar) { break }
-                index += decoded.length
-            }
-        }
-        try body(ByteSlice(start: base + start, count: index - start))
+        blockStart += 64
     }
+    if inWord { try body(ByteSlice(start: base + wordStart, count: count - wordStart)) }
+}
+
+/// The state of ``forEachWord(in:_:)`` between 64-byte blocks.
+@usableFromInline
+struct LetterScan {
+    /// Whether the last byte of the previous block is part of a letter (0 or 1).
+    @usableFromInline var previousLetterBit: UInt64 = 0
+    /// Letter bits of the next block's first bytes: a letter that began in this block ends there.
+    @usableFromInline var carried: UInt64 = 0
+    /// Bytes before this offset are classified (a multi-byte letter can reach into later bytes).
+    @usableFromInline var classifiedUntil = 0
+
+    @inlinable init() {}
+
+    /// Bit `i` set when byte `blockStart + i` belongs to a letter, for the block's up to 64 bytes.
+    @inlinable @inline(__always)
+    mutating func letterMask(_ base: UnsafePointer<UInt8>, _ blockStart: Int, _ count: Int) -> UInt64 {
+        var mask = carried
+        carried = 0
+        let blockEnd = min(blockStart + 64, count)
+        var chunk = blockStart
+        while chunk < blockEnd {
+            let length = min(8, blockEnd - chunk)
+            let word = loadZeroPadded(base + chunk, length)
+            if word & 0x8080_8080_8080_8080 == 0 {
+                mask |= asciiLetterBits(word) << UInt64(chunk - blockStart)
+            } else {
+                mask |= classifyMixed(base, from: max(chunk, classifiedUntil), to: chunk + length, blockStart, count)
+            }
+            chunk += 8
+        }
+        return mask
+    }
+
+    /// Letter bits of bytes `from..<to` when some are not ASCII; a letter that runs past the
+    /// block leaves its remaining bits in `carried`.
+    @inlinable
+    mutating func classifyMixed(_ base: UnsafePointer<UInt8>, from: Int, to: Int, _ blockStart: Int, _ count: Int) -> UInt64 {
+        var mask: UInt64 = 0
+        var position = from
+        while position < to {
+            let byte = base[position]
+            if byte < 0x80 {
+                if isASCIILetter(byte) { mask |= 1 << UInt64(position - blockStart) }
+                position += 1
+                continue
+            }
+            let decoded = decodeUTF8Scalar(base, position, count)
+            let size = max(decoded.length, 1)
+            if decoded.length > 0 && UnicodeLetters.contains(decoded.scalar) {
+                for letterByte in position..<(position + size) {
+                    let bit = letterByte - blockStart
+                    if bit < 64 { mask |= 1 << UInt64(bit) } else { carried |= 1 << UInt64(bit - 64) }
+                }
+            }
+            position += size
+        }
+        classifiedUntil = position
+        return mask
+    }
+}
+
+/// The little-endian word of `length` (1-8) bytes at `pointer`, zero-padded, reading no further.
+@inlinable @inline(__always)
+func loadZeroPadded(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+    if length == 8 { return UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self)) }
+    var word: UInt64 = 0
+    for index in 0..<length { word |= UInt64(pointer[index]) << UInt64(8 * index) }
+    return word
+}
+
+/// One bit per byte of an all-ASCII word (bit `i` for byte `i`): set for A-Z and a-z. Each byte
+/// is lowercased and compared with 'a' and '{' by adding offsets that carry into its top bit.
+@inlinable @inline(__always)
+func asciiLetterBits(_ word: UInt64) -> UInt64 {
+    let lowered = word | 0x2020_2020_2020_2020
+    let atLeastA = lowered &+ 0x1F1F_1F1F_1F1F_1F1F  // top bit set when >= 0x61
+    let pastZ = lowered &+ 0x0505_0505_0505_0505  // top bit set when >= 0x7B
+    let letters = (atLeastA & ~pastZ & 0x8080_8080_8080_8080) >> 7
+    return (letters &* 0x0102_0408_1020_4080) >> 56
 }
 
 /// A-Z or a-z.

@@ -32,6 +32,44 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(words([0xE4, 0xB8]), [])  // truncated sequence at the end
     }
 
+    func testWordsMatchTheStandardLibrarysDecoderOnRandomBytes() {
+        // Reference: the standard library's UTF-8 parser (maximal-subpart errors) and Unicode
+        // properties, byte by byte; lengths up to 300 put words across 8- and 64-byte boundaries.
+        func referenceWords(_ bytes: [UInt8]) -> [String] {
+            var words: [String] = [], current: [UInt8] = []
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes.makeIterator()
+            func endWord() {
+                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+                current = []
+            }
+            parsing: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let encoded):
+                    let scalar = Unicode.UTF8.decode(encoded)
+                    switch scalar.properties.generalCategory {
+                    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+                        current += Array(encoded)
+                    default: endWord()
+                    }
+                case .error: endWord()
+                case .emptyInput: break parsing
+                }
+            }
+            endWord()
+            return words
+        }
+        let pieces: [[UInt8]] = ["a", "Zebra", "x", " ", "  ", ",", "-", "7", "é", "λόγος", "数", "\u{10400}", "e\u{301}",
+                                 "\u{2028}", "ǅ"].map { Array($0.utf8) } + [[0xC0], [0x80], [0xE4, 0xB8], [0xF4, 0x90], [0xFF]]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            var bytes: [UInt8] = []
+            let target = Int.random(in: 0...300, using: &random)
+            while bytes.count < target { bytes += pieces.randomElement(using: &random)! }
+            XCTAssertEqual(words(bytes), referenceWords(bytes), "\(bytes)")
+        }
+    }
+
     func testKeyHashMatchesItsDocumentedDefinition() {
         // Values from an independent Python implementation of the definition in KeyHash.swift.
         func hash(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) } }
@@ -39,14 +77,17 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(hash("the"), 0x038e_767e_d641_1ba9)
         XCTAssertEqual(hash("abcdefgh"), 0x5cf2_124c_90c0_0bba)
         XCTAssertEqual(hash("Straße und λόγος"), 0xcefd_380c_bac8_17a6)
-        // The two-word form the map table uses for short keys agrees with the byte form.
-        for text in ["", "a", "the", "abcdefgh", "abcdefghi", "sixteen bytes!!!"] {
+        // Keys that end at a page followed by an inaccessible page: the short tail is loaded
+        // without touching the next page.
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapping = mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(mapping, 2 * page) }
+        XCTAssertEqual(mprotect(mapping + page, page, PROT_NONE), 0)
+        for text in ["a", "the", "seven!!", "abcdefghi", "Straße und λόγος"] {
             let bytes = Array(text.utf8)
-            let words = bytes.withUnsafeBytes { raw in
-                (KeyHash.loadWord(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, 0, bytes.count),
-                 bytes.count > 8 ? KeyHash.loadWord(raw.baseAddress!, 8, bytes.count) : 0)
-            }
-            XCTAssertEqual(KeyHash.hash(words: words.0, words.1, count: bytes.count), hash(text), text)
+            let start = mapping + page - bytes.count
+            start.copyMemory(from: bytes, byteCount: bytes.count)
+            XCTAssertEqual(KeyHash.hash(ByteSlice(start: start, count: bytes.count)), hash(text), text)
         }
     }
 

@@ -10,3 +10,7 @@ int mr_die_with_parent(void);
 
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
+
+/// Starts loading the cache line at `address` so that a later access need not wait for memory
+/// (Swift has no prefetch of its own).
+static inline void mr_prefetch(const void *address) { __builtin_prefetch(address); }

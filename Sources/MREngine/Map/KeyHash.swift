@@ -26,32 +26,26 @@ enum KeyHash {
         return finalize(h)
     }
 
-    /// The same hash for a key of at most 16 bytes given as its two zero-padded words (the map
-    /// table has them in hand already), without reading the bytes again.
-    @inline(__always)
-    static func hash(words word0: UInt64, _ word1: UInt64, count: Int) -> UInt64 {
-        var h = UInt64(truncatingIfNeeded: count) &* multiplier
-        if count > 0 { h = mix(h, word0) }
-        if count > 8 { h = mix(h, word1) }
-        return finalize(h)
-    }
-
-    /// The little-endian 8-byte word at `index`, zero-padded past `count`, without reading
-    /// beyond `count`.
+    /// The little-endian 8-byte word at `index`, zero-padded past `count`.
+    ///
+    /// A short tail is read as one 8-byte load that stays inside the memory page of the key's
+    /// own bytes (so it cannot fault) and masked: a byte loop costs a mispredicted branch per key.
     @inline(__always)
     static func loadWord(_ base: UnsafeRawPointer, _ index: Int, _ count: Int) -> UInt64 {
         if index + 8 <= count {
             return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
         }
-        var word: UInt64 = 0
-        var shift: UInt64 = 0
-        var position = index
-        while position < count {
-            word |= UInt64(base.load(fromByteOffset: position, as: UInt8.self)) << shift
-            shift += 8
-            position += 1
+        let remaining = count - index
+        guard remaining > 0 else { return 0 }
+        let start = base + index
+        let pageOffset = UInt(bitPattern: start) & 4095
+        if pageOffset <= 4096 - 8 {
+            let word = UInt64(littleEndian: start.loadUnaligned(as: UInt64.self))
+            return word & (~0 >> UInt64(64 - 8 * remaining))
         }
-        return word
+        // Near the page's end: the 8 bytes that end with the key's last byte, shifted down.
+        let word = UInt64(littleEndian: (start + remaining - 8).loadUnaligned(as: UInt64.self))
+        return word >> UInt64(64 - 8 * remaining)
     }
 
     @inline(__always)
