@@ -386,6 +386,12 @@ final class MapOutputBuffer: MapSink {
         arenaUsed = 0
     }
 
+    /// The key's bytes from `start` as a big-endian number (zero-padded): numbers order as the bytes do.
+    private static func bigEndianWord(_ key: ByteSlice, _ start: Int) -> UInt64 {
+        guard let base = key.baseAddress, start < key.count else { return 0 }
+        return UInt64(bigEndian: KeyHash.loadWord(base, start, key.count).littleEndian)
+    }
+
     /// Writes the last run; afterwards every partition has at least one run file.
     func finish() throws {
         foldQueue()
@@ -420,17 +426,23 @@ final class MapOutputBuffer: MapSink {
     /// within each; equal keys are ordered by text value under `.distinct`, else keep emission
     /// order (ties only occur without a combiner).
     private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
-        // Sort (first 8 key bytes as a big-endian number, slot index) items: most comparisons are
-        // settled by the prefix without touching the key bytes.
+        // Sort (first 16 key bytes as two big-endian numbers, slot index) items: nearly every
+        // comparison is settled by them without touching the key bytes.
         struct Item {
-            var prefix: UInt64
+            var prefix0: UInt64
+            var prefix1: UInt64
             var index: Int
         }
         let used = foldRule == nil ? pairCount : capacity
-        func partition(of index: Int) -> Int { Int(KeyHash.hash(pair(in: slots + index).key) % UInt64(partitions)) }
-        // Sized exactly (a first pass counts), so sorting a spill needs 16 bytes per pair, no more.
+        // Each pair's partition, computed once (the stable hash is the costly part of a spill).
+        var partitionOf = [UInt32](repeating: 0, count: used)
         var sizes = [Int](repeating: 0, count: partitions)
-        for index in 0..<used where slots[index].length != Self.emptySlot { sizes[partition(of: index)] += 1 }
+        for index in 0..<used where slots[index].length != Self.emptySlot {
+            let partition = Int(KeyHash.hash(pair(in: slots + index).key) % UInt64(partitions))
+            partitionOf[index] = UInt32(partition)
+            sizes[partition] += 1
+        }
+        // Sized exactly, so sorting a spill needs 24 bytes per pair and 4 per slot, no more.
         var byPartition = sizes.map { size -> [Item] in
             var items: [Item] = []
             items.reserveCapacity(size)
@@ -438,15 +450,15 @@ final class MapOutputBuffer: MapSink {
         }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
-            var prefix: UInt64 = 0
-            for byte in 0..<8 { prefix = prefix << 8 | UInt64(byte < key.count ? key[byte] : 0) }
-            byPartition[partition(of: index)].append(Item(prefix: prefix, index: index))
+            byPartition[Int(partitionOf[index])].append(Item(prefix0: Self.bigEndianWord(key, 0), prefix1: Self.bigEndianWord(key, 8), index: index))
         }
+        partitionOf = []
         for partition in 0..<partitions {
             var items = byPartition[partition]
             byPartition[partition] = []
             items.sort { a, b in
-                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
+                if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
                 let left = pair(in: slots + a.index), right = pair(in: slots + b.index)
                 var order = compare(left.key, right.key)
                 if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
