@@ -55,6 +55,63 @@ final class GzipSplitTests: XCTestCase {
         XCTAssertEqual(try MR.sortedLines(grepSplit, keysUnique: false), try MR.sortedLines(grepWhole, keysUnique: false))
     }
 
+    func testFirstRunMapsPiecesWhileOneInflaterBuildsTheIndex() throws {
+        let (big, text) = try bigGzip(copies: 4)  // 13 MB of text
+        let index = big.path + ".mrindex"
+        let expected = referenceWordCount([text])
+        var fedOutput: URL!
+        for mode in ["processes", "threads"] {
+            try? FileManager.default.removeItem(atPath: index)
+            fedOutput = directory.appendingPathComponent("fed-\(mode)")
+            let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--mode", mode, "--workers", "2",
+                                      "--reducers", "3", "--output", fedOutput.path])
+            XCTAssertTrue(run.stderr.contains("1 large file inflated once while mapping"), run.stderr)
+            XCTAssertGreaterThan(mapTasks(run.stderr), 8, run.stderr)
+            XCTAssertEqual(try MR.sortedLines(fedOutput), expected, mode)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: index), "the fed run saves the index")
+            let left = try FileManager.default.contentsOfDirectory(atPath: fedOutput.path).filter { !$0.hasPrefix("part-") }
+            XCTAssertEqual(Set(left), ["_SUCCESS", ".mr-output"], "no fed piece is left behind")
+        }
+        let later = directory.appendingPathComponent("later")
+        let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--reducers", "3", "--output", later.path])
+        XCTAssertTrue(run.stderr.contains("1 large file split at saved access points"), run.stderr)
+        XCTAssertEqual(try MR.parts(later), try MR.parts(fedOutput))
+
+        // Line numbers and offsets of records in fed pieces are those of the whole file.
+        try FileManager.default.removeItem(atPath: index)
+        let grepFed = directory.appendingPathComponent("grep-fed")
+        try MR.succeed(["grep", big.path, "--pattern", "Baker Street", "--split-size", "1M", "--output", grepFed.path])
+        let grepWhole = directory.appendingPathComponent("grep-whole")
+        try MR.succeed(["grep", big.path, "--pattern", "Baker Street", "--split-size", "1G", "--output", grepWhole.path])
+        XCTAssertEqual(try MR.sortedLines(grepFed, keysUnique: false), try MR.sortedLines(grepWhole, keysUnique: false))
+    }
+
+    func testDamageFoundByTheInflaterStopsTheRunOrIsSkipped() throws {
+        let (big, _) = try bigGzip(copies: 4)
+        let bytes = try Data(contentsOf: big)
+        let truncated = directory.appendingPathComponent("truncated.txt.gz")
+        try bytes.prefix(bytes.count * 6 / 10).write(to: truncated)
+        let output = directory.appendingPathComponent("out")
+        let stopped = try MR.run(["wordcount", truncated.path, "--split-size", "1M", "--workers", "2", "--output", output.path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("\(truncated.path): truncated gzip data"), stopped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+
+        let skipped = try MR.run(["wordcount", truncated.path, "--split-size", "1M", "--workers", "2", "--skip-bad-input",
+                                  "--output", output.path])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("warning   skipped the rest of \(truncated.path): truncated gzip data"), skipped.stderr)
+        // What came before the damage is counted: "the" about 60 % as often as in the whole text.
+        let whole = directory.appendingPathComponent("whole")
+        try MR.succeed(["wordcount", big.path, "--split-size", "1G", "--output", whole.path])
+        func count(_ word: String, _ output: URL) throws -> Int {
+            Int(try MR.sortedLines(output).first { $0.hasPrefix(word + "\t") }!.split(separator: "\t")[1])!
+        }
+        let fraction = Double(try count("the", output)) / Double(try count("the", whole))
+        XCTAssertTrue((0.5...0.7).contains(fraction), "\(fraction)")
+    }
+
     func testStaleIndexIsRebuiltAndDamagedIndexIsNotTrusted() throws {
         let big = try bigGzip(copies: 2).file
         let index = URL(fileURLWithPath: big.path + ".mrindex")

@@ -245,6 +245,19 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(table.failures(of: b.task), 0)
     }
 
+    func testTaskTableHoldsWithheldMapTasksUntilReleasedAndBacksNothingUpMeanwhile() {
+        var table = TaskTable(mapTasks: 3, reduceTasks: 1, maxAttempts: 4, backupAfter: 1, withheld: [1, 2])
+        let first = table.nextAssignment(now: 0, backups: true)!
+        XCTAssertEqual(first.task.index, 0)
+        XCTAssertNil(table.nextAssignment(now: 50, backups: true), "withheld tasks wait, and no backup takes their worker")
+        table.release(mapTask: 2)
+        XCTAssertEqual(table.nextAssignment(now: 50, backups: true)?.task.index, 2)
+        XCTAssertTrue(table.markCommitted(TaskID(kind: .map, index: 1)))  // committed by a killed run
+        table.release(mapTask: 1)
+        XCTAssertNil(table.nextAssignment(now: 50), "a committed task is not queued by its release")
+        XCTAssertTrue(table.isCommitted(TaskID(kind: .map, index: 1)))
+    }
+
     func testGzipIndexRoundTripsAndRejectsEveryDamagedCopy() throws {
         let path = directory.appendingPathComponent("text.gz").path
         // Words from a simple generator: text that compresses like prose, into many deflate blocks.

@@ -7,6 +7,8 @@ public struct InputPiece: Sendable, Equatable {
     public let end: Int64
     /// The ``GzipIndex`` access point the piece starts at, or -1.
     public var accessPoint: Int = -1
+    /// The number of the piece a ``GzipFeeder`` inflates for this task, or -1.
+    public var fedPiece: Int = -1
 }
 
 /// The input of one map task: pieces of one or more files.
@@ -45,7 +47,9 @@ public enum SplitPlanner {
         return splits
     }
 
-    static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:]) -> [Split] {
+    /// Splits of all files; a file in `fed` becomes that many splits, each one piece that a
+    /// ``GzipFeeder`` writes during the run.
+    static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:]) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
         var current = Split()
@@ -59,6 +63,11 @@ public enum SplitPlanner {
             if let gzipIndex = indexes[index] {
                 close()
                 splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize)
+                continue
+            }
+            if let pieces = fed[index] {
+                close()
+                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, start: 0, end: file.size, fedPiece: $0)]) }
                 continue
             }
             if file.isGzip {

@@ -9,6 +9,14 @@ public enum RunSummary {
         var lines = [
             "mr \(jobName): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
+        ]
+        if result.indexedFiles + result.fedFiles > 0 {
+            lines.append("  gzip      " + [
+                result.indexedFiles > 0 ? "\(result.indexedFiles) large file\(result.indexedFiles == 1 ? "" : "s") split at saved access points" : nil,
+                result.fedFiles > 0 ? "\(result.fedFiles) large file\(result.fedFiles == 1 ? "" : "s") inflated once while mapping, index saved for later runs" : nil,
+            ].compactMap { $0 }.joined(separator: "; "))
+        }
+        lines += [
             "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
                 + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
             "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed"

@@ -72,6 +72,9 @@ public struct RunResult: Sendable {
     public var peakWorkerMemory: Int64 = 0
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: Set<String> = []
+    /// Large gzip files split at their saved index, and fed (inflated once while mapping).
+    public var indexedFiles = 0
+    public var fedFiles = 0
     /// CRC-32s of the pieces of indexed gzip files.
     public var pieceChecksums: [PieceChecksum] = []
     public var wallSeconds = 0.0
@@ -88,7 +91,7 @@ public enum Coordinator {
         let jobType = type(of: job)
         let jobName = jobType.name
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
-        let (files, splits, indexes, catalogWarnings) = try planSplits(inputs, options: options, workers: workers)
+        let (files, splits, indexes, catalogWarnings, span) = try planSplits(inputs, options: options, workers: workers)
 
         let fingerprint = RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                                               isMapOnly: jobType.isMapOnly, files: files, splits: splits,
@@ -102,11 +105,14 @@ public enum Coordinator {
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         result.warnings.formUnion(catalogWarnings)
+        result.indexedFiles = indexes.count
         if !catalogWarnings.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(catalogWarnings.count) }
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 
+        let fedTasks = Set(splits.indices.filter { splits[$0].pieces.first!.fedPiece >= 0 })
         let pool: WorkerPool
+        let feeder: GzipFeeder?
         do {
             let runner = TaskRunner(job: job, plan: plan)
             switch options.mode {
@@ -114,6 +120,14 @@ public enum Coordinator {
             case .threads: pool = ThreadPool(size: workers, runner: runner)
             case .sequential: pool = SequentialPool(runner: runner)
             }
+            let fedFiles = fedTasks.sorted().filter { splits[$0].pieces[0].fedPiece == 0 }.map { first in
+                let fileIndex = splits[first].pieces[0].fileIndex
+                return GzipFeeder.FedFile(fileIndex: fileIndex, path: files[fileIndex].path, firstTask: first,
+                                          pieces: fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }.count)
+            }
+            result.fedFiles = fedFiles.count
+            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, plan: plan, span: span, limit: workers + 2,
+                                                         skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {
             output.abandon()
             throw error
@@ -121,7 +135,7 @@ public enum Coordinator {
 
         do {
             var table = TaskTable(mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
-                                  maxAttempts: options.maxAttempts, backupAfter: options.backupAfter)
+                                  maxAttempts: options.maxAttempts, backupAfter: options.backupAfter, withheld: fedTasks)
             if output.resumed {
                 // Outputs committed before the previous coordinator was killed, and what they counted.
                 for (task, report) in output.journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
@@ -137,6 +151,10 @@ public enum Coordinator {
             // Backups need a spare worker, and processes mode to stop the loser.
             let backups = options.speculate && options.mode == .processes && pool.size > 1
             while !table.isFinished {
+                for task in try feeder?.takeReleased() ?? [] {
+                    table.release(mapTask: task)
+                    if table.isCommitted(TaskID(kind: .map, index: task)) { feeder?.committed(splits[task].pieces[0]) }
+                }
                 while busy.count < pool.size, let assignment = table.nextAssignment(now: monotonicSeconds(), backups: backups) {
                     let worker = (0..<pool.size).first { busy[$0] == nil }!
                     busy[worker] = assignment
@@ -168,6 +186,9 @@ public enum Coordinator {
                         FileSystem.removeTree(plan.committedPath(assignment.task))
                         try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
                         try output.journal.record(assignment.task, report)
+                        if fedTasks.contains(assignment.task.index) && assignment.task.kind == .map {
+                            feeder?.committed(splits[assignment.task.index].pieces[0])
+                        }
                         result.commits += 1
                         add(report, to: &result, limit: jobType.topRecordsInSummary)
                     } else {
@@ -191,12 +212,20 @@ public enum Coordinator {
                 progress.update(table, started: started)
             }
             result.backups = table.backupsStarted
+            feeder?.stop()
             pool.shutdown()
+            if let warnings = feeder?.warnings {
+                result.warnings.formUnion(warnings.skippedFiles + warnings.unsavedIndexes)
+                if !warnings.skippedFiles.isEmpty {
+                    result.jobCounters[TaskRunner.skippedFilesCounter, default: 0] += Int64(warnings.skippedFiles.count)
+                }
+            }
             if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
             try checkIndexedFiles(indexes, splits: splits, files: files, against: result.pieceChecksums)
             try output.commit()
             registry.setWorkDirectory(nil)
         } catch {
+            feeder?.stop()
             pool.shutdown()
             output.abandon()
             registry.setWorkDirectory(nil)
@@ -221,25 +250,37 @@ public enum Coordinator {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
-    /// Finds the input files, indexes gzip files large enough to split (building an index, once,
-    /// on the first run that needs it) and cuts everything into splits.
+    /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
+    /// at the access points of its saved index; without one it is fed (a ``GzipFeeder`` inflates
+    /// it once during the run, building the index) or, in sequential mode, indexed first.
     private static func planSplits(_ inputs: [String], options: RunOptions, workers: Int) throws
-        -> (files: [InputEntry], splits: [Split], indexes: [Int: GzipIndex], warnings: [String]) {
+        -> (files: [InputEntry], splits: [Split], indexes: [Int: GzipIndex], warnings: [String], span: Int64) {
         var warnings: [String] = []
         var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &warnings)
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
+        let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
+        var fed: [Int: Int] = [:]
         for (number, file) in files.enumerated()
         where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+            if let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
+                files[number].indexPath = location
+                indexes[number] = index
+                continue
+            }
+            if options.mode != .sequential {
+                fed[number] = Int((SplitPlanner.estimatedSize(file) + splitSize - 1) / splitSize)
+                continue
+            }
             do {
-                let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: GzipIndex.span(forSplitSize: splitSize))
+                let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: span)
                 files[number].indexPath = location
                 indexes[number] = index
             } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
                 continue  // the map task meets the same damage and skips it
             }
         }
-        return (files, SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes), indexes, warnings)
+        return (files, SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed), indexes, warnings, span)
     }
 
     /// Checks each single-member gzip file read in pieces: the CRC-32s of its pieces, joined with

@@ -43,9 +43,16 @@ public struct RunPlan: Sendable {
         var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n"
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
         for file in files { text += "\(file.path)\t\(file.name)\t\(file.size)\n" }
-        for split in splits { text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)" }.joined(separator: ",") + "\n" }
+        for split in splits {
+            text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)\($0.fedPiece >= 0 ? "#\($0.fedPiece)" : "")" }.joined(separator: ",") + "\n"
+        }
         let hash = Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) }
         return String(hash, radix: 16)
+    }
+
+    /// Where a ``GzipFeeder`` puts the text of a fed piece until its map task commits.
+    func fedPiecePath(_ piece: InputPiece) -> String {
+        "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(piece.fedPiece))"
     }
 
     /// Where a committed attempt's output goes.

@@ -85,6 +85,12 @@ public struct TaskRunner: Sendable {
                 (sourceOffset, end) = (point.uncompressedOffset, piece.end)
                 skipFirstLine = sourceOffset > 0 && point.byteBefore != 0x0A
                 firstLine = point.linesBefore + 1
+            } else if piece.fedPiece >= 0 {
+                let path = plan.fedPiecePath(piece)
+                let start = try FedPiece.start(of: path)
+                source = try PlainFileSource(path: path, from: FedPiece.headerSize)
+                (sourceOffset, skipFirstLine, end) = (start.offset, false, .max)
+                firstLine = start.line
             } else if entry.isGzip {
                 source = try GzipSource(path: entry.path)
                 (sourceOffset, skipFirstLine, end) = (0, false, .max)

@@ -13,6 +13,8 @@ public struct TaskTable {
         var running: [Int: Double] = [:]
         var queued = true
         var committed = false
+        /// Its input does not exist yet (a piece a ``GzipFeeder`` is still inflating).
+        var withheld = false
     }
 
     private var maps: [TaskState]
@@ -25,8 +27,9 @@ public struct TaskTable {
     public let backupAfter: Double
     public private(set) var backupsStarted = 0
 
-    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2) {
-        maps = Array(repeating: TaskState(), count: mapTasks)
+    /// `withheld` map tasks wait for ``release(mapTask:)``.
+    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
+        maps = (0..<mapTasks).map { withheld.contains($0) ? TaskState(queued: false, withheld: true) : TaskState() }
         reduces = Array(repeating: TaskState(), count: reduceTasks)
         self.maxAttempts = maxAttempts
         self.backupAfter = backupAfter
@@ -49,6 +52,15 @@ public struct TaskTable {
         return true
     }
 
+    public func isCommitted(_ task: TaskID) -> Bool { self[task].committed }
+
+    /// A withheld map task's input is ready: it may run.
+    public mutating func release(mapTask index: Int) {
+        guard maps[index].withheld else { return }
+        maps[index].withheld = false
+        maps[index].queued = !maps[index].committed
+    }
+
     /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
     /// of the phase is waiting, the slowest running attempt may get a second copy.
     public mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
@@ -57,7 +69,8 @@ public struct TaskTable {
         if let index = states.firstIndex(where: { $0.queued }) {
             return start(TaskID(kind: kind, index: index), now: now)
         }
-        guard backups else { return nil }
+        // A withheld task will want the worker a backup would take.
+        guard backups, !states.contains(where: \.withheld) else { return nil }
         let finished = (durations[kind] ?? []).sorted()
         let typical = finished.isEmpty ? 0 : finished[finished.count / 2]
         let threshold = max(backupAfter, typical * 1.5)

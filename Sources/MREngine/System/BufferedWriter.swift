@@ -7,12 +7,14 @@ final class BufferedWriter {
     private let buffer: UnsafeMutableRawPointer
     private let capacity: Int
     private var used = 0
-    /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes).
+    /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes), if kept.
     private(set) var crc32OfFlushed: UInt32 = 0
+    private let checksummed: Bool
 
-    init(creating path: String, capacity: Int = 1 << 16) throws {
+    init(creating path: String, capacity: Int = 1 << 16, checksummed: Bool = true) throws {
         file = try FileDescriptor.create(path)
         self.capacity = capacity
+        self.checksummed = checksummed
         buffer = .allocate(byteCount: capacity, alignment: 16)
     }
 
@@ -26,7 +28,7 @@ final class BufferedWriter {
         if used + count > capacity {
             try flush()
             if count > capacity {
-                crc32OfFlushed = checksum(crc32OfFlushed, bytes, count)
+                if checksummed { crc32OfFlushed = checksum(crc32OfFlushed, bytes, count) }
                 try file.writeAll(bytes, count: count)
                 return
             }
@@ -50,7 +52,7 @@ final class BufferedWriter {
 
     func flush() throws {
         guard used > 0 else { return }
-        crc32OfFlushed = checksum(crc32OfFlushed, buffer, used)
+        if checksummed { crc32OfFlushed = checksum(crc32OfFlushed, buffer, used) }
         try file.writeAll(buffer, count: used)
         used = 0
     }

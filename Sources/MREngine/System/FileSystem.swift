@@ -97,6 +97,11 @@ enum FileSystem {
         try text.withUTF8 { if let base = $0.baseAddress { try file.writeAll(base, count: $0.count) } }
     }
 
+    /// Whether anything is at `path` (an unreadable path counts as nothing).
+    static func exists(_ path: String) -> Bool {
+        (try? status(path)) != nil
+    }
+
     static func parentDirectory(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

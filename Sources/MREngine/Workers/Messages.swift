@@ -52,6 +52,7 @@ extension CoordinatorMessage {
                     out.write(piece.start)
                     out.write(piece.end)
                     out.write(piece.accessPoint)
+                    out.write(piece.fedPiece)
                 }
             }
         case .assign(let assignment):
@@ -84,7 +85,7 @@ extension CoordinatorMessage {
             let splits = try (0..<input.readInt()).map { _ in
                 Split(pieces: try (0..<input.readInt()).map { _ in
                     InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64(),
-                               accessPoint: try input.readInt())
+                               accessPoint: try input.readInt(), fedPiece: try input.readInt())
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,

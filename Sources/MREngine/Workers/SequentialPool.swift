@@ -18,6 +18,9 @@ final class SequentialPool: WorkerPool {
         return finished.removeFirst()
     }
 
+    /// Nothing runs beside the one task, so nothing needs waking.
+    var waker: @Sendable () -> Void { {} }
+
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 

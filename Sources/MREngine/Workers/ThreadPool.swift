@@ -51,6 +51,15 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
         }
     }
 
+    var waker: @Sendable () -> Void {
+        { [self] in
+            monitor.locked {
+                events.append(.tick)
+                monitor.wakeAll()
+            }
+        }
+    }
+
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 

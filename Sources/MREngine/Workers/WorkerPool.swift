@@ -12,6 +12,9 @@ protocol WorkerPool: AnyObject {
     func cancel(worker: Int)
     /// Stops every worker and waits for them.
     func shutdown()
+    /// Makes a waiting ``nextEvent()`` return `.tick` soon; callable from any thread until
+    /// ``shutdown()`` (a ``GzipFeeder`` calls it when it releases a piece).
+    var waker: @Sendable () -> Void { get }
 }
 
 enum WorkerEvent {
