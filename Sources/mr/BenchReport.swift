@@ -8,6 +8,10 @@ struct BenchReport {
         let workers: Int
         let seconds: Double
         let peakMemory: Int64
+        /// A variant of the mode's run (large gzip files: the first run, or one mapper per file).
+        var variant: String? = nil
+
+        var name: String { mode.rawValue + (variant.map { ", \($0)" } ?? "") }
     }
 
     let job: String
@@ -37,7 +41,7 @@ struct BenchReport {
         }
         for row in rows {
             let cells = [
-                row.mode.rawValue, String(row.workers), row.seconds.formatted(decimals: 3),
+                row.name, String(row.workers), row.seconds.formatted(decimals: 3),
                 (megabytes / row.seconds).formatted(decimals: 0), speedup(row)?.formatted(decimals: 2) ?? "",
                 efficiency(row)?.formatted(decimals: 2) ?? "", overFloor(row)?.formatted(decimals: 2) ?? "",
                 (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
@@ -53,7 +57,7 @@ struct BenchReport {
             lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,")
         }
         for row in rows {
-            lines.append("\(row.mode.rawValue),\(row.workers),\(row.seconds),\(megabytes / row.seconds),"
+            lines.append("\"\(row.name)\",\(row.workers),\(row.seconds),\(megabytes / row.seconds),"
                 + "\(speedup(row).map { String($0) } ?? ""),\(efficiency(row).map { String($0) } ?? ""),"
                 + "\(overFloor(row).map { String($0) } ?? ""),\(row.peakMemory)")
         }
@@ -64,7 +68,7 @@ struct BenchReport {
         func number(_ value: Double?) -> String { value.map { String($0) } ?? "null" }
         let floorItems = floor.sorted(by: { $0.key < $1.key }).map { "{\"workers\": \($0.key), \"wall_seconds\": \($0.value)}" }
         let rowItems = rows.map { row in
-            "{\"mode\": \"\(row.mode.rawValue)\", \"workers\": \(row.workers), \"wall_seconds\": \(row.seconds), "
+            "{\"mode\": \"\(row.mode.rawValue)\", \"variant\": \(row.variant.map { "\"\($0)\"" } ?? "null"), \"workers\": \(row.workers), \"wall_seconds\": \(row.seconds), "
                 + "\"speedup_vs_sequential\": \(number(speedup(row))), \"efficiency\": \(number(efficiency(row))), "
                 + "\"times_inflate_only\": \(number(overFloor(row))), \"peak_rss_bytes\": \(row.peakMemory)}"
         }
@@ -98,7 +102,7 @@ struct BenchReport {
         }
         let colors: [ExecutionMode: String] = [.processes: "#d62728", .threads: "#1f77b4", .sequential: "#2ca02c"]
         for (index, mode) in ExecutionMode.allCases.enumerated() {
-            let points = rows.filter { $0.mode == mode }.sorted { $0.workers < $1.workers }
+            let points = rows.filter { $0.mode == mode && $0.variant == nil }.sorted { $0.workers < $1.workers }
                 .compactMap { row in speedup(row).map { "\(x(Double(row.workers))),\(y($0))" } }
             guard !points.isEmpty else { continue }
             let color = colors[mode] ?? "black"

@@ -199,6 +199,11 @@ public struct GzipIndex: Sendable {
         }
     }
 
+    /// Deletes the saved index of `path`, wherever it is.
+    public static func remove(for path: String, cacheDirectory: String) {
+        for location in locations(for: path, cacheDirectory: cacheDirectory) { FileSystem.remove(location) }
+    }
+
     /// The saved index of `path` if one exists, is intact and matches the file as it is now.
     public static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
         guard let current = try? stamp(of: path) else { return nil }
