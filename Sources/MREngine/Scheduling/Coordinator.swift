@@ -143,6 +143,10 @@ public enum Coordinator {
                     result.resumedTasks += 1
                     add(report, to: &result, limit: jobType.topRecordsInSummary)
                 }
+                // A task the killed run committed without journaling it runs again: clear its place.
+                let tasks = (0..<splits.count).map { TaskID(kind: .map, index: $0) }
+                    + (0..<plan.reduceTaskCount).map { TaskID(kind: .reduce, index: $0) }
+                for task in tasks where !table.isCommitted(task) { FileSystem.removeTree(plan.committedPath(task)) }
             }
             // What each worker runs; a worker not in here is idle. (A death of an idle worker
             // must not make it "more idle": keyed by worker, it cannot.)
@@ -182,8 +186,6 @@ public enum Coordinator {
                     let decision = table.succeeded(assignment, now: monotonicSeconds())
                     result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
                     if decision.commit {
-                        // A killed run may have committed this task without journaling it.
-                        FileSystem.removeTree(plan.committedPath(assignment.task))
                         try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
                         try output.journal.record(assignment.task, report)
                         if fedTasks.contains(assignment.task.index) && assignment.task.kind == .map {
