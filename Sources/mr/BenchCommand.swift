@@ -50,57 +50,66 @@ struct BenchCommand: ParsableCommand {
         InterruptHandling.install(registry: registry)
 
         var report = BenchReport(job: jobType.name, repeats: `repeat`, reducers: reducers)
-        for count in workerCounts {
-            var seconds: [Double] = []
-            for _ in 0..<`repeat` {
-                let started = monotonicSeconds()
-                report.bytes = try InflateFloor.run(inputs: inputs, workers: count)
-                seconds.append(monotonicSeconds() - started)
-            }
-            report.floor[count] = median(seconds)
-        }
-        /// Times `repeat` runs; `beforeEach` runs untimed before each.
-        @discardableResult
-        func measure(_ mode: ExecutionMode, _ count: Int, variant: String? = nil, splitSize: Int64? = nil,
-                     beforeEach: () throws -> Void = {}) throws -> RunResult {
+        func options(_ mode: ExecutionMode, _ count: Int, splitSize: Int64? = nil) -> RunOptions {
             var options = RunOptions(outputDirectory: directory + "/run")
             options.mode = mode
             options.workers = count
             options.reducers = reducers
             options.splitSize = splitSize
-            var seconds: [Double] = []
-            var peak: Int64 = 0
-            var last: RunResult?
-            for _ in 0..<`repeat` {
-                try beforeEach()
-                let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
-                seconds.append(result.wallSeconds)
-                peak = max(peak, result.peakWorkerMemory)
-                last = result
-            }
-            report.rows.append(.init(mode: mode, workers: count, seconds: median(seconds), peakMemory: peak, variant: variant))
-            return last!
+            return options
         }
-        var splitsLargeGzip = false
+        // One untimed run first: it compiles the job, warms the page cache, builds the index of
+        // any large .gz file, and tells whether there is one.
+        let warmUp = try Coordinator.run(loaded, inputs: inputs, options: options(.processes, workerCounts.max()!), registry: registry)
+        var configurations: [Configuration] = workerCounts.map { .inflateOnly(workers: $0) }
         for mode in modeList {
-            for count in mode == .sequential ? [1] : workerCounts {
-                let result = try measure(mode, count)
-                splitsLargeGzip = splitsLargeGzip || result.indexedFiles > 0
-            }
+            configurations += (mode == .sequential ? [1] : workerCounts).map { .job(BenchReport.Row.Key(mode: mode, workers: $0)) }
         }
-        if splitsLargeGzip {
+        if warmUp.indexedFiles + warmUp.fedFiles > 0 {
             // The rows above split large .gz files at their saved index. Against them: the first
             // run, which has no index (one inflater feeds the workers while it builds it), and
             // one mapper per file, as engines that do not split gzip run it.
-            let files = try InputCatalog.files(for: inputs).filter(\.isGzip)
-            try measure(.processes, workerCounts.max()!, variant: "first run, no index") {
-                for file in files { GzipIndex.remove(for: file.path, cacheDirectory: cacheDirectory()) }
+            configurations.append(.job(.init(mode: .processes, workers: workerCounts.max()!, variant: BenchReport.Row.Key.firstRun)))
+            configurations.append(.job(.init(mode: .processes, workers: 1, variant: BenchReport.Row.Key.oneMapperPerFile)))
+        }
+        let gzipFiles = try InputCatalog.files(for: inputs).filter(\.isGzip)
+        // Round after round of every configuration, so that the machine's drift (±20 % here)
+        // touches all of them alike and the ratios between them hold.
+        var seconds: [Configuration: [Double]] = [:]
+        var peaks: [Configuration: Int64] = [:]
+        for _ in 0..<`repeat` {
+            for configuration in configurations {
+                switch configuration {
+                case .inflateOnly(let count):
+                    let started = monotonicSeconds()
+                    report.bytes = try InflateFloor.run(inputs: inputs, workers: count)
+                    seconds[configuration, default: []].append(monotonicSeconds() - started)
+                case .job(let key):
+                    if key.variant == BenchReport.Row.Key.firstRun {
+                        for file in gzipFiles { GzipIndex.remove(for: file.path, cacheDirectory: cacheDirectory()) }
+                    }
+                    let splitSize: Int64? = key.variant == BenchReport.Row.Key.oneMapperPerFile ? 1 << 50 : nil
+                    let result = try Coordinator.run(loaded, inputs: inputs, options: options(key.mode, key.workers, splitSize: splitSize),
+                                                     registry: registry)
+                    seconds[configuration, default: []].append(result.wallSeconds)
+                    peaks[configuration] = max(peaks[configuration] ?? 0, result.peakWorkerMemory)
+                }
             }
-            try measure(.processes, 1, variant: "one mapper per file", splitSize: 1 << 50)
+        }
+        for configuration in configurations {
+            switch configuration {
+            case .inflateOnly(let count): report.floor[count] = median(seconds[configuration]!)
+            case .job(let key): report.rows.append(.init(key: key, seconds: median(seconds[configuration]!), peakMemory: peaks[configuration]!))
+            }
         }
         print(report.markdown)
         try report.write(to: directory)
         print("\nwrote \(directory)/bench.json, bench.csv, speedup.svg")
+    }
+
+    private enum Configuration: Hashable {
+        case inflateOnly(workers: Int)
+        case job(BenchReport.Row.Key)
     }
 
     private func median(_ values: [Double]) -> Double {

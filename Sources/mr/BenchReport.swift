@@ -4,13 +4,23 @@ import MREngine
 /// of speedup against workers per mode, with the ideal line.
 struct BenchReport {
     struct Row {
-        let mode: ExecutionMode
-        let workers: Int
+        /// What was run.
+        struct Key: Hashable {
+            let mode: ExecutionMode
+            let workers: Int
+            /// A variant of the mode's run (large gzip files: the first run, or one mapper per file).
+            var variant: String? = nil
+
+            static let firstRun = "first run, no index"
+            static let oneMapperPerFile = "one mapper per file"
+        }
+        let key: Key
         let seconds: Double
         let peakMemory: Int64
-        /// A variant of the mode's run (large gzip files: the first run, or one mapper per file).
-        var variant: String? = nil
 
+        var mode: ExecutionMode { key.mode }
+        var workers: Int { key.workers }
+        var variant: String? { key.variant }
         var name: String { mode.rawValue + (variant.map { ", \($0)" } ?? "") }
     }
 
@@ -32,7 +42,7 @@ struct BenchReport {
 
     var markdown: String {
         var lines = [
-            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; median of \(repeats) runs; R = \(reducers)", "",
+            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; median of \(repeats) rounds (each round runs every row once); R = \(reducers)", "",
             "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | x inflate-only (same workers) | peak RSS MB |",
             "|---|---|---|---|---|---|---|---|",
         ]
