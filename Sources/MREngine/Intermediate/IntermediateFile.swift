@@ -35,6 +35,14 @@ enum IntermediateFile {
         @inline(__always)
         func append(key: ByteSlice, value: Value) throws {
             switch value {
+            case .int(let number) where key.count + 20 <= output.capacity:
+                // Nearly every pair of a counting job: encoded in place, one copy (the key).
+                try output.write(atMost: key.count + 20) { out in
+                    var used = encodeVarint(UInt64(key.count) << 1, into: out)
+                    if let base = key.baseAddress { (out + used).update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count) }
+                    used += key.count
+                    return used + encodeVarint(UInt64(bitPattern: (number << 1) ^ (number >> 63)), into: out + used)
+                }
             case .int(let number):
                 var used = encodeVarint(UInt64(key.count) << 1, into: scratch)
                 try output.append(scratch, count: used)

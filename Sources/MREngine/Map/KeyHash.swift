@@ -48,6 +48,22 @@ enum KeyHash {
         return word >> UInt64(64 - 8 * remaining)
     }
 
+    /// The zero-padded bytes of a key of at most 16 bytes, as the map table's slots hold them.
+    @inline(__always)
+    static func inlineWords(_ key: ByteSlice) -> (UInt64, UInt64) {
+        guard let base = key.baseAddress else { return (0, 0) }
+        let count = key.count
+        // Both words in two loads, masked, when the 16 bytes lie in the key's page (nearly always).
+        if UInt(bitPattern: base) & 4095 <= 4096 - 16 {
+            let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+            let second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let firstMask: UInt64 = count >= 8 ? ~0 : ~0 >> UInt64(64 - 8 * count)
+            let secondMask: UInt64 = count <= 8 ? 0 : ~0 >> UInt64(128 - 8 * count)
+            return (count == 0 ? 0 : first & firstMask, second & secondMask)
+        }
+        return (loadWord(base, 0, count), count > 8 ? loadWord(base, 8, count) : 0)
+    }
+
     @inline(__always)
     private static func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
         let m = (h ^ word) &* multiplier

@@ -169,7 +169,7 @@ final class MapOutputBuffer: MapSink {
             insert(key, value: value)
             return
         }
-        let (word0, word1) = Self.inlineWords(key)
+        let (word0, word1) = KeyHash.inlineWords(key)
         let hash = Self.tableHash(word0, word1, length)
         mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity - 1)))
         let place = queue + queueNext
@@ -198,7 +198,7 @@ final class MapOutputBuffer: MapSink {
     private func insert(_ key: ByteSlice, value: Int64) {
         let length = key.count
         if length <= Self.inlineLimit {
-            let (word0, word1) = Self.inlineWords(key)
+            let (word0, word1) = KeyHash.inlineWords(key)
             fold(hash: Self.tableHash(word0, word1, length), word0, word1, length: length, key: nil, value: value)
         } else {
             fold(hash: KeyHash.hash(key), 0, 0, length: length, key: key, value: value)
@@ -253,7 +253,7 @@ final class MapOutputBuffer: MapSink {
     @inline(__always)
     private func makeSlot(_ key: ByteSlice, tag: UInt32, value: Int64) -> Slot {
         if key.count <= Self.inlineLimit {
-            let (word0, word1) = Self.inlineWords(key)
+            let (word0, word1) = KeyHash.inlineWords(key)
             return Slot(tag: tag, length: UInt32(key.count), value: value, word0: word0, word1: word1)
         }
         return Slot(tag: tag, length: UInt32(key.count), value: value, word0: UInt64(store(key, withLength: false)), word1: 0)
@@ -277,12 +277,6 @@ final class MapOutputBuffer: MapSink {
             : KeyHash.hash(key(in: slot))
     }
 
-    /// The zero-padded bytes of a key of at most 16 bytes, as a slot holds them.
-    @inline(__always)
-    private static func inlineWords(_ key: ByteSlice) -> (UInt64, UInt64) {
-        guard let base = key.baseAddress else { return (0, 0) }
-        return (KeyHash.loadWord(base, 0, key.count), key.count > 8 ? KeyHash.loadWord(base, 8, key.count) : 0)
-    }
 
     /// Copies bytes (a long key, or a text value behind its varint length) into the arena;
     /// returns their offset.
@@ -427,12 +421,16 @@ final class MapOutputBuffer: MapSink {
     /// order (ties only occur without a combiner).
     private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
         // Sort (first 16 key bytes as two big-endian numbers, slot index) items: nearly every
-        // comparison is settled by them without touching the key bytes.
+        // comparison is settled by them without touching the key bytes. An integer pair with a
+        // short key is all in its item, so writing it does not go back to the (cache-cold) slot.
         struct Item {
             var prefix0: UInt64
             var prefix1: UInt64
-            var index: Int
+            var value: Int64
+            var index: UInt32  // a table of 2^32 slots would be 128 GiB
+            var length: UInt32
         }
+        let itemHoldsPair = foldRule != nil && !keepsDistinctText
         let used = foldRule == nil ? pairCount : capacity
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
         var partitionOf = [UInt32](repeating: 0, count: used)
@@ -442,7 +440,7 @@ final class MapOutputBuffer: MapSink {
             partitionOf[index] = UInt32(partition)
             sizes[partition] += 1
         }
-        // Sized exactly, so sorting a spill needs 24 bytes per pair and 4 per slot, no more.
+        // Sized exactly, so sorting a spill needs 32 bytes per pair and 4 per slot, no more.
         var byPartition = sizes.map { size -> [Item] in
             var items: [Item] = []
             items.reserveCapacity(size)
@@ -450,7 +448,9 @@ final class MapOutputBuffer: MapSink {
         }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
-            byPartition[Int(partitionOf[index])].append(Item(prefix0: Self.bigEndianWord(key, 0), prefix1: Self.bigEndianWord(key, 8), index: index))
+            byPartition[Int(partitionOf[index])].append(Item(
+                prefix0: Self.bigEndianWord(key, 0), prefix1: Self.bigEndianWord(key, 8), value: slots[index].value,
+                index: UInt32(index), length: UInt32(key.count)))
         }
         partitionOf = []
         for partition in 0..<partitions {
@@ -459,14 +459,19 @@ final class MapOutputBuffer: MapSink {
             items.sort { a, b in
                 if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
                 if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
-                let left = pair(in: slots + a.index), right = pair(in: slots + b.index)
+                let left = pair(in: slots + Int(a.index)), right = pair(in: slots + Int(b.index))
                 var order = compare(left.key, right.key)
                 if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
                 return order != 0 ? order < 0 : a.index < b.index
             }
             for item in items {
-                let (key, value) = pair(in: slots + item.index)
-                try body(partition, key, value)
+                if itemHoldsPair && item.length <= UInt32(Self.inlineLimit) {
+                    var words = (item.prefix0.bigEndian, item.prefix1.bigEndian)
+                    try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<Int(item.length)]), .int(item.value)) }
+                } else {
+                    let (key, value) = pair(in: slots + Int(item.index))
+                    try body(partition, key, value)
+                }
             }
         }
     }

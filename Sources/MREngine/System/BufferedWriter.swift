@@ -5,7 +5,7 @@ import CZlib
 final class BufferedWriter {
     private let file: FileDescriptor
     private let buffer: UnsafeMutableRawPointer
-    private let capacity: Int
+    let capacity: Int
     private var used = 0
     /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes), if kept.
     private(set) var crc32OfFlushed: UInt32 = 0
@@ -41,6 +41,14 @@ final class BufferedWriter {
     func append(_ bytes: UnsafeRawBufferPointer) throws {
         guard let base = bytes.baseAddress else { return }
         try append(base, count: bytes.count)
+    }
+
+    /// Lets `body` write at most `count` (no more than the buffer's capacity) bytes straight into
+    /// the buffer; `body` returns how many it wrote. Saves a copy per small record.
+    @inline(__always)
+    func write(atMost count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) throws {
+        if used + count > capacity { try flush() }
+        used += body((buffer + used).assumingMemoryBound(to: UInt8.self))
     }
 
     @inline(__always)
