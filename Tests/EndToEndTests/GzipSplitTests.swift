@@ -78,6 +78,16 @@ final class GzipSplitTests: XCTestCase {
             let left = try FileManager.default.contentsOfDirectory(atPath: fedOutput.path).filter { !$0.hasPrefix("part-") }
             XCTAssertEqual(Set(left), ["_SUCCESS", ".mr-output"], "no fed piece is left behind")
         }
+        // Workers that crash while reading fed pieces: each piece stays until its task commits,
+        // so the re-run attempts find it and nothing changes.
+        try FileManager.default.removeItem(atPath: index)
+        let crashed = directory.appendingPathComponent("fed-crashed")
+        let chaos = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--reducers", "3",
+                                    "--max-attempts", "30", "--output", crashed.path],
+                                   environment: ["MR_FAULTS": "crash=0.3,seed=5"])
+        XCTAssertTrue(chaos.stderr.contains("inflated once while mapping") && chaos.stderr.contains("failed attempt"), chaos.stderr)
+        XCTAssertEqual(try MR.parts(crashed), try MR.parts(fedOutput))
+
         let later = directory.appendingPathComponent("later")
         let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--reducers", "3", "--output", later.path])
         XCTAssertTrue(run.stderr.contains("1 large file split at saved access points"), run.stderr)

@@ -49,12 +49,9 @@ final class GzipFeeder: @unchecked Sendable {
                     return
                 } catch let error as MRError where error.kind == .badInput && skipBadInput {
                     releaseRest(of: file, warning: "skipped the rest of \(error.message)")
-                } catch let error as MRError {
-                    monitor.locked { failure = failure ?? error }
-                    wake()
-                    return
                 } catch {
-                    monitor.locked { failure = failure ?? MRError(.internal, "\(file.path): \(error)") }
+                    let reason = error as? MRError ?? MRError(.internal, "\(file.path): \(error)")
+                    monitor.locked { failure = failure ?? reason }
                     wake()
                     return
                 }
@@ -154,21 +151,25 @@ final class GzipFeeder: @unchecked Sendable {
 
     private func closePiece(_ writer: BufferedWriter?, _ file: FedFile, _ number: Int) throws {
         try writer?.flush()
-        let piece = plan.splits[file.firstTask + number].pieces[0]
-        try FileSystem.rename(temporaryPath(file, number), to: plan.fedPiecePath(piece))
+        try FileSystem.rename(temporaryPath(file, number), to: piecePath(file, number))
         monitor.locked { released.append(file.firstTask + number) }
         wake()
     }
 
+    private func piecePath(_ file: FedFile, _ number: Int) -> String {
+        plan.fedPiecePath(plan.splits[file.firstTask + number].pieces[0])
+    }
+
+    /// Where a piece is written; renamed to ``piecePath(_:_:)`` when complete.
     private func temporaryPath(_ file: FedFile, _ number: Int) -> String {
-        plan.fedPiecePath(plan.splits[file.firstTask + number].pieces[0]) + ".partial"
+        piecePath(file, number) + ".partial"
     }
 
     /// After damage under `--skip-bad-input`: the piece being written ends where the damage
     /// begins, and the pieces after it are empty.
     private func releaseRest(of file: FedFile, warning: String) {
         monitor.locked { skipped.append(warning) }
-        for number in 0..<file.pieces where !FileSystem.exists(plan.fedPiecePath(plan.splits[file.firstTask + number].pieces[0])) {
+        for number in 0..<file.pieces where !FileSystem.exists(piecePath(file, number)) {
             do {
                 let writer = FileSystem.exists(temporaryPath(file, number)) ? nil : try openPiece(file, number, startingAt: 0, line: 1)
                 try closePiece(writer, file, number)
