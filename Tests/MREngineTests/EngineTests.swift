@@ -134,6 +134,50 @@ final class EngineTests: XCTestCase {
         }())
     }
 
+    func testMapOutputRunsAreSortedBytewiseAndSumEveryKeyWithAndWithoutSpills() throws {
+        // Keys around the 16 bytes a slot holds (equal first 16 bytes, trailing NUL bytes, the
+        // empty key) among thousands of others, so that the bucketed sort of a large spill runs.
+        var keys: [[UInt8]] = [[], [0], Array("ab".utf8), Array("ab".utf8) + [0], Array("ab".utf8) + [0, 0]]
+        let base = Array("abcdefghijklmnop".utf8)  // 16 bytes
+        for extra in ["", "q", "qr", "\u{0}", "qrstuvwxyz0123456789"] { keys.append(base + Array(extra.utf8)) }
+        keys.append(Array(base.prefix(15)))
+        var state: UInt64 = 3
+        for _ in 0..<6_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            let length = Int(state >> 59)  // 0-31 bytes over a 4-letter alphabet: many shared prefixes
+            keys.append((0..<length).map { UInt8(97 + (state >> UInt64(2 * $0)) & 3) })
+        }
+        var expected: [[UInt8]: Int64] = [:]
+        for budget in [64 << 20, 200 << 10] {
+            let output = directory.appendingPathComponent("map-\(budget)").path
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let buffer = MapOutputBuffer(combiner: .sum, partitions: 1, directory: output, memoryBudget: budget)
+            expected = [:]
+            for round in 1...3 {
+                for key in keys {
+                    key.withUnsafeBytes { buffer.emit(key: $0, value: Int64(round)) }
+                    expected[key, default: 0] += Int64(round)
+                }
+            }
+            try buffer.finish()
+            var sums: [[UInt8]: Int64] = [:]
+            for run in try FileManager.default.contentsOfDirectory(atPath: output) {
+                let reader = try IntermediateFile.Reader(path: output + "/" + run)
+                var previous: [UInt8]?
+                while !reader.isAtEnd {
+                    let key = Array(reader.key)
+                    if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) in \(run)") }
+                    previous = key
+                    guard case .int(let value) = reader.value else { return XCTFail("text value") }
+                    sums[key, default: 0] += value
+                    try reader.advance()
+                }
+            }
+            XCTAssertEqual(sums, expected, "budget \(budget)")
+            if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
+        }
+    }
+
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
         let shell = "printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)"

@@ -421,16 +421,22 @@ final class MapOutputBuffer: MapSink {
     /// order (ties only occur without a combiner).
     private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
         // Sort (first 16 key bytes as two big-endian numbers, slot index) items: nearly every
-        // comparison is settled by them without touching the key bytes. An integer pair with a
-        // short key is all in its item, so writing it does not go back to the (cache-cold) slot.
+        // comparison is settled by them without touching the key bytes. An integer pair is all in
+        // its item (a long key by its arena offset), so writing it does not go back to the
+        // cache-cold slot.
         struct Item {
             var prefix0: UInt64
             var prefix1: UInt64
             var value: Int64
-            var index: UInt32  // a table of 2^32 slots would be 128 GiB
-            var length: UInt32
+            /// The slot's index; for a long key of an integer pair, the key's offset in the arena.
+            var location: Int
+            var length: Int
         }
         let itemHoldsPair = foldRule != nil && !keepsDistinctText
+        /// The key of an item that is not inline, or of any item when items do not hold pairs.
+        func storedKey(_ item: Item) -> ByteSlice {
+            itemHoldsPair ? ByteSlice(start: arena + item.location, count: item.length) : pair(in: slots + item.location).key
+        }
         let used = foldRule == nil ? pairCount : capacity
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
         var partitionOf = [UInt32](repeating: 0, count: used)
@@ -440,7 +446,8 @@ final class MapOutputBuffer: MapSink {
             partitionOf[index] = UInt32(partition)
             sizes[partition] += 1
         }
-        // Sized exactly, so sorting a spill needs 32 bytes per pair and 4 per slot, no more.
+        // Sized exactly, so sorting a spill needs 40 bytes per pair, 4 per slot and a copy of the
+        // largest partition's items, no more.
         var byPartition = sizes.map { size -> [Item] in
             var items: [Item] = []
             items.reserveCapacity(size)
@@ -448,28 +455,58 @@ final class MapOutputBuffer: MapSink {
         }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
+            let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
             byPartition[Int(partitionOf[index])].append(Item(
                 prefix0: Self.bigEndianWord(key, 0), prefix1: Self.bigEndianWord(key, 8), value: slots[index].value,
-                index: UInt32(index), length: UInt32(key.count)))
+                location: location, length: key.count))
         }
         partitionOf = []
+        func precedes(_ a: Item, _ b: Item) -> Bool {
+            if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
+            if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
+            if itemHoldsPair {
+                // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
+                if a.length <= Self.inlineLimit || b.length <= Self.inlineLimit { return a.length < b.length }
+                return compare(storedKey(a), storedKey(b)) < 0
+            }
+            let left = pair(in: slots + a.location), right = pair(in: slots + b.location)
+            var order = compare(left.key, right.key)
+            if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
+            return order != 0 ? order < 0 : a.location < b.location
+        }
         for partition in 0..<partitions {
             var items = byPartition[partition]
             byPartition[partition] = []
-            items.sort { a, b in
-                if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
-                if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
-                let left = pair(in: slots + Int(a.index)), right = pair(in: slots + Int(b.index))
-                var order = compare(left.key, right.key)
-                if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
-                return order != 0 ? order < 0 : a.index < b.index
+            if items.count < 4096 {
+                items.sort(by: precedes)
+            } else {
+                // Items go to buckets by their first two key bytes (a counting sort), then each
+                // bucket is sorted on its own, in cache: one sort of millions of items would move
+                // them all through memory some twenty times.
+                var starts = [Int](repeating: 0, count: 65537)
+                for item in items { starts[Int(item.prefix0 >> 48) + 1] += 1 }
+                for bucket in 1...65536 { starts[bucket] += starts[bucket - 1] }
+                var next = starts
+                items = [Item](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+                    for item in items {
+                        let bucket = Int(item.prefix0 >> 48)
+                        (buffer.baseAddress! + next[bucket]).initialize(to: item)
+                        next[bucket] += 1
+                    }
+                    initialized = items.count
+                }
+                for bucket in 0..<65536 where starts[bucket + 1] - starts[bucket] > 1 {
+                    items[starts[bucket]..<starts[bucket + 1]].sort(by: precedes)
+                }
             }
             for item in items {
-                if itemHoldsPair && item.length <= UInt32(Self.inlineLimit) {
+                if itemHoldsPair && item.length <= Self.inlineLimit {
                     var words = (item.prefix0.bigEndian, item.prefix1.bigEndian)
-                    try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<Int(item.length)]), .int(item.value)) }
+                    try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<item.length]), .int(item.value)) }
+                } else if itemHoldsPair {
+                    try body(partition, storedKey(item), .int(item.value))
                 } else {
-                    let (key, value) = pair(in: slots + Int(item.index))
+                    let (key, value) = pair(in: slots + item.location)
                     try body(partition, key, value)
                 }
             }
