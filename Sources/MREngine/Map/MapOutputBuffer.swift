@@ -29,7 +29,8 @@ final class MapOutputBuffer: MapSink {
         var length: UInt32
         var value: Int64
         /// The key's bytes, zero-padded, when it is at most 16 bytes; otherwise `word0` is the
-        /// key's offset in the arena.
+        /// key's offset in the arena and, in the table, `word1` its ``KeyHash`` (so that growing
+        /// the table and partitioning a spill do not read the key again).
         var word0: UInt64
         var word1: UInt64
     }
@@ -229,8 +230,12 @@ final class MapOutputBuffer: MapSink {
             }
             index = (index + 1) & mask
         }
-        slots[index] = key.map { makeSlot($0, tag: tag, value: value) }
-            ?? Slot(tag: tag, length: UInt32(truncatingIfNeeded: length), value: value, word0: word0, word1: word1)
+        if let key {
+            slots[index] = makeSlot(key, tag: tag, value: value)
+            slots[index].word1 = hash
+        } else {
+            slots[index] = Slot(tag: tag, length: UInt32(truncatingIfNeeded: length), value: value, word0: word0, word1: word1)
+        }
         pairCount += 1
         if pairCount * 4 > capacity * 3 { growTable() }
     }
@@ -269,12 +274,12 @@ final class MapOutputBuffer: MapSink {
         return product.high ^ product.low
     }
 
-    /// The table's hash of the key in `slot`: ``tableHash(_:_:_:)`` when inline, else ``KeyHash``.
+    /// The table's hash of the key in `slot`: ``tableHash(_:_:_:)`` when inline, else the ``KeyHash`` it keeps.
     private func tableHash(of slot: UnsafeMutablePointer<Slot>) -> UInt64 {
         let length = Int(slot.pointee.length)
         return length <= Self.inlineLimit
             ? Self.tableHash(slot.pointee.word0, slot.pointee.word1, length)
-            : KeyHash.hash(key(in: slot))
+            : slot.pointee.word1
     }
 
 
@@ -442,7 +447,10 @@ final class MapOutputBuffer: MapSink {
         var partitionOf = [UInt32](repeating: 0, count: used)
         var sizes = [Int](repeating: 0, count: partitions)
         for index in 0..<used where slots[index].length != Self.emptySlot {
-            let partition = Int(KeyHash.hash(pair(in: slots + index).key) % UInt64(partitions))
+            // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
+            let hash = itemHoldsPair && slots[index].length > UInt32(Self.inlineLimit)
+                ? slots[index].word1 : KeyHash.hash(pair(in: slots + index).key)
+            let partition = Int(hash % UInt64(partitions))
             partitionOf[index] = UInt32(partition)
             sizes[partition] += 1
         }
