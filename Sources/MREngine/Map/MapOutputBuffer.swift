@@ -295,7 +295,7 @@ final class MapOutputBuffer: MapSink {
             arena.deallocate()
             arena = larger
             arenaCapacity = newCapacity
-            if memoryInUse > memoryBudget && pairCount > 0 { spillPending = true }
+            if memoryInUse + spillMemory(slots: capacity) > memoryBudget && pairCount > 0 { spillPending = true }
         }
         let offset = arenaUsed
         if withLength {
@@ -317,10 +317,30 @@ final class MapOutputBuffer: MapSink {
     /// Bytes held now.
     private var memoryInUse: Int { capacity * MemoryLayout<Slot>.stride + arenaCapacity + compositeCapacity }
 
+    /// A pair as a spill sorts it: the first 16 key bytes as two big-endian numbers settle nearly
+    /// every comparison without touching the key; an integer pair is all in its item (a long key
+    /// by its arena offset), so writing it does not go back to the cache-cold slot.
+    private struct SortItem {
+        var prefix0: UInt64
+        var prefix1: UInt64
+        var value: Int64
+        /// The slot's index; for a long key of an integer pair, the key's offset in the arena.
+        var location: Int
+        var length: Int
+    }
+
+    /// Bytes a spill of a buffer of `slotCount` slots needs beside it: a sort item per pair (at
+    /// most 3/4 of the slots of a table), a second copy of one partition's items while they are
+    /// bucketed, and a partition number per slot.
+    private func spillMemory(slots slotCount: Int) -> Int {
+        let pairs = foldRule == nil ? slotCount : slotCount / 4 * 3
+        return pairs * 2 * MemoryLayout<SortItem>.stride + slotCount * 4
+    }
+
     /// Whether allocating a table of `slotCount` slots beside the current one (both live while
-    /// pairs move over) would pass the budget.
+    /// pairs move over), and then spilling it, would pass the budget.
     private func wouldExceedBudget(allocating slotCount: Int) -> Bool {
-        pairCount > 0 && memoryInUse + slotCount * MemoryLayout<Slot>.stride > memoryBudget
+        pairCount > 0 && memoryInUse + slotCount * MemoryLayout<Slot>.stride + spillMemory(slots: slotCount) > memoryBudget
     }
 
     private func growTable() {
@@ -425,18 +445,7 @@ final class MapOutputBuffer: MapSink {
     /// within each; equal keys are ordered by text value under `.distinct`, else keep emission
     /// order (ties only occur without a combiner).
     private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
-        // Sort (first 16 key bytes as two big-endian numbers, slot index) items: nearly every
-        // comparison is settled by them without touching the key bytes. An integer pair is all in
-        // its item (a long key by its arena offset), so writing it does not go back to the
-        // cache-cold slot.
-        struct Item {
-            var prefix0: UInt64
-            var prefix1: UInt64
-            var value: Int64
-            /// The slot's index; for a long key of an integer pair, the key's offset in the arena.
-            var location: Int
-            var length: Int
-        }
+        typealias Item = SortItem
         let itemHoldsPair = foldRule != nil && !keepsDistinctText
         /// The key of an item that is not inline, or of any item when items do not hold pairs.
         func storedKey(_ item: Item) -> ByteSlice {
@@ -454,8 +463,7 @@ final class MapOutputBuffer: MapSink {
             partitionOf[index] = UInt32(partition)
             sizes[partition] += 1
         }
-        // Sized exactly, so sorting a spill needs 40 bytes per pair, 4 per slot and a copy of the
-        // largest partition's items, no more.
+        // Sized exactly, so that a spill needs no more than `spillMemory` counts.
         var byPartition = sizes.map { size -> [Item] in
             var items: [Item] = []
             items.reserveCapacity(size)
