@@ -98,6 +98,32 @@ final class GzipSplitTests: XCTestCase {
         try checkGrepLinesMatchWhole(big, splitSize: "1M")
     }
 
+    func testResumeAfterAFedRunWasKilledReusesItsTasks() throws {
+        let (big, text) = try bigGzip(copies: 4)
+        let output = directory.appendingPathComponent("resumed")
+        let arguments = ["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--output", output.path]
+        let coordinator = try MR.start(arguments, environment: ["MR_TEST_TASK_DELAY_MS": "300"],
+                                       stderrFile: directory.appendingPathComponent("log"))
+        // Killed once the inflater has saved the index (it runs ahead) and some tasks committed.
+        let parent = output.deletingLastPathComponent().path
+        func committedMapTasks() -> Int {
+            let work = (try? FileManager.default.contentsOfDirectory(atPath: parent))?.first { $0.hasPrefix(".resumed.mr-work-") }
+            return work.map { (try? FileManager.default.contentsOfDirectory(atPath: parent + "/" + $0))?.filter { $0.hasPrefix("map-") }.count ?? 0 } ?? 0
+        }
+        waitUntil("the index is saved and two map tasks committed") {
+            FileManager.default.fileExists(atPath: big.path + ".mrindex") && committedMapTasks() >= 2
+        }
+        kill(coordinator.processIdentifier, SIGKILL)
+        coordinator.waitUntilExit()
+
+        // The index now exists, but the killed run's work was done under the fed plan: resuming
+        // takes that plan again instead of starting over.
+        let resumed = try MR.succeed(arguments + ["--resume"])
+        XCTAssertTrue(resumed.stderr.contains("reused from the killed run"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("inflated once while mapping"), resumed.stderr)
+        XCTAssertEqual(try MR.sortedLines(output), referenceWordCount([text]))
+    }
+
     func testDamageFoundByTheInflaterStopsTheRunOrIsSkipped() throws {
         let (big, _) = try bigGzip(copies: 4)
         let bytes = try Data(contentsOf: big)

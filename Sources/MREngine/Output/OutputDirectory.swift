@@ -66,6 +66,15 @@ struct OutputDirectory {
         return directory
     }
 
+    /// Whether a killed run of the plan `fingerprint` left a work directory beside `path`.
+    static func hasAbandonedRun(_ path: String, fingerprint: String) -> Bool {
+        let parent = FileSystem.parentDirectory(path)
+        let prefix = "." + FileSystem.lastComponent(path) + ".mr-work-"
+        return ((try? FileSystem.contents(of: parent)) ?? []).contains { name in
+            name.hasPrefix(prefix) && readFingerprint(parent + "/" + name) == fingerprint
+        }
+    }
+
     private static func readFingerprint(_ work: String) -> String? {
         (try? FileSystem.readFile(work + "/plan")).map { String(decoding: $0, as: UTF8.self) }
     }

@@ -91,11 +91,21 @@ public enum Coordinator {
         let jobType = type(of: job)
         let jobName = jobType.name
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
-        let (files, splits, indexes, catalogWarnings, span) = try planSplits(inputs, options: options, workers: workers)
-
-        let fingerprint = RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
-                                              isMapOnly: jobType.isMapOnly, files: files, splits: splits,
-                                              reducers: options.reducers)
+        func fingerprint(_ files: [InputEntry], _ splits: [Split]) -> String {
+            RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
+                                isMapOnly: jobType.isMapOnly, files: files, splits: splits, reducers: options.reducers)
+        }
+        var planned = try planSplits(inputs, options: options, workers: workers)
+        if options.resume && !planned.indexes.isEmpty {
+            // A killed first run fed these files and saved their index before it died; its
+            // committed tasks can be reused only under its own plan, the fed one.
+            let fedPlan = try planSplits(inputs, options: options, workers: workers, ignoringSavedIndexes: true)
+            if OutputDirectory.hasAbandonedRun(options.outputDirectory, fingerprint: fingerprint(fedPlan.files, fedPlan.splits)) {
+                planned = fedPlan
+            }
+        }
+        let (files, splits, indexes, catalogWarnings, span) = planned
+        let fingerprint = fingerprint(files, splits)
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint, resume: options.resume)
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
@@ -255,7 +265,7 @@ public enum Coordinator {
     /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
     /// at the access points of its saved index; without one it is fed (a ``GzipFeeder`` inflates
     /// it once during the run, building the index) or, in sequential mode, indexed first.
-    private static func planSplits(_ inputs: [String], options: RunOptions, workers: Int) throws
+    private static func planSplits(_ inputs: [String], options: RunOptions, workers: Int, ignoringSavedIndexes: Bool = false) throws
         -> (files: [InputEntry], splits: [Split], indexes: [Int: GzipIndex], warnings: [String], span: Int64) {
         var warnings: [String] = []
         var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &warnings)
@@ -265,7 +275,7 @@ public enum Coordinator {
         var fed: [Int: Int] = [:]
         for (number, file) in files.enumerated()
         where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
-            if let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
+            if !ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
                 files[number].indexPath = location
                 indexes[number] = index
                 continue
