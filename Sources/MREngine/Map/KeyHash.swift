@@ -51,17 +51,22 @@ enum KeyHash {
     /// The zero-padded bytes of a key of at most 16 bytes, as the map table's slots hold them.
     @inline(__always)
     static func inlineWords(_ key: ByteSlice) -> (UInt64, UInt64) {
-        guard let base = key.baseAddress else { return (0, 0) }
-        let count = key.count
         // Both words in two loads, masked, when the 16 bytes lie in the key's page (nearly always).
-        if UInt(bitPattern: base) & 4095 <= 4096 - 16 {
-            let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-            let second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-            let firstMask: UInt64 = count >= 8 ? ~0 : ~0 >> UInt64(64 - 8 * count)
-            let secondMask: UInt64 = count <= 8 ? 0 : ~0 >> UInt64(128 - 8 * count)
-            return (count == 0 ? 0 : first & firstMask, second & secondMask)
-        }
-        return (loadWord(base, 0, count), count > 8 ? loadWord(base, 8, count) : 0)
+        guard let base = key.baseAddress, UInt(bitPattern: base) & 4095 <= 4096 - 16 else { return inlineWordsNearPageEnd(key) }
+        let count = key.count
+        let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        let second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        // A shift by 64 or more gives 0 in Swift, so these masks hold for every length 0-16.
+        let firstMask: UInt64 = ~(~0 << UInt64(8 * count))
+        let secondMask: UInt64 = count <= 8 ? 0 : ~(~0 << UInt64(8 * count - 64))
+        return (first & firstMask, second & secondMask)
+    }
+
+    /// ``inlineWords(_:)`` for a key near the end of its page (or empty), read without crossing it.
+    @inline(never)
+    static func inlineWordsNearPageEnd(_ key: ByteSlice) -> (UInt64, UInt64) {
+        guard let base = key.baseAddress else { return (0, 0) }
+        return (loadWord(base, 0, key.count), key.count > 8 ? loadWord(base, 8, key.count) : 0)
     }
 
     @inline(__always)
