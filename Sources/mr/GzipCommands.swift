@@ -17,7 +17,7 @@ struct IndexCommand: ParsableCommand {
         for file in files {
             let index = try GzipIndex.build(path: file, span: span.bytes)
             let location = try index.save(besides: file, cacheDirectory: cacheDirectory())
-            print("\(file): \(index.members) gzip member\(index.members == 1 ? "" : "s"), \(index.points.count) access points over \(index.uncompressedSize) uncompressed bytes -> \(location)")
+            print("\(file): \(members(index)), \(index.points.count) access points over \(index.uncompressedSize) uncompressed bytes -> \(location)")
         }
     }
 }
@@ -37,10 +37,15 @@ struct InspectCommand: ParsableCommand {
                 print("\(file): no valid index (none yet, or stale or damaged); `mr index \(file)` builds one")
                 continue
             }
-            print("\(file): \(index.members) gzip member\(index.members == 1 ? "" : "s"), \(index.uncompressedSize) bytes uncompressed; index \(location), valid")
+            print("\(file): \(members(index)), \(index.uncompressedSize) bytes uncompressed; index \(location), valid")
             for (number, point) in index.points.enumerated() {
                 print("  point \(number): uncompressed \(point.uncompressedOffset), compressed \(point.compressedOffset)")
             }
         }
     }
+}
+
+/// "1 gzip member", "37 gzip members".
+private func members(_ index: GzipIndex) -> String {
+    "\(index.members) gzip member\(index.members == 1 ? "" : "s")"
 }

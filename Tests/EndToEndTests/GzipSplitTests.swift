@@ -105,13 +105,9 @@ final class GzipSplitTests: XCTestCase {
         let coordinator = try MR.start(arguments, environment: ["MR_TEST_TASK_DELAY_MS": "300"],
                                        stderrFile: directory.appendingPathComponent("log"))
         // Killed once the inflater has saved the index (it runs ahead) and some tasks committed.
-        let parent = output.deletingLastPathComponent().path
-        func committedMapTasks() -> Int {
-            let work = (try? FileManager.default.contentsOfDirectory(atPath: parent))?.first { $0.hasPrefix(".resumed.mr-work-") }
-            return work.map { (try? FileManager.default.contentsOfDirectory(atPath: parent + "/" + $0))?.filter { $0.hasPrefix("map-") }.count ?? 0 } ?? 0
-        }
         waitUntil("the index is saved and two map tasks committed") {
-            FileManager.default.fileExists(atPath: big.path + ".mrindex") && committedMapTasks() >= 2
+            FileManager.default.fileExists(atPath: big.path + ".mrindex")
+                && workEntries(forOutput: output).filter { $0.hasPrefix("map-") }.count >= 2
         }
         kill(coordinator.processIdentifier, SIGKILL)
         coordinator.waitUntilExit()

@@ -196,11 +196,21 @@ func waitUntil(_ what: String, seconds: Double = 60, _ condition: () throws -> B
     XCTFail("timed out waiting until \(what)")
 }
 
-/// Entries of the attempts folder of a running job whose output is `output`.
-func runningAttempts(forOutput output: URL) -> [String] {
+/// The work directory beside `output` of a running (or killed) job, if there is one.
+func workDirectory(forOutput output: URL) -> URL? {
     let parent = output.deletingLastPathComponent()
     let prefix = "." + output.lastPathComponent + ".mr-work-"
     let work = (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.first { $0.hasPrefix(prefix) }
-    guard let work else { return [] }
-    return (try? FileManager.default.contentsOfDirectory(atPath: parent.appendingPathComponent(work).appendingPathComponent("attempts").path)) ?? []
+    return work.map { parent.appendingPathComponent($0) }
+}
+
+/// Entries of `folder` inside the work directory of the job whose output is `output`.
+func workEntries(forOutput output: URL, in folder: String = "") -> [String] {
+    guard let work = workDirectory(forOutput: output) else { return [] }
+    return (try? FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(folder).path)) ?? []
+}
+
+/// Entries of the attempts folder of a running job whose output is `output`.
+func runningAttempts(forOutput output: URL) -> [String] {
+    workEntries(forOutput: output, in: "attempts")
 }

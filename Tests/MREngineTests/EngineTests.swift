@@ -16,6 +16,20 @@ final class EngineTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Runs `script` with /bin/sh (the system's gzip makes the test files), feeding it `input`.
+    private func shell(_ script: String, input: Data = Data()) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(input)
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, script)
+    }
+
     private func words(_ text: [UInt8]) -> [String] {
         var found: [String] = []
         text.withUnsafeBytes { forEachWord(in: $0) { found.append(String(decoding: $0, as: UTF8.self)) } }
@@ -180,12 +194,7 @@ final class EngineTests: XCTestCase {
 
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
-        let shell = "printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", shell]
-        try process.run()
-        process.waitUntilExit()
+        try shell("printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)")
         let source = try GzipSource(path: path)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 3, alignment: 1)  // tiny: many calls
         defer { buffer.deallocate() }
@@ -318,15 +327,7 @@ final class EngineTests: XCTestCase {
                 text += word == 5 ? "\n" : " "
             }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -n -c > '\(path)'"]
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try shell("gzip -n -c > '\(path)'", input: Data(text.utf8))
 
         let index = try GzipIndex.build(path: path, span: 64 << 10)
         XCTAssertEqual(index.members, 1)

@@ -100,7 +100,7 @@ final class GzipFeeder: @unchecked Sendable {
         var written: Int64 = 0, lines: Int64 = 0
         let index: GzipIndex
         do {
-            index = try GzipIndex.build(path: file.path, span: span) { [self] text, compressedRead in
+            index = try GzipIndex.build(path: file.path, span: span) { [self] text, compressedRead, linesThrough in
                 var rest = text
                 // Cut after the first line end once this piece's share of the compressed file is read.
                 while piece < file.pieces - 1, compressedRead * Int64(file.pieces) >= compressedSize * Int64(piece + 1),
@@ -108,16 +108,17 @@ final class GzipFeeder: @unchecked Sendable {
                     let head = UnsafeRawPointer(newline) - base + 1
                     try writer.append(base, count: head)
                     written += Int64(head)
-                    lines += countNewlines(base, head)
                     try closePiece(writer, file, piece)
                     piece += 1
-                    writer = try openPiece(file, piece, startingAt: written, line: lines + 1)
                     rest = UnsafeRawBufferPointer(rebasing: rest[head...])
+                    // The builder counted the lines through the run's end; those after the cut are not yet done.
+                    let linesDone = linesThrough - countNewlines(rest.baseAddress ?? base, rest.count)
+                    writer = try openPiece(file, piece, startingAt: written, line: linesDone + 1)
                 }
+                lines = linesThrough
                 guard let base = rest.baseAddress, !rest.isEmpty else { return }
                 try writer.append(base, count: rest.count)
                 written += Int64(rest.count)
-                lines += countNewlines(base, rest.count)
             }
         } catch {
             try? writer.flush()  // what came before damage, for --skip-bad-input

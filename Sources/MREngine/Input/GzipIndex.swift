@@ -58,10 +58,11 @@ public struct GzipIndex: Sendable {
 
     /// Inflates the whole file once, member after member, taking an access point about every
     /// `span` uncompressed bytes (at deflate block boundaries, so also inside members). Each run of
-    /// text inflated is handed to `consume` with the compressed bytes read so far (see
-    /// ``GzipFeeder``, which maps the text while the index is built).
+    /// text inflated is handed to `consume` with the compressed bytes read so far and the lines
+    /// ended up to the run's end (see ``GzipFeeder``, which maps the text while the index is built).
     public static func build(
-        path: String, span: Int64, consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64) throws -> Void)? = nil
+        path: String, span: Int64,
+        consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64, _ linesThrough: Int64) throws -> Void)? = nil
     ) throws -> GzipIndex {
         let stamp = try stamp(of: path)
         let file = try FileDescriptor.open(reading: path)
@@ -115,7 +116,7 @@ public struct GzipIndex: Sendable {
             totalOut += Int64(produced)
             lines += countNewlines(window + (windowSize - outBefore), produced)
             if let consume, produced > 0 {
-                try consume(UnsafeRawBufferPointer(start: window + (windowSize - outBefore), count: produced), totalIn)
+                try consume(UnsafeRawBufferPointer(start: window + (windowSize - outBefore), count: produced), totalIn, lines)
             }
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                 throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")

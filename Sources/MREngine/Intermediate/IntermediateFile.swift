@@ -23,41 +23,41 @@ enum IntermediateFile {
     final class Writer {
         private let output: BufferedWriter
         private var records: UInt64 = 0
-        private var scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 20)
 
         init(path: String) throws {
             output = try BufferedWriter(creating: path)
             try headerMagic.withUnsafeBytes { try output.append($0) }
         }
 
-        deinit { scratch.deallocate() }
-
         @inline(__always)
         func append(key: ByteSlice, value: Value) throws {
             switch value {
-            case .int(let number) where key.count + 20 <= output.capacity:
+            case .int(let number):
+                let zigzag = UInt64(bitPattern: (number << 1) ^ (number >> 63))
+                guard key.count + 20 <= output.capacity else {
+                    try appendVarint(UInt64(key.count) << 1)
+                    try output.append(key)
+                    try appendVarint(zigzag)
+                    break
+                }
                 // Nearly every pair of a counting job: encoded in place, one copy (the key).
                 try output.write(atMost: key.count + 20) { out in
-                    var used = encodeVarint(UInt64(key.count) << 1, into: out)
-                    if let base = key.baseAddress { (out + used).update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count) }
-                    used += key.count
-                    return used + encodeVarint(UInt64(bitPattern: (number << 1) ^ (number >> 63)), into: out + used)
+                    let keyStart = out + encodeVarint(UInt64(key.count) << 1, into: out)
+                    if let base = key.baseAddress { keyStart.update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count) }
+                    let valueStart = keyStart + key.count
+                    return valueStart + encodeVarint(zigzag, into: valueStart) - out
                 }
-            case .int(let number):
-                var used = encodeVarint(UInt64(key.count) << 1, into: scratch)
-                try output.append(scratch, count: used)
-                try output.append(key)
-                used = encodeVarint(UInt64(bitPattern: (number << 1) ^ (number >> 63)), into: scratch)
-                try output.append(scratch, count: used)
             case .bytes(let text):
-                var used = encodeVarint(UInt64(key.count) << 1 | 1, into: scratch)
-                try output.append(scratch, count: used)
+                try appendVarint(UInt64(key.count) << 1 | 1)
                 try output.append(key)
-                used = encodeVarint(UInt64(text.count), into: scratch)
-                try output.append(scratch, count: used)
+                try appendVarint(UInt64(text.count))
                 try output.append(text)
             }
             records += 1
+        }
+
+        private func appendVarint(_ value: UInt64) throws {
+            try output.write(atMost: 10) { encodeVarint(value, into: $0) }
         }
 
         /// Writes the footer and closes the file.

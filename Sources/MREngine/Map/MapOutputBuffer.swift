@@ -130,7 +130,7 @@ final class MapOutputBuffer: MapSink {
         emitted += 1
         if spillPending { spill() }
         guard foldRule != nil else {
-            if pairCount == capacity { if wouldExceedBudget(allocating: 2 * capacity) { spill() } else { growList() } }
+            makeRoomInList()
             var slot = makeSlot(key, tag: Self.textValue, value: 0)
             slot.value = Int64(store(text, withLength: true))
             slots[pairCount] = slot
@@ -156,7 +156,7 @@ final class MapOutputBuffer: MapSink {
         emitted += 1
         if spillPending { spill() }
         guard foldRule != nil else {
-            if pairCount == capacity { if wouldExceedBudget(allocating: 2 * capacity) { spill() } else { growList() } }
+            makeRoomInList()
             slots[pairCount] = makeSlot(key, tag: Self.intValue, value: value)
             pairCount += 1
             return
@@ -282,7 +282,6 @@ final class MapOutputBuffer: MapSink {
             : slot.pointee.word1
     }
 
-
     /// Copies bytes (a long key, or a text value behind its varint length) into the arena;
     /// returns their offset.
     private func store(_ bytes: ByteSlice, withLength: Bool) -> Int {
@@ -304,6 +303,12 @@ final class MapOutputBuffer: MapSink {
         if bytes.count > 0 { (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         arenaUsed += bytes.count
         return offset
+    }
+
+    /// Before appending to a full list: spill it, or grow it if the budget allows.
+    private func makeRoomInList() {
+        guard pairCount == capacity else { return }
+        if wouldExceedBudget(allocating: 2 * capacity) { spill() } else { growList() }
     }
 
     private func growList() {
@@ -405,10 +410,15 @@ final class MapOutputBuffer: MapSink {
         arenaUsed = 0
     }
 
-    /// The key's bytes from `start` as a big-endian number (zero-padded): numbers order as the bytes do.
-    private static func bigEndianWord(_ key: ByteSlice, _ start: Int) -> UInt64 {
-        guard let base = key.baseAddress, start < key.count else { return 0 }
-        return UInt64(bigEndian: KeyHash.loadWord(base, start, key.count).littleEndian)
+    /// The key's first 16 bytes (zero-padded) as two big-endian numbers, which order as the
+    /// bytes do.
+    private static func sortPrefix(_ key: ByteSlice) -> (UInt64, UInt64) {
+        guard key.count > inlineLimit, let base = key.baseAddress else {
+            let (word0, word1) = KeyHash.inlineWords(key)
+            return (word0.byteSwapped, word1.byteSwapped)
+        }
+        return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)).byteSwapped,
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)).byteSwapped)
     }
 
     /// Writes the last run; afterwards every partition has at least one run file.
@@ -472,9 +482,9 @@ final class MapOutputBuffer: MapSink {
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
+            let (prefix0, prefix1) = Self.sortPrefix(key)
             byPartition[Int(partitionOf[index])].append(Item(
-                prefix0: Self.bigEndianWord(key, 0), prefix1: Self.bigEndianWord(key, 8), value: slots[index].value,
-                location: location, length: key.count))
+                prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))
         }
         partitionOf = []
         func precedes(_ a: Item, _ b: Item) -> Bool {
