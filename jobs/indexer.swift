@@ -8,6 +8,7 @@ public struct Indexer: Job {
     public static let summary = "For each word, the number and sorted names of the documents containing it"
     /// Each (word, document) pair is kept once per map task.
     public static let combiner: Combiner? = .distinct
+    public static let readsLinePositions = false
 
     public init(options: JobOptions) {}
 

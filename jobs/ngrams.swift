@@ -7,6 +7,7 @@ public struct NGrams: Job {
     public static let summary = "Count n-grams of adjacent words within a line (--n, default 2)"
     public static let options = [JobOption("n", help: "Words per n-gram", default: "2")]
     public static let combiner: Combiner? = .sum
+    public static let readsLinePositions = false
     public static let topRecordsInSummary = 10
 
     let n: Int

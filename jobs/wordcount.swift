@@ -5,6 +5,7 @@ public struct WordCount: Job {
     public static let name = "wordcount"
     public static let summary = "Count how often each word (a run of Unicode letters) occurs"
     public static let combiner: Combiner? = .sum
+    public static let readsLinePositions = false
     public static let topRecordsInSummary = 10
 
     public init(options: JobOptions) {}

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "CLinuxShims.h"
@@ -12,4 +13,8 @@ int mr_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
 
 int mr_rename_exchange(const char *first, const char *second) {
     return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);
+}
+
+void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength) {
+    return memmem(haystack, haystackLength, needle, needleLength);
 }

@@ -43,6 +43,11 @@ public protocol Job: Sendable {
     static var isMapOnly: Bool { get }
     /// How many output records with the largest values the run summary lists (0: none).
     static var topRecordsInSummary: Int { get }
+    /// False for a job whose map never reads ``Record/offset`` or ``Record/lineNumber``. `mr` may
+    /// then split a gzip file of many members (concatenated `.gz` files, BGZF) at member starts
+    /// found without inflating it, where a line's place in the file is unknown; reading either
+    /// there stops the worker with a message.
+    static var readsLinePositions: Bool { get }
 
     /// Creates the job with its option values (each declared option has one, possibly its default).
     init(options: JobOptions) throws
@@ -59,6 +64,7 @@ extension Job {
     public static var combiner: Combiner? { nil }
     public static var isMapOnly: Bool { false }
     public static var topRecordsInSummary: Int { 0 }
+    public static var readsLinePositions: Bool { true }
 
     /// Map-only jobs need no reduce.
     public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}

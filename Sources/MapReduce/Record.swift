@@ -3,9 +3,17 @@ public struct Record {
     /// The line's bytes, without `\n` or `\r\n`. Valid only during the `map` call.
     public let bytes: ByteSlice
     /// Byte offset of the line's first byte in the uncompressed file.
-    public let offset: Int64
+    public var offset: Int64 {
+        if knownOffset < 0 { Self.positionUnknown() }
+        return knownOffset
+    }
     /// 1-based number of the line in its file.
-    public let lineNumber: Int64
+    public var lineNumber: Int64 {
+        if knownLineNumber < 0 { Self.positionUnknown() }
+        return knownLineNumber
+    }
+    private let knownOffset: Int64
+    private let knownLineNumber: Int64
     // unowned(unsafe): the engine keeps the file alive for the whole task; a strong reference
     // would cost two atomic reference-count operations per line.
     private unowned(unsafe) let source: InputFile
@@ -13,12 +21,18 @@ public struct Record {
     /// The input file the line comes from.
     public var file: InputFile { source }
 
-    /// Creates a record; the engine does this, tests may too.
+    /// Creates a record; the engine does this, tests may too. A negative offset and line number
+    /// say that the line's place in its file is unknown (see ``Job/readsLinePositions``).
     public init(bytes: ByteSlice, offset: Int64, lineNumber: Int64, file: InputFile) {
         self.bytes = bytes
-        self.offset = offset
-        self.lineNumber = lineNumber
+        self.knownOffset = offset
+        self.knownLineNumber = lineNumber
         self.source = file
+    }
+
+    @inline(never)
+    private static func positionUnknown() -> Never {
+        fatalError("this job reads a record's offset or line number but declares readsLinePositions = false; remove that declaration")
     }
 }
 

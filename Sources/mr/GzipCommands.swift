@@ -26,13 +26,22 @@ struct IndexCommand: ParsableCommand {
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a .gz file's index state and access points.")
+        abstract: "Show a .gz file's gzip members (found without inflating), index state and access points.")
 
     @Argument(help: "Gzip files.")
     var files: [String]
 
     func run() throws {
         for file in files {
+            let size = try InputCatalog.files(for: [file]).first?.size ?? 0
+            switch try GzipMembers.splitPoints(path: file, size: size, spacing: 1) {
+            case nil:
+                print("\(file): no member start found after the first (one gzip member, as far as a scan can tell)")
+            case let (starts, .blockSizes)?:
+                print("\(file): BGZF, \(starts.count + 1) blocks (sizes read from their headers)")
+            case let (starts, .scanned)?:
+                print("\(file): \(starts.count + 1) gzip members found by scanning (checked by the map task reading across each start)")
+            }
             guard let (index, location) = GzipIndex.load(for: file, cacheDirectory: cacheDirectory()) else {
                 print("\(file): no valid index (none yet, or stale or damaged); `mr index \(file)` builds one")
                 continue

@@ -184,46 +184,105 @@ final class GzipSplitTests: XCTestCase {
 }
 
 extension GzipSplitTests {
-    /// Compares a split run of `file` with the unsplit one and returns `mr inspect`'s report.
-    private func checkSplitMatchesWhole(_ file: URL, splitSize: String) throws -> String {
-        let whole = directory.appendingPathComponent("whole-\(file.lastPathComponent)")
+    /// Checks a file of many gzip members. wordcount and a whole-line counter read no line
+    /// positions: they are split at member starts on their first run (no index is written), with
+    /// the unsplit output and the independent line counts. grep reads line numbers: its first run
+    /// is fed and saves the index, its next splits at it, each with the unsplit file:line output.
+    /// Returns `mr inspect`'s report.
+    private func checkMemberFile(_ file: URL, text: Data, splitSize: String) throws -> String {
+        let name = file.lastPathComponent
+        let whole = directory.appendingPathComponent("whole-\(name)")
         let unsplit = try MR.succeed(["wordcount", file.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
         XCTAssertEqual(mapTasks(unsplit.stderr), 1)
-        // The first split run feeds the workers and saves the index; the second splits at it.
-        for (run, how) in [("first", "inflated once while mapping"), ("later", "split at saved access points")] {
-            let split = directory.appendingPathComponent("split-\(run)-\(file.lastPathComponent)")
-            let outcome = try MR.succeed(["wordcount", file.path, "--split-size", splitSize, "--reducers", "3", "--output", split.path])
-            XCTAssertTrue(outcome.stderr.contains(how), outcome.stderr)
+        for mode in ["processes", "threads", "sequential"] {
+            let split = directory.appendingPathComponent("members-\(mode)-\(name)")
+            let outcome = try MR.succeed(["wordcount", file.path, "--split-size", splitSize, "--reducers", "3", "--mode", mode,
+                                          "--output", split.path])
+            XCTAssertTrue(outcome.stderr.contains("1 large file split at gzip member starts"), outcome.stderr)
             XCTAssertGreaterThan(mapTasks(outcome.stderr), 4, outcome.stderr)
-            XCTAssertEqual(try MR.parts(split), try MR.parts(whole), run)
+            XCTAssertEqual(try MR.parts(split), try MR.parts(whole), mode)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path + ".mrindex"), "member splits need no index")
+
+        let lines = directory.appendingPathComponent("lines-\(name)")
+        let counted = try MR.succeed(["run", try lineCountJob().path, file.path, "--split-size", splitSize, "--output", lines.path])
+        XCTAssertTrue(counted.stderr.contains("split at gzip member starts"), counted.stderr)
+        var expected: [String: Int] = [:]
+        for line in referenceLines(text) { expected[String(decoding: line, as: UTF8.self), default: 0] += 1 }
+        XCTAssertEqual(try MR.sortedLines(lines), sortedCountLines(expected), "every line once, none cut at member edges")
+
+        let grepWhole = directory.appendingPathComponent("grep-whole-\(name)")
+        try MR.succeed(["grep", file.path, "--pattern", "Baker Street", "--split-size", "1G", "--output", grepWhole.path])
+        for (run, how) in [("first", "inflated once while mapping"), ("later", "split at saved access points")] {
+            let grepSplit = directory.appendingPathComponent("grep-\(run)-\(name)")
+            let outcome = try MR.succeed(["grep", file.path, "--pattern", "Baker Street", "--split-size", splitSize, "--output", grepSplit.path])
+            XCTAssertTrue(outcome.stderr.contains(how), outcome.stderr)
+            XCTAssertEqual(try MR.sortedLines(grepSplit, keysUnique: false), try MR.sortedLines(grepWhole, keysUnique: false), run)
         }
         return try MR.standardOutput(["inspect", file.path]).text
     }
 
-    func testConcatenatedMembersAreSplitInsideAndAcrossMembers() throws {
-        let text = try bigGzip(copies: 2).text
-        // 37 members of uneven size, cut anywhere (inside lines and letters), each gzipped alone.
-        let file = directory.appendingPathComponent("members.gz")
+    /// A job counting whole lines that declares it reads no line positions.
+    private func lineCountJob() throws -> URL {
+        let file = directory.appendingPathComponent("linecount.swift")
+        try """
+            import MapReduce
+            public struct LineCount: Job {
+                public static let name = "linecount"
+                public static let summary = "How often each whole line occurs"
+                public static let combiner: Combiner? = .sum
+                public static let readsLinePositions = false
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) { output.emit(record.bytes, 1) }
+                public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+                    output.emit(key, values.sum())
+                }
+            }
+            """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// `pieces` gzipped one by one and concatenated into `name`.
+    private func concatenatedMembers(_ pieces: [Data], name: String) throws -> URL {
+        let file = directory.appendingPathComponent(name)
         var joined = Data()
-        let chunk = text.count / 37 + 1
-        for start in stride(from: 0, to: text.count, by: chunk) {
+        for piece in pieces {
             let member = directory.appendingPathComponent("member.gz")
-            try gzip(text[start..<min(start + chunk, text.count)], to: member)
+            try gzip(piece, to: member)
             joined += try Data(contentsOf: member)
         }
         try joined.write(to: file)
-        let report = try checkSplitMatchesWhole(file, splitSize: "512K")
-        XCTAssertTrue(report.contains(": 37 gzip members,"), report)
+        return file
     }
 
-    func testBGZFFileIsSplit() throws {
+    func testConcatenatedMembersAreSplitAtMemberStartsWithoutInflating() throws {
+        let text = try bigGzip(copies: 2).text
+        // 37 members of uneven size, cut anywhere (inside lines and letters).
+        let chunk = text.count / 37 + 1
+        let anywhere = try concatenatedMembers(stride(from: 0, to: text.count, by: chunk).map { text[$0..<min($0 + chunk, text.count)] },
+                                               name: "anywhere.gz")
+        let report = try checkMemberFile(anywhere, text: text, splitSize: "512K")
+        XCTAssertTrue(report.contains(": 37 gzip members found by scanning") && report.contains(": 37 gzip members,"), report)
+        // 23 members each starting a line: the line at a split's edge belongs to the split before.
+        var pieces: [Data] = []
+        var start = text.startIndex
+        while start < text.endIndex {
+            var end = min(start + text.count / 23, text.endIndex)
+            while end < text.endIndex && text[end - 1] != 0x0A { end += 1 }
+            pieces.append(text[start..<end])
+            start = end
+        }
+        _ = try checkMemberFile(try concatenatedMembers(pieces, name: "at-lines.gz"), text: text, splitSize: "512K")
+    }
+
+    func testBGZFFileIsSplitAtItsBlocks() throws {
         let text = try bigGzip(copies: 2).text
         let plain = directory.appendingPathComponent("plain.txt")
         try text.write(to: plain)
         // A BGZF writer (blocks of at most 64 KiB, each a gzip member with a BC extra field
         // giving its size, then the empty end-of-file block), since bgzip is not assumed present.
         let file = directory.appendingPathComponent("blocks.bgz.gz")
-        let writer = """
+        try python("""
             import struct, sys, zlib
             data = open(sys.argv[1], 'rb').read()
             with open(sys.argv[2], 'wb') as out:
@@ -234,16 +293,74 @@ extension GzipSplitTests {
                     out.write(struct.pack('<BBBBIBBHBBHH', 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, len(body) + 25))
                     out.write(body + struct.pack('<II', zlib.crc32(chunk), len(chunk)))
                 out.write(bytes.fromhex('1f8b08040000000000ff0600424302001b0003000000000000000000'))
-            """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", writer, plain.path, file.path]
-        try python.run()
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0)
+            """, plain.path, file.path)
         let blocks = (text.count + 65279) / 65280 + 1
-        let report = try checkSplitMatchesWhole(file, splitSize: "512K")
-        XCTAssertTrue(report.contains(": \(blocks) gzip members,"), report)
+        let report = try checkMemberFile(file, text: text, splitSize: "512K")
+        XCTAssertTrue(report.contains(": BGZF, \(blocks) blocks") && report.contains(": \(blocks) gzip members,"), report)
+    }
+
+    /// A gzip file stored (level 0) inside a member passes every check a scan can make; the run
+    /// finds out while reading, says so, and runs again without guessed member starts.
+    func testAFalseMemberStartFoundByScanningIsCaughtAndTheRunRedone() throws {
+        let text = try bigGzip(copies: 1).text
+        let file = directory.appendingPathComponent("nested.gz")
+        let plain = directory.appendingPathComponent("nested.txt")
+        try text.write(to: plain)
+        try python("""
+            import gzip, sys
+            text = open(sys.argv[1], 'rb').read()
+            inner = gzip.compress(text[:2000], 6)
+            nested = text[:500000] + inner + text[500000:1500000]
+            with open(sys.argv[2], 'wb') as out:
+                out.write(gzip.compress(nested, 0))
+                for i in range(1500000, len(text), 900000):
+                    out.write(gzip.compress(text[i:i + 900000], 6))
+            open(sys.argv[1], 'wb').write(nested + text[1500000:])
+            """, plain.path, file.path)
+        let whole = directory.appendingPathComponent("whole")
+        try MR.succeed(["wordcount", plain.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
+        let split = directory.appendingPathComponent("split")
+        let outcome = try MR.succeed(["wordcount", file.path, "--split-size", "1M", "--reducers", "3", "--output", split.path])
+        XCTAssertTrue(outcome.stderr.contains("a gzip member start guessed by scanning did not hold"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("inflated once while mapping"), outcome.stderr)
+        XCTAssertEqual(try MR.parts(split), try MR.parts(whole))
+    }
+
+    /// A job that reads line numbers while declaring it does not is stopped with the reason.
+    func testReadingLinePositionsAfterDeclaringNotFailsTheJob() throws {
+        let text = try bigGzip(copies: 2).text
+        let chunk = text.count / 9 + 1
+        let file = try concatenatedMembers(stride(from: 0, to: text.count, by: chunk).map { text[$0..<min($0 + chunk, text.count)] },
+                                           name: "members.gz")
+        let job = directory.appendingPathComponent("liar.swift")
+        try """
+            import MapReduce
+            public struct Liar: Job {
+                public static let name = "liar"
+                public static let summary = "Reads line numbers but says it does not"
+                public static let readsLinePositions = false
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) { output.emit(decimal: Int(record.lineNumber % 10), 1) }
+                public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+                    output.emit(key, values.sum())
+                }
+            }
+            """.write(to: job, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("liar-output")
+        let outcome = try MR.run(["run", job.path, file.path, "--split-size", "1M", "--output", output.path])
+        XCTAssertEqual(outcome.status, 75, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("declares readsLinePositions = false"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+
+    /// Runs a Python 3 program with arguments and checks that it succeeded.
+    private func python(_ program: String, _ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", program] + arguments
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "python3 failed")
     }
 }
 

@@ -14,3 +14,6 @@ int mr_rename_exchange(const char *first, const char *second);
 /// Starts loading the cache line at `address` so that a later access need not wait for memory
 /// (Swift has no prefetch of its own).
 static inline void mr_prefetch(const void *address) { __builtin_prefetch(address); }
+
+/// memmem: the first occurrence of `needle` in `haystack`, or NULL.
+void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength);

@@ -2,6 +2,13 @@
 protocol ByteSource: AnyObject {
     /// Fills up to `capacity` bytes at `buffer`; returns 0 only at the end of the input.
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int
+    /// Where the split's records end, in bytes from the source's start (lines starting before it
+    /// are the split's), once reading has found it; nil while unknown.
+    var recordsEnd: Int64? { get }
+}
+
+extension ByteSource {
+    var recordsEnd: Int64? { nil }
 }
 
 /// A plain file read sequentially from an offset.

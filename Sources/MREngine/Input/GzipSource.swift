@@ -3,7 +3,8 @@ import CZlib
 /// Inflates a gzip file with zlib, member after member: a file of concatenated gzip members
 /// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents. Started at
 /// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
-/// skips that member's trailer, and reads any members after it as usual.
+/// skips that member's trailer, and reads any members after it as usual. Started at a member
+/// found by ``GzipMembers``, it checks that a member ends exactly at the next split's start.
 final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
 
@@ -26,9 +27,20 @@ final class GzipSource: ByteSource {
     private let checksumLimit: Int64
     private(set) var checksummedBytes: Int64 = 0
     private(set) var crc: UInt32 = 0
+    /// Uncompressed bytes handed out so far.
+    private var produced: Int64 = 0
+    /// The compressed offset where the next split starts at a member, if this source's split
+    /// ends there; nil once a member was seen to end there.
+    private var boundary: Int64?
+    private(set) var recordsEnd: Int64?
 
-    init(path: String, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0) throws {
+    /// Reads from the file's start, from an access `point`, or from the member starting at
+    /// compressed offset `member` through the one ending at `boundary`.
+    init(path: String, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0,
+         member: Int64 = 0, boundary: Int64? = nil) throws {
         self.checksumLimit = checksumLimit
+        self.boundary = boundary
+        inputFileOffset = member
         file = try FileDescriptor.open(reading: path)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -79,6 +91,7 @@ final class GzipSource: ByteSource {
 
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let count = try inflate(into: buffer, capacity: capacity)
+        produced += Int64(count)
         let checksummed = Int(min(Int64(count), checksumLimit - checksummedBytes))
         if checksummed > 0 {
             crc = checksum(crc, buffer, checksummed)
@@ -119,6 +132,9 @@ final class GzipSource: ByteSource {
             case Z_STREAM_END:
                 inMember = false
                 membersDone += 1
+                if let boundary, compressedOffset >= boundary {
+                    try reachedBoundary(boundary, uncompressed: produced + Int64(capacity - Int(stream.pointee.avail_out)))
+                }
                 if isRaw {  // raw deflate stops before the member's CRC-32 and size
                     isRaw = false
                     trailerBytesToSkip = 8
@@ -129,6 +145,17 @@ final class GzipSource: ByteSource {
             }
         }
         return capacity - Int(stream.pointee.avail_out)
+    }
+
+    /// A member ended at or past the next split's start: exactly there, the split's records end
+    /// with the line that starts there (the next split skips its first line); past it, the next
+    /// split's start was a false member start, and the plan is wrong.
+    private func reachedBoundary(_ boundary: Int64, uncompressed: Int64) throws {
+        guard compressedOffset == boundary else {
+            throw MRError(.wrongSplit, "a gzip member start guessed by scanning did not hold (\(file.path): compressed byte \(boundary) lies inside a member)")
+        }
+        self.boundary = nil
+        recordsEnd = uncompressed + 1
     }
 
     private func corrupt(_ what: String) -> MRError {

@@ -25,7 +25,8 @@ final class LineReader {
     /// Lines handed out.
     private(set) var linesRead: Int64 = 0
 
-    /// Calls `body(line, offset, lineNumber)` for each line of `source` that starts before `end`.
+    /// Calls `body(line, offset, lineNumber)` for each line of `source` that starts before `end`
+    /// (or before the source's ``ByteSource/recordsEnd``, once it knows it).
     ///
     /// `source` begins at stream offset `sourceOffset`, inside line number `firstLineNumber`.
     /// With `skippingFirstLine`, the text up to the first `\n` belongs to the previous split and is
@@ -35,6 +36,7 @@ final class LineReader {
         of source: ByteSource, from sourceOffset: Int64, skippingFirstLine: Bool, end: Int64, firstLineNumber: Int64,
         _ body: (ByteSlice, Int64, Int64) throws -> Void
     ) throws {
+        var end = end
         var lineNumber = firstLineNumber
         var bufferOffset = sourceOffset  // stream offset of buffer[0]
         var filled = 0
@@ -76,6 +78,7 @@ final class LineReader {
             filled = kept
             let count = try source.read(into: buffer + filled, capacity: capacity - filled)
             if count == 0 { sourceDone = true }
+            if let limit = source.recordsEnd { end = min(end, sourceOffset + limit) }
             filled += count
         }
     }

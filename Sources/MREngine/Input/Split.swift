@@ -1,6 +1,7 @@
 /// A byte range of one input file: for plain text, cut anywhere; for an indexed gzip file, a range
-/// of uncompressed bytes beginning at an access point; otherwise a whole gzip file. Records are
-/// assigned by where they start (see ``LineReader``).
+/// of uncompressed bytes beginning at an access point; for a gzip file split at member starts, a
+/// range of compressed bytes from one member start to another; otherwise a whole gzip file.
+/// Records are assigned by where they start (see ``LineReader``).
 public struct InputPiece: Sendable, Equatable {
     public let fileIndex: Int
     public let start: Int64
@@ -9,6 +10,9 @@ public struct InputPiece: Sendable, Equatable {
     public var accessPoint: Int = -1
     /// The number of the piece a ``GzipFeeder`` inflates for this task, or -1.
     public var fedPiece: Int = -1
+    /// `start` and `end` are compressed offsets of member starts (``GzipMembers``), `end` the file
+    /// size for the last piece. Where the piece's lines are in the file is not known.
+    public var betweenMembers = false
 }
 
 /// The input of one map task: pieces of one or more files.
@@ -48,8 +52,9 @@ public enum SplitPlanner {
     }
 
     /// Splits of all files; a file in `fed` becomes that many splits, each one piece that a
-    /// ``GzipFeeder`` writes during the run.
-    static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:]) -> [Split] {
+    /// ``GzipFeeder`` writes during the run; a file in `memberStarts` is cut at those offsets.
+    static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:],
+                       memberStarts: [Int: [Int64]] = [:]) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
         var current = Split()
@@ -68,6 +73,14 @@ public enum SplitPlanner {
             if let pieces = fed[index] {
                 close()
                 splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, start: 0, end: file.size, fedPiece: $0)]) }
+                continue
+            }
+            if let starts = memberStarts[index] {
+                close()
+                let edges = [0] + starts + [file.size]
+                splits += zip(edges, edges.dropFirst()).map {
+                    Split(pieces: [InputPiece(fileIndex: index, start: $0, end: $1, betweenMembers: true)])
+                }
                 continue
             }
             if file.isGzip {

@@ -17,6 +17,9 @@ public enum JobTemplate {
                 public static let combiner: Combiner? = .sum
                 /// The summary lists the 10 most frequent words.
                 public static let topRecordsInSummary = 10
+                /// map never reads record.offset or record.lineNumber, so a gzip file of many
+                /// members may be split at member starts without inflating it first.
+                public static let readsLinePositions = false
 
                 let minimumLength: Int
 

@@ -10,11 +10,13 @@ public enum RunSummary {
             "mr \(jobName): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
         ]
-        if result.indexedFiles + result.fedFiles > 0 {
-            lines.append("  gzip      " + [
-                result.indexedFiles > 0 ? "\(result.indexedFiles) large file\(result.indexedFiles == 1 ? "" : "s") split at saved access points" : nil,
-                result.fedFiles > 0 ? "\(result.fedFiles) large file\(result.fedFiles == 1 ? "" : "s") inflated once while mapping, index saved for later runs" : nil,
-            ].compactMap { $0 }.joined(separator: "; "))
+        let gzipSplits = [
+            (result.indexedFiles, "split at saved access points"),
+            (result.memberSplitFiles, "split at gzip member starts"),
+            (result.fedFiles, "inflated once while mapping, index saved for later runs"),
+        ].filter { $0.0 > 0 }
+        if !gzipSplits.isEmpty {
+            lines.append("  gzip      " + gzipSplits.map { "\($0.0) large file\($0.0 == 1 ? "" : "s") \($0.1)" }.joined(separator: "; "))
         }
         lines += [
             "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"

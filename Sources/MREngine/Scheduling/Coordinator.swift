@@ -75,6 +75,8 @@ public struct RunResult: Sendable {
     /// Large gzip files split at their saved index, and fed (inflated once while mapping).
     public var indexedFiles = 0
     public var fedFiles = 0
+    /// Large gzip files split at member starts found without inflating them.
+    public var memberSplitFiles = 0
     /// CRC-32s of the pieces of indexed gzip files.
     public var pieceChecksums: [PieceChecksum] = []
     public var wallSeconds = 0.0
@@ -86,6 +88,19 @@ public struct RunResult: Sendable {
 /// exactly once, and finally puts the output directory in place.
 public enum Coordinator {
     public static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
+        do {
+            return try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: true)
+        } catch let error as MRError where error.kind == .wrongSplit {
+            // A gzip member start found by scanning was false (gzip data stored inside gzip, say):
+            // plan again, splitting such files only where it is certain.
+            var result = try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: false)
+            result.warnings.insert("\(error.message); ran again, splitting only where member starts are certain")
+            return result
+        }
+    }
+
+    private static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry,
+                            guessingMembers: Bool) throws -> RunResult {
         let started = monotonicSeconds()
         let job = loaded.job
         let jobType = type(of: job)
@@ -95,16 +110,20 @@ public enum Coordinator {
             RunPlan.fingerprint(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                                 isMapOnly: jobType.isMapOnly, files: files, splits: splits, reducers: options.reducers)
         }
-        var planned = try planSplits(inputs, options: options, workers: workers)
+        let splitting = Splitting(workers: workers, memberSplits: !jobType.readsLinePositions,
+                                  guessingMembers: guessingMembers, ignoringSavedIndexes: false)
+        var planned = try planSplits(inputs, options: options, splitting)
         if options.resume && !planned.indexes.isEmpty {
             // A killed first run fed these files and saved their index before it died; its
             // committed tasks can be reused only under its own plan, the fed one.
-            let fedPlan = try planSplits(inputs, options: options, workers: workers, ignoringSavedIndexes: true)
+            var fedSplitting = splitting
+            fedSplitting.ignoringSavedIndexes = true
+            let fedPlan = try planSplits(inputs, options: options, fedSplitting)
             if OutputDirectory.hasAbandonedRun(options.outputDirectory, fingerprint: fingerprint(fedPlan.files, fedPlan.splits)) {
                 planned = fedPlan
             }
         }
-        let (files, splits, indexes, catalogWarnings, span) = planned
+        let (files, splits, indexes, catalogWarnings, span) = (planned.files, planned.splits, planned.indexes, planned.warnings, planned.span)
         let fingerprint = fingerprint(files, splits)
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint, resume: options.resume)
         registry.setWorkDirectory(output.workDirectory)
@@ -116,6 +135,7 @@ public enum Coordinator {
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         result.warnings.formUnion(catalogWarnings)
         result.indexedFiles = indexes.count
+        result.memberSplitFiles = planned.memberSplitFiles
         if !catalogWarnings.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(catalogWarnings.count) }
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
@@ -215,6 +235,11 @@ public enum Coordinator {
                     result.failedAttempts += 1
                     FileSystem.removeTree(plan.attemptPath(assignment))
                     guard table.failed(assignment, retryable: failure.retryable) else {
+                        if failure.error.kind == .badInput && assignment.task.kind == .map
+                            && splits[assignment.task.index].pieces.contains(where: { planned.guessedFiles.contains($0.fileIndex) }) {
+                            // Bad data from a guessed member start: the guess, or the data, is wrong.
+                            throw MRError(.wrongSplit, "a gzip member start guessed by scanning did not hold (\(failure.error.message))")
+                        }
                         throw failure.retryable
                             ? exhausted(assignment.task, plan: plan, table: table, failure.error)
                             : failure.error
@@ -262,22 +287,52 @@ public enum Coordinator {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
+    /// How large gzip files may be split.
+    private struct Splitting {
+        var workers: Int
+        /// The job reads no line positions, so files of many members may be split at them.
+        var memberSplits: Bool
+        /// Member starts found by scanning may be used, not only BGZF's.
+        var guessingMembers: Bool
+        var ignoringSavedIndexes: Bool
+    }
+
+    private struct PlannedSplits {
+        var files: [InputEntry]
+        var splits: [Split]
+        var indexes: [Int: GzipIndex]
+        var memberSplitFiles: Int
+        /// Files split at member starts found by scanning (unconfirmed until read).
+        var guessedFiles: Set<Int>
+        var warnings: [String]
+        var span: Int64
+    }
+
     /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
-    /// at the access points of its saved index; without one it is fed (a ``GzipFeeder`` inflates
-    /// it once during the run, building the index) or, in sequential mode, indexed first.
-    private static func planSplits(_ inputs: [String], options: RunOptions, workers: Int, ignoringSavedIndexes: Bool = false) throws
-        -> (files: [InputEntry], splits: [Split], indexes: [Int: GzipIndex], warnings: [String], span: Int64) {
+    /// at the access points of its saved index, or, for a job that reads no line positions, at
+    /// member starts found without inflating it; otherwise it is fed (a ``GzipFeeder`` inflates it
+    /// once during the run, building the index) or, in sequential mode, indexed first.
+    private static func planSplits(_ inputs: [String], options: RunOptions, _ splitting: Splitting) throws -> PlannedSplits {
         var warnings: [String] = []
         var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &warnings)
-        let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: workers)
+        let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: splitting.workers)
         let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
         var fed: [Int: Int] = [:]
+        var memberStarts: [Int: [Int64]] = [:]
+        var guessedFiles: Set<Int> = []
         for (number, file) in files.enumerated()
         where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
-            if !ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
+            if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
                 files[number].indexPath = location
                 indexes[number] = index
+                continue
+            }
+            if splitting.memberSplits,
+               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / SplitPlanner.gzipExpansion),
+               splitting.guessingMembers || found.evidence == .blockSizes {
+                memberStarts[number] = found.starts
+                if found.evidence == .scanned { guessedFiles.insert(number) }
                 continue
             }
             if options.mode != .sequential {
@@ -292,7 +347,9 @@ public enum Coordinator {
                 continue  // the map task meets the same damage and skips it
             }
         }
-        return (files, SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed), indexes, warnings, span)
+        let splits = SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
+        return PlannedSplits(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
+                             guessedFiles: guessedFiles, warnings: warnings, span: span)
     }
 
     /// Checks each single-member gzip file read in pieces: the CRC-32s of its pieces, joined with

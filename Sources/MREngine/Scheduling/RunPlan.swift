@@ -44,7 +44,7 @@ public struct RunPlan: Sendable {
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
         for file in files { text += "\(file.path)\t\(file.name)\t\(file.size)\n" }
         for split in splits {
-            text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)\($0.fedPiece >= 0 ? "#\($0.fedPiece)" : "")" }.joined(separator: ",") + "\n"
+            text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)\($0.fedPiece >= 0 ? "#\($0.fedPiece)" : "")\($0.betweenMembers ? "m" : "")" }.joined(separator: ",") + "\n"
         }
         let hash = Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) }
         return String(hash, radix: 16)

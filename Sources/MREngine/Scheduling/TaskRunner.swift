@@ -39,7 +39,7 @@ public struct TaskRunner: Sendable {
         } catch let failure as TaskFailure {
             return .failure(failure)
         } catch let error as MRError {
-            return .failure(TaskFailure(retryable: error.kind != .badInput && error.kind != .noInput, error: error))
+            return .failure(TaskFailure(retryable: ![.badInput, .noInput, .wrongSplit].contains(error.kind), error: error))
         } catch {
             return .failure(TaskFailure(retryable: true, error: MRError(.internal, "\(assignment): \(error)")))
         }
@@ -91,6 +91,12 @@ public struct TaskRunner: Sendable {
                 source = try PlainFileSource(path: path, from: FedPiece.headerSize)
                 (sourceOffset, skipFirstLine, end) = (start.offset, false, .max)
                 firstLine = start.line
+            } else if piece.betweenMembers {
+                // Records skip the first line unless at the file's start, and end with the line
+                // that starts exactly at the next split's member (Hadoop's rule for splits whose
+                // edges cannot be looked behind).
+                source = try GzipSource(path: entry.path, member: piece.start, boundary: piece.end < entry.size ? piece.end : nil)
+                (sourceOffset, skipFirstLine, end) = (0, piece.start > 0, .max)
             } else if entry.isGzip {
                 source = try GzipSource(path: entry.path)
                 (sourceOffset, skipFirstLine, end) = (0, false, .max)
@@ -100,10 +106,12 @@ public struct TaskRunner: Sendable {
                 if piece.start > 0 { firstLine = try countNewlines(in: entry.path, before: piece.start - 1) + 1 }
             }
             tracker?.enter(fileIndex: piece.fileIndex)
+            let positionsKnown = !piece.betweenMembers
             do {
                 try withExtendedLifetime(file) {
                     try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
-                                          firstLineNumber: firstLine) { bytes, offset, line in
+                                          firstLineNumber: firstLine) { bytes, offset, counted in
+                        let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
                         tracker?.reached(line: line)
                         if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
                         recordsDone += 1
@@ -111,7 +119,7 @@ public struct TaskRunner: Sendable {
                             try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
                         } catch {
                             throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                                "job \(jobType.name), task \(assignment.task): map failed on \(entry.path) line \(line): \(error)"))
+                                "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
                         }
                     }
                 }

@@ -21,6 +21,9 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
         case jobDoesNotCompile
         /// A bug in mr.
         case `internal`
+        /// A split planned at a guessed gzip member start that is not one: the coordinator plans
+        /// again without guessing (users do not see it).
+        case wrongSplit
 
         /// The process exit status for this kind.
         public var exitStatus: Int32 {
@@ -32,7 +35,7 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
             case .io: 74
             case .taskFailed: 75
             case .jobDoesNotCompile: 78
-            case .internal: 70
+            case .internal, .wrongSplit: 70
             }
         }
     }

@@ -53,6 +53,7 @@ extension CoordinatorMessage {
                     out.write(piece.end)
                     out.write(piece.accessPoint)
                     out.write(piece.fedPiece)
+                    out.write(piece.betweenMembers)
                 }
             }
         case .assign(let assignment):
@@ -85,7 +86,8 @@ extension CoordinatorMessage {
             let splits = try (0..<input.readInt()).map { _ in
                 Split(pieces: try (0..<input.readInt()).map { _ in
                     InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64(),
-                               accessPoint: try input.readInt(), fedPiece: try input.readInt())
+                               accessPoint: try input.readInt(), fedPiece: try input.readInt(),
+                               betweenMembers: try input.readBool())
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,

@@ -152,7 +152,7 @@ final class ProcessPool: WorkerPool {
     }
 
     private func describe(_ fileIndex: Int, _ line: Int64) -> String {
-        (files.indices.contains(fileIndex) ? files[fileIndex].path : "input \(fileIndex)") + " line \(line)"
+        recordLocation(files.indices.contains(fileIndex) ? files[fileIndex].path : "input \(fileIndex)", line: line)
     }
 
     private func killHungWorkers() {

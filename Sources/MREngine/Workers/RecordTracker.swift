@@ -55,6 +55,12 @@ public final class RecordTracker: @unchecked Sendable {
     }
 }
 
+/// "data.txt line 12", or for a line whose number is unknown (-1: the file was split at gzip
+/// member starts) just the file.
+func recordLocation(_ path: String, line: Int64) -> String {
+    line < 0 ? "\(path) (line number unknown: split at gzip members)" : "\(path) line \(line)"
+}
+
 /// Writes the `crashed` frame (see Messages.swift) with no allocation: async-signal-safe.
 private func reportCrash() {
     let cells = RecordTracker.cells
