@@ -35,6 +35,7 @@ final class MapOutputBuffer: MapSink {
         var word1: UInt64
     }
     private static let emptySlot = UInt32.max
+    private static let emptySlotValue = Slot(tag: 0, length: emptySlot, value: 0, word0: 0, word1: 0)
     private static let inlineLimit = 16
     private static let inlineKeyOffset = MemoryLayout<Slot>.offset(of: \Slot.word0)!
     /// List-mode `tag` values.
@@ -88,7 +89,10 @@ final class MapOutputBuffer: MapSink {
     /// A misuse found while map ran (the sink cannot throw into job code); reported after it.
     private(set) var misuse: String?
 
-    init(combiner: Combiner?, partitions: Int, directory: String, memoryBudget: Int) {
+    /// The worker's buffers, reused from task to task.
+    private let memory: MapMemory
+
+    init(combiner: Combiner?, partitions: Int, directory: String, memoryBudget: Int, memory: MapMemory = MapMemory()) {
         switch combiner {
         case nil: foldRule = nil
         case .sum?: foldRule = .sum
@@ -103,14 +107,22 @@ final class MapOutputBuffer: MapSink {
         self.memoryBudget = memoryBudget
         keepsDistinctText = foldRule == .keepFirst
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
-        capacity = 1 << 12
-        slots = Self.allocateSlots(capacity, asTable: foldRule != nil)
+        self.memory = memory
+        if let kept = memory.takeTable() {
+            // The size the previous task's table reached, its pages already in memory.
+            capacity = kept.capacity
+            slots = kept.slots.assumingMemoryBound(to: Slot.self)
+            if foldRule != nil { slots.update(repeating: Self.emptySlotValue, count: capacity) }
+        } else {
+            capacity = 1 << 12
+            slots = Self.allocateSlots(capacity, asTable: foldRule != nil)
+        }
         arenaCapacity = 1 << 16
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
     }
 
     deinit {
-        slots.deallocate()
+        memory.keep(table: UnsafeMutableRawPointer(slots), capacity: capacity)
         arena.deallocate()
         composite.deallocate()
         queue.deallocate()
@@ -118,7 +130,7 @@ final class MapOutputBuffer: MapSink {
 
     private static func allocateSlots(_ count: Int, asTable: Bool) -> UnsafeMutablePointer<Slot> {
         let slots = UnsafeMutablePointer<Slot>.allocate(capacity: count)
-        if asTable { slots.initialize(repeating: Slot(tag: 0, length: emptySlot, value: 0, word0: 0, word1: 0), count: count) }
+        if asTable { slots.initialize(repeating: emptySlotValue, count: count) }
         return slots
     }
 
@@ -404,7 +416,7 @@ final class MapOutputBuffer: MapSink {
             spillError = spillError ?? error
         }
         if foldRule != nil {
-            slots.update(repeating: Slot(tag: 0, length: Self.emptySlot, value: 0, word0: 0, word1: 0), count: capacity)
+            slots.update(repeating: Self.emptySlotValue, count: capacity)
         }
         pairCount = 0
         arenaUsed = 0
@@ -463,30 +475,30 @@ final class MapOutputBuffer: MapSink {
         }
         let used = foldRule == nil ? pairCount : capacity
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
-        var partitionOf = [UInt32](repeating: 0, count: used)
-        var sizes = [Int](repeating: 0, count: partitions)
+        let partitionOf = memory.partitions.reserve(used * 4).bindMemory(to: UInt32.self, capacity: used)
+        var starts = [Int](repeating: 0, count: partitions + 1)
         for index in 0..<used where slots[index].length != Self.emptySlot {
             // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
             let hash = itemHoldsPair && slots[index].length > UInt32(Self.inlineLimit)
                 ? slots[index].word1 : KeyHash.hash(pair(in: slots + index).key)
             let partition = Int(hash % UInt64(partitions))
             partitionOf[index] = UInt32(partition)
-            sizes[partition] += 1
+            starts[partition + 1] += 1
         }
-        // Sized exactly, so that a spill needs no more than `spillMemory` counts.
-        var byPartition = sizes.map { size -> [Item] in
-            var items: [Item] = []
-            items.reserveCapacity(size)
-            return items
-        }
+        for partition in 0..<partitions { starts[partition + 1] += starts[partition] }
+        // All items, partition after partition (a counting sort by partition).
+        let itemCount = starts[partitions]
+        let items = memory.sortItems.reserve(itemCount * MemoryLayout<Item>.stride).bindMemory(to: Item.self, capacity: itemCount)
+        var next = starts
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
             let (prefix0, prefix1) = Self.sortPrefix(key)
-            byPartition[Int(partitionOf[index])].append(Item(
+            let partition = Int(partitionOf[index])
+            (items + next[partition]).initialize(to: Item(
                 prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))
+            next[partition] += 1
         }
-        partitionOf = []
         func precedes(_ a: Item, _ b: Item) -> Bool {
             if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
             if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
@@ -501,31 +513,31 @@ final class MapOutputBuffer: MapSink {
             return order != 0 ? order < 0 : a.location < b.location
         }
         for partition in 0..<partitions {
-            var items = byPartition[partition]
-            byPartition[partition] = []
-            if items.count < 4096 {
-                items.sort(by: precedes)
+            var sorted = UnsafeMutableBufferPointer(start: items + starts[partition], count: starts[partition + 1] - starts[partition])
+            if sorted.count < 4096 {
+                sorted.sort(by: precedes)
             } else {
                 // Items go to buckets by their first two key bytes (a counting sort), then each
                 // bucket is sorted on its own, in cache: one sort of millions of items would move
                 // them all through memory some twenty times.
-                var starts = [Int](repeating: 0, count: 65537)
-                for item in items { starts[Int(item.prefix0 >> 48) + 1] += 1 }
-                for bucket in 1...65536 { starts[bucket] += starts[bucket - 1] }
-                var next = starts
-                items = [Item](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-                    for item in items {
-                        let bucket = Int(item.prefix0 >> 48)
-                        (buffer.baseAddress! + next[bucket]).initialize(to: item)
-                        next[bucket] += 1
-                    }
-                    initialized = items.count
+                var bucketStarts = [Int](repeating: 0, count: 65537)
+                for item in sorted { bucketStarts[Int(item.prefix0 >> 48) + 1] += 1 }
+                for bucket in 1...65536 { bucketStarts[bucket] += bucketStarts[bucket - 1] }
+                var nextInBucket = bucketStarts
+                let bucketed = memory.bucketedItems.reserve(sorted.count * MemoryLayout<Item>.stride)
+                    .bindMemory(to: Item.self, capacity: sorted.count)
+                for item in sorted {
+                    let bucket = Int(item.prefix0 >> 48)
+                    (bucketed + nextInBucket[bucket]).initialize(to: item)
+                    nextInBucket[bucket] += 1
                 }
-                for bucket in 0..<65536 where starts[bucket + 1] - starts[bucket] > 1 {
-                    items[starts[bucket]..<starts[bucket + 1]].sort(by: precedes)
+                sorted = UnsafeMutableBufferPointer(start: bucketed, count: sorted.count)
+                for bucket in 0..<65536 where bucketStarts[bucket + 1] - bucketStarts[bucket] > 1 {
+                    var bucketItems = UnsafeMutableBufferPointer(rebasing: sorted[bucketStarts[bucket]..<bucketStarts[bucket + 1]])
+                    bucketItems.sort(by: precedes)
                 }
             }
-            for item in items {
+            for item in sorted {
                 if itemHoldsPair && item.length <= Self.inlineLimit {
                     var words = (item.prefix0.bigEndian, item.prefix1.bigEndian)
                     try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<item.length]), .int(item.value)) }

@@ -29,11 +29,12 @@ public struct TaskRunner: Sendable {
     /// The counter of input files skipped or cut short under --skip-bad-input.
     static let skippedFilesCounter = "bad input files skipped"
 
-    /// Runs the attempt; failures come back as values saying whether a retry can help.
-    public func run(_ assignment: TaskAssignment) -> Result<TaskReport, TaskFailure> {
+    /// Runs the attempt with the worker's reusable map buffers; failures come back as values
+    /// saying whether a retry can help.
+    func run(_ assignment: TaskAssignment, memory: MapMemory) -> Result<TaskReport, TaskFailure> {
         do {
             switch assignment.task.kind {
-            case .map: return .success(try runMap(assignment))
+            case .map: return .success(try runMap(assignment, memory: memory))
             case .reduce: return .success(try runReduce(assignment))
             }
         } catch let failure as TaskFailure {
@@ -45,7 +46,7 @@ public struct TaskRunner: Sendable {
         }
     }
 
-    private func runMap(_ assignment: TaskAssignment) throws -> TaskReport {
+    private func runMap(_ assignment: TaskAssignment, memory: MapMemory) throws -> TaskReport {
         let jobType = type(of: job)
         let path = plan.attemptPath(assignment)
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
@@ -55,7 +56,7 @@ public struct TaskRunner: Sendable {
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
         let collected = plan.isMapOnly ? nil : MapOutputBuffer(
             combiner: jobType.combiner, partitions: plan.reducers, directory: path,
-            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20))
+            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
         if collected != nil { try FileSystem.makeDirectory(path) }
         let output = MapOutput(partWriter ?? collected!)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }

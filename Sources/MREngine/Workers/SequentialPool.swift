@@ -2,6 +2,7 @@
 final class SequentialPool: WorkerPool {
     private let runner: TaskRunner
     private var finished: [WorkerEvent] = []
+    private let memory = MapMemory()
 
     init(runner: TaskRunner) {
         self.runner = runner
@@ -10,7 +11,7 @@ final class SequentialPool: WorkerPool {
     var size: Int { 1 }
 
     func start(_ assignment: TaskAssignment, on worker: Int) throws {
-        finished.append(.finished(worker: worker, assignment, runner.run(assignment)))
+        finished.append(.finished(worker: worker, assignment, runner.run(assignment, memory: memory)))
     }
 
     func nextEvent() throws -> WorkerEvent {

@@ -22,13 +22,14 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
     var size: Int { assigned.count }
 
     private func serve(_ worker: Int, _ runner: TaskRunner) {
+        let memory = MapMemory()
         while true {
             let assignment: TaskAssignment? = monitor.locked {
                 while assigned[worker] == nil && !stopping { monitor.wait() }
                 return assigned[worker]
             }
             guard let assignment else { return }
-            let result = runner.run(assignment)
+            let result = runner.run(assignment, memory: memory)
             monitor.locked {
                 assigned[worker] = nil
                 events.append(.finished(worker: worker, assignment, result))

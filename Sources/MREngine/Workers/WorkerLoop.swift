@@ -40,9 +40,10 @@ public enum WorkerLoop {
                 answers.send(.progress(records: progress.records, fileIndex: progress.fileIndex, line: progress.line))
             }
         }
+        let memory = MapMemory()
         while let frame = FrameChannel.receive(from: taskInput) {
             guard case .assign(let assignment)? = try? CoordinatorMessage.decode(frame) else { return 1 }
-            let result = runner.run(assignment).map { report in
+            let result = runner.run(assignment, memory: memory).map { report in
                 var report = report
                 report.peakMemory = processPeakMemory()
                 return report
