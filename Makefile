@@ -15,7 +15,7 @@ help:
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount and ngrams in each mode with 1 and 2 workers against inflate-only"
-	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member: first run, later runs, one mapper on the file"
+	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
 
@@ -53,8 +53,16 @@ $(ONE_MEMBER):
 	mkdir -p $(dir $(ONE_MEMBER))
 	cat $(LARGE)/*.gz | gzip -dc | gzip -n -6 > $(ONE_MEMBER)
 
-bench-gzip: build $(ONE_MEMBER)
+# The 8 files concatenated: one .gz of 8 members, split at member starts found without inflating.
+MANY_MEMBERS := many-members/all.txt.gz
+$(MANY_MEMBERS):
+	@test -d $(LARGE) || $(MAKE) datasets
+	mkdir -p $(dir $(MANY_MEMBERS))
+	cat $(LARGE)/*.gz > $(MANY_MEMBERS)
+
+bench-gzip: build $(ONE_MEMBER) $(MANY_MEMBERS)
 	$(MR) bench wordcount $(ONE_MEMBER) --workers 1,2 --modes processes --repeat 5 --output out/bench/one-member
+	$(MR) bench wordcount $(MANY_MEMBERS) --workers 1,2 --modes processes --repeat 5 --output out/bench/many-members
 
 # Three sizes of generated text (8 gzip files each), wordcount with 1 to 4 workers (twice the
 # cores) in each mode, then one line per size: wall time of 2 worker processes and its growth.
@@ -98,4 +106,4 @@ chaos: build $(CHAOS_DATA)
 	done
 
 clean:
-	rm -rf .build out $(LARGE) $(CHAOS_DATA) $(SCALE_DATA) $(dir $(ONE_MEMBER))
+	rm -rf .build out $(LARGE) $(CHAOS_DATA) $(SCALE_DATA) $(dir $(ONE_MEMBER)) $(dir $(MANY_MEMBERS))

@@ -58,6 +58,7 @@ struct BenchReport {
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
+        lines += ["", "peak RSS: the largest worker process's; for threads and sequential, the whole process's during the run."]
         return lines.joined(separator: "\n")
     }
 

@@ -21,7 +21,8 @@ public enum GzipMembers {
         case scanned
     }
 
-    /// Bytes read at a time while scanning.
+    /// Bytes read at a time while scanning: the first read is small (members are often near),
+    /// later ones grow to this.
     static let scanChunk = 4 << 20
     /// Uncompressed bytes a trial inflate must produce (or the member must end) to accept a start.
     static let trialOutput = 1 << 16
@@ -81,8 +82,10 @@ public enum GzipMembers {
         defer { chunk.deallocate() }
         let magic: [UInt8] = [0x1F, 0x8B, 8]
         var chunkStart = from
+        var chunkSize = scanChunk / 16
         while chunkStart < size {
-            let count = try file.read(into: chunk, count: scanChunk, at: chunkStart)
+            let count = try file.read(into: chunk, count: chunkSize, at: chunkStart)
+            chunkSize = min(chunkSize * 2, scanChunk)
             guard count > 0 else { return nil }
             var position = 0
             while position + headerSize <= count,

@@ -102,6 +102,7 @@ public enum Coordinator {
     private static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry,
                             guessingMembers: Bool) throws -> RunResult {
         let started = monotonicSeconds()
+        if options.mode != .processes { resetProcessPeakMemory() }
         let job = loaded.job
         let jobType = type(of: job)
         let jobName = jobType.name

@@ -28,6 +28,15 @@ public func monotonicSeconds() -> Double {
 
 /// This process's peak resident memory so far, in bytes: `VmHWM` of /proc/self/status, which,
 /// unlike getrusage's figure, does not start from the parent's size at spawn time.
+/// Restarts the count behind ``processPeakMemory()`` (Linux: "5" to /proc/self/clear_refs), so
+/// that a run inside a process that ran others (`mr bench`) reports its own peak.
+func resetProcessPeakMemory() {
+    let file = open("/proc/self/clear_refs", O_WRONLY)
+    guard file >= 0 else { return }
+    _ = write(file, "5", 1)
+    close(file)
+}
+
 func processPeakMemory() -> Int64 {
     guard let status = try? FileSystem.readFile("/proc/self/status") else { return 0 }
     for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
