@@ -67,9 +67,11 @@ struct BenchCommand: ParsableCommand {
         }
         if warmUp.indexedFiles + warmUp.fedFiles > 0 {
             // The rows above split large .gz files at their saved index. Against them: the first
-            // run, which has no index (one inflater feeds the workers while it builds it), and
-            // one mapper per file, as engines that do not split gzip run it.
+            // run, which has no index (one inflater feeds the workers while it builds it).
             configurations.append(.job(.init(mode: .processes, workers: workerCounts.max()!, variant: BenchReport.Row.Key.firstRun)))
+        }
+        if warmUp.indexedFiles + warmUp.fedFiles + warmUp.memberSplitFiles > 0 {
+            // And one mapper per file, as engines that do not split gzip run it.
             configurations.append(.job(.init(mode: .processes, workers: 1, variant: BenchReport.Row.Key.oneMapperPerFile)))
         }
         let gzipFiles = try InputCatalog.files(for: inputs).filter(\.isGzip)
