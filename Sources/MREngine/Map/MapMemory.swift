@@ -27,8 +27,36 @@ final class MapMemory {
         }
     }
 
-    /// The combine table (or pair list) a finished task left, taken by the next task.
-    private var table: (slots: UnsafeMutableRawPointer, capacity: Int)?
+    /// A block a finished task hands to the next one: the larger of two is kept.
+    struct Handover {
+        private var kept: (base: UnsafeMutableRawPointer, byteCount: Int)?
+
+        /// The kept block, if any; it is the caller's from now on.
+        mutating func take() -> (base: UnsafeMutableRawPointer, byteCount: Int)? {
+            defer { kept = nil }
+            return kept
+        }
+
+        /// Keeps `base` for the next task, or frees it if a larger block is kept.
+        mutating func keep(_ base: UnsafeMutableRawPointer, byteCount: Int) {
+            if let kept, kept.byteCount >= byteCount {
+                base.deallocate()
+                return
+            }
+            kept?.base.deallocate()
+            kept = (base, byteCount)
+        }
+
+        mutating func release() {
+            kept?.base.deallocate()
+            kept = nil
+        }
+    }
+
+    /// The combine table (or pair list) and the arena of long keys and text values that the
+    /// last task left: the next starts with them at the size they reached.
+    var table = Handover()
+    var arena = Handover()
     /// A spill's sort items, their copy while bucketed, and each slot's partition.
     var sortItems = Block()
     var bucketedItems = Block()
@@ -37,25 +65,10 @@ final class MapMemory {
     init() {}
 
     deinit {
-        table?.slots.deallocate()
+        table.release()
+        arena.release()
         sortItems.release()
         bucketedItems.release()
         partitions.release()
-    }
-
-    /// The table a previous task left, with its capacity in slots, or nil.
-    func takeTable() -> (slots: UnsafeMutableRawPointer, capacity: Int)? {
-        defer { table = nil }
-        return table
-    }
-
-    /// Keeps a task's table for the next task (a smaller one than already kept is freed).
-    func keep(table slots: UnsafeMutableRawPointer, capacity: Int) {
-        if let kept = table, kept.capacity >= capacity {
-            slots.deallocate()
-            return
-        }
-        table?.slots.deallocate()
-        table = (slots, capacity)
     }
 }

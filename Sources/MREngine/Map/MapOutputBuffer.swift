@@ -108,22 +108,32 @@ final class MapOutputBuffer: MapSink {
         keepsDistinctText = foldRule == .keepFirst
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
         self.memory = memory
-        if let kept = memory.takeTable() {
-            // The size the previous task's table reached, its pages already in memory.
-            capacity = kept.capacity
-            slots = kept.slots.assumingMemoryBound(to: Slot.self)
+        // The sizes the previous task's table and arena reached, their pages already in memory.
+        if let kept = memory.table.take() {
+            capacity = kept.byteCount / MemoryLayout<Slot>.stride
+            slots = kept.base.assumingMemoryBound(to: Slot.self)
             if foldRule != nil { slots.update(repeating: Self.emptySlotValue, count: capacity) }
         } else {
             capacity = 1 << 12
             slots = Self.allocateSlots(capacity, asTable: foldRule != nil)
         }
         arenaCapacity = 1 << 16
-        arena = .allocate(byteCount: arenaCapacity, alignment: 8)
+        if let kept = memory.arena.take() {
+            (arena, arenaCapacity) = (kept.base, kept.byteCount)
+            // Kept table and arena may come from different tasks: together within the budget.
+            if memoryInUse + spillMemory(slots: capacity) > memoryBudget {
+                kept.base.deallocate()
+                arenaCapacity = 1 << 16
+                arena = .allocate(byteCount: arenaCapacity, alignment: 8)
+            }
+        } else {
+            arena = .allocate(byteCount: arenaCapacity, alignment: 8)
+        }
     }
 
     deinit {
-        memory.keep(table: UnsafeMutableRawPointer(slots), capacity: capacity)
-        arena.deallocate()
+        memory.table.keep(UnsafeMutableRawPointer(slots), byteCount: capacity * MemoryLayout<Slot>.stride)
+        memory.arena.keep(arena, byteCount: arenaCapacity)
         composite.deallocate()
         queue.deallocate()
     }
