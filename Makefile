@@ -75,9 +75,9 @@ scale: build $(DATAGEN)
 	  $(MR) bench wordcount $(SCALE_DATA)/$$size --workers 1,2,4 --repeat 1 --output out/scale/$$size; \
 	done
 	@echo; echo "| input MB | processes, 2 workers: wall s | x the 64 MB time | threads, 4 workers: wall s |"; echo "|---|---|---|---|"
-	@base=$$(awk -F, '$$1=="processes" && $$2==2 {print $$3}' out/scale/64/bench.csv); \
+	@base=$$(awk -F, '{gsub(/"/, "", $$1)} $$1=="processes" && $$2==2 {print $$3}' out/scale/64/bench.csv); \
 	for size in $(SCALE_SIZES); do \
-	  awk -F, -v size=$$size -v base=$$base '$$1=="processes" && $$2==2 {p=$$3} $$1=="threads" && $$2==4 {t=$$3} \
+	  awk -F, -v size=$$size -v base=$$base '{gsub(/"/, "", $$1)} $$1=="processes" && $$2==2 {p=$$3} $$1=="threads" && $$2==4 {t=$$3} \
 	    END {printf "| %d | %.3f | %.2f | %.3f |\n", size, p, p / base, t}' out/scale/$$size/bench.csv; \
 	done
 
