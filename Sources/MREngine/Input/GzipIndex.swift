@@ -216,6 +216,37 @@ public struct GzipIndex: Sendable {
         return nil
     }
 
+    /// Bytes before the first access point, and of each point, in a saved index.
+    private static let headerSize = magic.count + 6 * 8
+    private static let pointSize = 4 * 8 + windowSize
+
+    /// Access point `number` of the index saved at `indexPath`, read alone: what a map task
+    /// needs. The coordinator checked the whole index when it planned the run; this checks that
+    /// the point is still the planned one (at `uncompressedOffset`) and that the data file has
+    /// not changed since.
+    static func point(_ number: Int, at uncompressedOffset: Int64, savedAt indexPath: String, for dataPath: String) throws -> AccessPoint {
+        let changed = MRError(.internal, "the index \(indexPath) of \(dataPath) changed during the run")
+        let file = try FileDescriptor.open(reading: indexPath)
+        defer { file.close() }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        var record = [UInt8](repeating: 0, count: pointSize)
+        guard try header.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: headerSize, at: 0) }) == headerSize,
+              try record.withUnsafeMutableBytes({
+                  try file.read(into: $0.baseAddress!, count: pointSize, at: Int64(headerSize + number * pointSize))
+              }) == pointSize else { throw changed }
+        func field(_ bytes: [UInt8], _ index: Int) -> Int64 {
+            Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: Int64.self) })
+        }
+        let current = try stamp(of: dataPath)
+        let trailer = Array(header[magic.count + 16..<magic.count + 24].prefix(current.trailer.count))
+        guard Array(header[0..<magic.count]) == magic, field(header, 1) == current.size, field(header, 2) == current.modified,
+              trailer == current.trailer, (0..<Int(field(header, 6))).contains(number), (0...7).contains(field(record, 1)),
+              field(record, 2) == uncompressedOffset
+        else { throw changed }
+        return AccessPoint(compressedOffset: field(record, 0), bits: Int(field(record, 1)), uncompressedOffset: field(record, 2),
+                           linesBefore: field(record, 3), window: Array(record[32...]))
+    }
+
     /// Parses an index file; nil if it is damaged in any way.
     static func decode(_ bytes: [UInt8]) -> GzipIndex? {
         guard bytes.count >= magic.count + 48, Array(bytes[0..<magic.count]) == magic else { return nil }

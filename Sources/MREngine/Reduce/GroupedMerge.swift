@@ -10,6 +10,9 @@ final class GroupedMerge: ReduceValueSource {
     /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
     /// ties so values arrive in map-task order in every mode.
     private var heap: [Int]
+    /// Each reader's current key's first 8 bytes, big-endian and zero-padded: most comparisons
+    /// of the heap are settled by these numbers without reading the keys.
+    private var prefixes: [UInt64]
     private var groupKey: UnsafeMutableRawPointer
     private var groupKeyCapacity = 256
     private var groupKeyLength = 0
@@ -22,6 +25,7 @@ final class GroupedMerge: ReduceValueSource {
         self.readers = readers
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         heap = readers.indices.filter { !readers[$0].isAtEnd }
+        prefixes = readers.map { Self.prefix($0.key) }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
@@ -50,7 +54,8 @@ final class GroupedMerge: ReduceValueSource {
     /// The current value stays valid until the next call: its reader advances only then.
     func nextValue() -> Value? {
         advanceConsumedReader()
-        guard inGroup, let top = heap.first, compare(readers[top].key, key) == 0 else {
+        guard inGroup, let top = heap.first, readers[top].key.count == groupKeyLength,
+              bytesEqual(groupKey, readers[top].key.baseAddress, groupKeyLength) else {
             inGroup = false
             return nil
         }
@@ -73,13 +78,21 @@ final class GroupedMerge: ReduceValueSource {
         if readers[reader].isAtEnd {
             heap[0] = heap[heap.count - 1]
             heap.removeLast()
+        } else {
+            prefixes[reader] = Self.prefix(readers[reader].key)
         }
         if !heap.isEmpty { siftDown(0) }
     }
 
     private func precedes(_ a: Int, _ b: Int) -> Bool {
+        if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
         let order = compare(readers[a].key, readers[b].key)
         return order != 0 ? order < 0 : a < b
+    }
+
+    private static func prefix(_ key: ByteSlice) -> UInt64 {
+        guard let base = key.baseAddress else { return 0 }
+        return KeyHash.loadWord(base, 0, key.count).byteSwapped
     }
 
     private func siftDown(_ start: Int) {

@@ -75,11 +75,7 @@ public struct TaskRunner: Sendable {
             let sourceOffset: Int64, skipFirstLine: Bool, end: Int64
             var firstLine: Int64 = 1
             if piece.accessPoint >= 0, let indexPath = entry.indexPath {
-                guard let index = try? GzipIndex.decode(FileSystem.readFile(indexPath)),
-                      index.points.indices.contains(piece.accessPoint) else {
-                    throw MRError(.internal, "the index \(indexPath) of \(entry.path) changed during the run")
-                }
-                let point = index.points[piece.accessPoint]
+                let point = try GzipIndex.point(piece.accessPoint, at: piece.start, savedAt: indexPath, for: entry.path)
                 let gzip = try GzipSource(path: entry.path, from: point, checksumLimit: piece.end - piece.start)
                 indexedSource = gzip
                 source = gzip
