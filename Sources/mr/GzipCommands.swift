@@ -33,8 +33,10 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         for file in files {
-            let size = try InputCatalog.files(for: [file]).first?.size ?? 0
-            switch try GzipMembers.splitPoints(path: file, size: size, spacing: 1) {
+            guard let entry = try InputCatalog.files(for: [file]).first, entry.isGzip, entry.path == file else {
+                throw MRError(.usage, "'\(file)' is not a .gz file; mr inspect reads gzip files")
+            }
+            switch try GzipMembers.splitPoints(path: file, size: entry.size, spacing: 1) {
             case nil:
                 print("\(file): no member start found after the first (one gzip member, as far as a scan can tell)")
             case let (starts, .blockSizes)?:
