@@ -189,6 +189,23 @@ final class EngineTests: XCTestCase {
             }
             XCTAssertEqual(sums, expected, "budget \(budget)")
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
+
+            // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
+            // compares 8-byte key prefixes first; the keys share long prefixes and end in NULs).
+            let runs = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
+            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: output + "/" + $0) })
+            var merged: [[UInt8]: Int64] = [:]
+            var previous: [UInt8]?
+            while try merge.nextGroup() {
+                let key = Array(merge.key)
+                if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) merged") }
+                previous = key
+                while let value = merge.nextValue() {
+                    guard case .int(let number) = value else { return XCTFail("text value") }
+                    merged[key, default: 0] += number
+                }
+            }
+            XCTAssertEqual(merged, expected, "merged, budget \(budget)")
         }
     }
 
