@@ -282,7 +282,7 @@ extension GzipSplitTests {
         // A BGZF writer (blocks of at most 64 KiB, each a gzip member with a BC extra field
         // giving its size, then the empty end-of-file block), since bgzip is not assumed present.
         let file = directory.appendingPathComponent("blocks.bgz.gz")
-        try python("""
+        try runProgram(["python3", "-c", """
             import struct, sys, zlib
             data = open(sys.argv[1], 'rb').read()
             with open(sys.argv[2], 'wb') as out:
@@ -293,7 +293,7 @@ extension GzipSplitTests {
                     out.write(struct.pack('<BBBBIBBHBBHH', 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, len(body) + 25))
                     out.write(body + struct.pack('<II', zlib.crc32(chunk), len(chunk)))
                 out.write(bytes.fromhex('1f8b08040000000000ff0600424302001b0003000000000000000000'))
-            """, plain.path, file.path)
+            """, plain.path, file.path])
         let blocks = (text.count + 65279) / 65280 + 1
         let report = try checkMemberFile(file, text: text, splitSize: "512K")
         XCTAssertTrue(report.contains(": BGZF, \(blocks) blocks") && report.contains(": \(blocks) gzip members,"), report)
@@ -306,7 +306,7 @@ extension GzipSplitTests {
         let file = directory.appendingPathComponent("nested.gz")
         let plain = directory.appendingPathComponent("nested.txt")
         try text.write(to: plain)
-        try python("""
+        try runProgram(["python3", "-c", """
             import gzip, sys
             text = open(sys.argv[1], 'rb').read()
             inner = gzip.compress(text[:2000], 6)
@@ -316,7 +316,7 @@ extension GzipSplitTests {
                 for i in range(1500000, len(text), 900000):
                     out.write(gzip.compress(text[i:i + 900000], 6))
             open(sys.argv[1], 'wb').write(nested + text[1500000:])
-            """, plain.path, file.path)
+            """, plain.path, file.path])
         let whole = directory.appendingPathComponent("whole")
         try MR.succeed(["wordcount", plain.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
         let split = directory.appendingPathComponent("split")
@@ -351,16 +351,6 @@ extension GzipSplitTests {
         XCTAssertEqual(outcome.status, 75, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("declares readsLinePositions = false"), outcome.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-    }
-
-    /// Runs a Python 3 program with arguments and checks that it succeeded.
-    private func python(_ program: String, _ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", program] + arguments
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "python3 failed")
     }
 }
 

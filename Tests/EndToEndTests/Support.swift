@@ -100,16 +100,22 @@ func makeTemporaryDirectory() throws -> URL {
 
 /// gzip -n of `data` into `destination`, by the system's gzip (an implementation not ours).
 func gzip(_ data: Data, to destination: URL) throws {
+    try runProgram(["sh", "-c", "gzip -n -c > '\(destination.path)'"], input: data)
+}
+
+/// Runs a program found on PATH to completion, feeding it `input`, and fails the test unless it
+/// exits 0.
+func runProgram(_ arguments: [String], input: Data = Data()) throws {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "gzip -n -c > '\(destination.path)'"]
-    let input = Pipe()
-    process.standardInput = input
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardInput = pipe
     try process.run()
-    input.fileHandleForWriting.write(data)
-    try input.fileHandleForWriting.close()
+    pipe.fileHandleForWriting.write(input)
+    try pipe.fileHandleForWriting.close()
     process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0)
+    XCTAssertEqual(process.terminationStatus, 0, arguments.prefix(2).joined(separator: " ") + " failed")
 }
 
 /// The real books beside the checkout, gzipped into `directory`; returns their plain texts.

@@ -233,49 +233,50 @@ public struct GzipIndex: Sendable {
         guard try header.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: headerSize, at: 0) }) == headerSize,
               try record.withUnsafeMutableBytes({
                   try file.read(into: $0.baseAddress!, count: pointSize, at: Int64(headerSize + number * pointSize))
-              }) == pointSize else { throw changed }
-        func field(_ bytes: [UInt8], _ index: Int) -> Int64 {
-            Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: Int64.self) })
-        }
-        let current = try stamp(of: dataPath)
-        let trailer = Array(header[magic.count + 16..<magic.count + 24].prefix(current.trailer.count))
-        guard Array(header[0..<magic.count]) == magic, field(header, 1) == current.size, field(header, 2) == current.modified,
-              trailer == current.trailer, (0..<Int(field(header, 6))).contains(number), (0...7).contains(field(record, 1)),
-              field(record, 2) == uncompressedOffset
+              }) == pointSize,
+              let fields = Self.header(header[...]), fields.stamp == (try stamp(of: dataPath)), number < fields.pointCount,
+              let point = accessPoint(record[...]), point.uncompressedOffset == uncompressedOffset
         else { throw changed }
-        return AccessPoint(compressedOffset: field(record, 0), bits: Int(field(record, 1)), uncompressedOffset: field(record, 2),
-                           linesBefore: field(record, 3), window: Array(record[32...]))
+        return point
     }
 
     /// Parses an index file; nil if it is damaged in any way.
     static func decode(_ bytes: [UInt8]) -> GzipIndex? {
-        guard bytes.count >= magic.count + 48, Array(bytes[0..<magic.count]) == magic else { return nil }
+        guard bytes.count >= headerSize + 8, let fields = header(bytes[0..<headerSize]) else { return nil }
         let body = bytes.count - 8
         let stored = bytes[body...].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
-        guard Int64(littleEndian: stored) == Int64(bytes[..<body].withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }) else { return nil }
-        var cursor = magic.count
-        func next() -> Int64? {
-            guard cursor + 8 <= body else { return nil }
-            defer { cursor += 8 }
-            return Int64(littleEndian: bytes[cursor..<cursor + 8].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-        }
-        guard let size = next(), let modified = next() else { return nil }
-        let trailer = Array(bytes[cursor..<cursor + 8])
-        cursor += 8
-        guard let uncompressed = next(), let members = next(), members >= 1,
-              let count = next(), count >= 0, count < 1 << 24 else { return nil }
+        guard Int64(littleEndian: stored) == Int64(bytes[..<body].withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }),
+              body == headerSize + fields.pointCount * pointSize else { return nil }
         var points: [AccessPoint] = []
-        for _ in 0..<count {
-            guard let compressed = next(), let bits = next(), let out = next(), let lines = next(),
-                  cursor + windowSize <= body, (0...7).contains(bits), compressed <= size, out <= uncompressed,
-                  out >= (points.last?.uncompressedOffset ?? 0) else { return nil }
-            points.append(AccessPoint(compressedOffset: compressed, bits: Int(bits), uncompressedOffset: out, linesBefore: lines,
-                                      window: Array(bytes[cursor..<cursor + windowSize])))
-            cursor += windowSize
+        for offset in stride(from: headerSize, to: body, by: pointSize) {
+            guard let point = accessPoint(bytes[offset..<offset + pointSize]), point.compressedOffset <= fields.stamp.size,
+                  point.uncompressedOffset <= fields.uncompressedSize,
+                  point.uncompressedOffset >= (points.last?.uncompressedOffset ?? 0) else { return nil }
+            points.append(point)
         }
-        guard cursor == body else { return nil }
-        let stampTrailer = size >= 8 ? trailer : Array(trailer[0..<Int(size)])
-        return GzipIndex(stamp: Stamp(size: size, modified: modified, trailer: stampTrailer), points: points,
-                         uncompressedSize: uncompressed, members: Int(members))
+        return GzipIndex(stamp: fields.stamp, points: points, uncompressedSize: fields.uncompressedSize, members: fields.members)
+    }
+
+    /// The fields before the access points: magic, stamp, sizes, counts; nil if they are not sane.
+    private static func header(_ bytes: ArraySlice<UInt8>) -> (stamp: Stamp, uncompressedSize: Int64, members: Int, pointCount: Int)? {
+        guard bytes.count == headerSize, Array(bytes.prefix(magic.count)) == magic else { return nil }
+        let size = field(bytes, magic.count), members = field(bytes, magic.count + 32), count = field(bytes, magic.count + 40)
+        guard size >= 0, members >= 1, count >= 0, count < 1 << 24 else { return nil }
+        let trailerStart = bytes.startIndex + magic.count + 16
+        let trailer = Array(bytes[trailerStart..<trailerStart + Int(min(size, 8))])
+        return (Stamp(size: size, modified: field(bytes, magic.count + 8), trailer: trailer), field(bytes, magic.count + 24),
+                Int(members), Int(count))
+    }
+
+    /// One saved access point; nil if its bit count is not 0-7.
+    private static func accessPoint(_ bytes: ArraySlice<UInt8>) -> AccessPoint? {
+        guard bytes.count == pointSize, case let bits = field(bytes, 8), (0...7).contains(bits) else { return nil }
+        return AccessPoint(compressedOffset: field(bytes, 0), bits: Int(bits), uncompressedOffset: field(bytes, 16),
+                           linesBefore: field(bytes, 24), window: Array(bytes.dropFirst(32)))
+    }
+
+    /// The little-endian number `offset` bytes into `bytes`.
+    private static func field(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> Int64 {
+        Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) })
     }
 }

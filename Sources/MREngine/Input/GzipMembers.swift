@@ -28,8 +28,10 @@ public enum GzipMembers {
     static let trialOutput = 1 << 16
 
     /// The member starts (after the first, at 0) to split `path` at, at least `spacing` compressed
-    /// bytes apart (1: every one); nil if none were found.
-    public static func splitPoints(path: String, size: Int64, spacing: Int64) throws -> (starts: [Int64], evidence: Evidence)? {
+    /// bytes apart (1: every one); nil if none were found. Without `scanning`, only BGZF's certain
+    /// starts are looked for (the file is not read past its block headers).
+    public static func splitPoints(path: String, size: Int64, spacing: Int64, scanning: Bool = true) throws
+        -> (starts: [Int64], evidence: Evidence)? {
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }
         if let blocks = try bgzfBlockStarts(file, size: size) {
@@ -37,6 +39,7 @@ public enum GzipMembers {
             for start in blocks where start - (starts.last ?? 0) >= spacing { starts.append(start) }
             return starts.isEmpty ? nil : (starts, .blockSizes)
         }
+        guard scanning else { return nil }
         var starts: [Int64] = []
         var wanted = spacing
         while wanted < size, let start = try memberStart(file, size: size, from: wanted) {

@@ -432,17 +432,6 @@ final class MapOutputBuffer: MapSink {
         arenaUsed = 0
     }
 
-    /// The key's first 16 bytes (zero-padded) as two big-endian numbers, which order as the
-    /// bytes do.
-    private static func sortPrefix(_ key: ByteSlice) -> (UInt64, UInt64) {
-        guard key.count > inlineLimit, let base = key.baseAddress else {
-            let (word0, word1) = KeyHash.inlineWords(key)
-            return (word0.byteSwapped, word1.byteSwapped)
-        }
-        return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)).byteSwapped,
-                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)).byteSwapped)
-    }
-
     /// Writes the last run; afterwards every partition has at least one run file.
     func finish() throws {
         foldQueue()
@@ -503,7 +492,7 @@ final class MapOutputBuffer: MapSink {
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
-            let (prefix0, prefix1) = Self.sortPrefix(key)
+            let (prefix0, prefix1) = orderPrefixes(key)
             let partition = Int(partitionOf[index])
             (items + next[partition]).initialize(to: Item(
                 prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))

@@ -25,7 +25,7 @@ final class GroupedMerge: ReduceValueSource {
         self.readers = readers
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         heap = readers.indices.filter { !readers[$0].isAtEnd }
-        prefixes = readers.map { Self.prefix($0.key) }
+        prefixes = readers.map { orderPrefixes($0.key).0 }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
@@ -79,7 +79,7 @@ final class GroupedMerge: ReduceValueSource {
             heap[0] = heap[heap.count - 1]
             heap.removeLast()
         } else {
-            prefixes[reader] = Self.prefix(readers[reader].key)
+            prefixes[reader] = orderPrefixes(readers[reader].key).0
         }
         if !heap.isEmpty { siftDown(0) }
     }
@@ -90,10 +90,6 @@ final class GroupedMerge: ReduceValueSource {
         return order != 0 ? order < 0 : a < b
     }
 
-    private static func prefix(_ key: ByteSlice) -> UInt64 {
-        guard let base = key.baseAddress else { return 0 }
-        return KeyHash.loadWord(base, 0, key.count).byteSwapped
-    }
 
     private func siftDown(_ start: Int) {
         var parent = start
@@ -107,6 +103,19 @@ final class GroupedMerge: ReduceValueSource {
             parent = child
         }
     }
+}
+
+/// A key's first 16 bytes, zero-padded, as two big-endian numbers, which order as the bytes do:
+/// most comparisons of sorting and merging are settled by them without reading the keys (equal
+/// numbers need ``compare(_:_:)``: a key and its extension by NUL bytes have the same ones).
+@inline(__always)
+func orderPrefixes(_ key: ByteSlice) -> (UInt64, UInt64) {
+    guard key.count > 16, let base = key.baseAddress else {
+        let (word0, word1) = KeyHash.inlineWords(key)
+        return (word0.byteSwapped, word1.byteSwapped)
+    }
+    return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)).byteSwapped,
+            UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)).byteSwapped)
 }
 
 /// Bytewise order of two keys, a shorter key before its extensions.

@@ -330,8 +330,8 @@ public enum Coordinator {
                 continue
             }
             if splitting.memberSplits,
-               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / SplitPlanner.gzipExpansion),
-               splitting.guessingMembers || found.evidence == .blockSizes {
+               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / SplitPlanner.gzipExpansion,
+                                                       scanning: splitting.guessingMembers) {
                 memberStarts[number] = found.starts
                 if found.evidence == .scanned { guessedFiles.insert(number) }
                 continue

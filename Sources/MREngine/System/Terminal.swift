@@ -26,8 +26,6 @@ public func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// This process's peak resident memory so far, in bytes: `VmHWM` of /proc/self/status, which,
-/// unlike getrusage's figure, does not start from the parent's size at spawn time.
 /// Restarts the count behind ``processPeakMemory()`` (Linux: "5" to /proc/self/clear_refs), so
 /// that a run inside a process that ran others (`mr bench`) reports its own peak.
 func resetProcessPeakMemory() {
@@ -37,6 +35,8 @@ func resetProcessPeakMemory() {
     close(file)
 }
 
+/// This process's peak resident memory so far, in bytes: `VmHWM` of /proc/self/status, which,
+/// unlike getrusage's figure, does not start from the parent's size at spawn time.
 func processPeakMemory() -> Int64 {
     guard let status = try? FileSystem.readFile("/proc/self/status") else { return 0 }
     for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
