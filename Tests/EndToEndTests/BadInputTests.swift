@@ -104,10 +104,19 @@ final class BadInputTests: XCTestCase {
         let cache = directory.appendingPathComponent("cache")
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache.path)
+        // mr, the job API module beside it and the job file, from folders `nobody` can read
+        // whatever the checkout's permissions (a clone into a mktemp folder is 0700).
+        let bin = try directory.appendingPathComponent("bin/Modules").creatingDirectory().deletingLastPathComponent()
+        let built = MR.executable.deletingLastPathComponent()
+        for file in ["mr", "Modules/MapReduce.swiftmodule"] {
+            try FileManager.default.copyItem(at: built.appendingPathComponent(file), to: bin.appendingPathComponent(file))
+        }
+        let jobs = try directory.appendingPathComponent("jobs").creatingDirectory()
+        try FileManager.default.copyItem(atPath: "jobs/wordcount.swift", toPath: jobs.appendingPathComponent("wordcount.swift").path)
         func runAsNobody(_ extra: [String]) throws -> MR.Outcome {
             let output = directory.appendingPathComponent("out-\(extra.count)")
-            return try MR.run(["--", MR.executable.path, "wordcount", good.path, secret.path, "--output", output.path] + extra,
-                              environment: ["MR_CACHE_DIR": cache.path, "HOME": directory.path],
+            return try MR.run(["--", bin.appendingPathComponent("mr").path, "wordcount", good.path, secret.path, "--output", output.path] + extra,
+                              environment: ["MR_CACHE_DIR": cache.path, "HOME": directory.path, "MR_JOBS_DIR": jobs.path],
                               program: "/usr/bin/setpriv", prefix: ["--reuid=65534", "--regid=65534", "--clear-groups"])
         }
         let stopped = try runAsNobody([])
