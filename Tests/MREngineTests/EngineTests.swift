@@ -209,6 +209,39 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    func testSpillSortOrdersItemsAsTheStandardSortDoes() {
+        // Few distinct prefixes, so that ties go to the tie-break (here: by location); inputs
+        // sorted, reversed, constant and random; quicksort, insertion sort and (with a split
+        // limit of 0 or 1) heapsort.
+        var state: UInt64 = 11
+        func random(_ bound: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1442695040888963407
+            return (state >> 33) % bound
+        }
+        func before(_ a: SortItem, _ b: SortItem) -> Bool {
+            (a.prefix0, a.prefix1, a.location) < (b.prefix0, b.prefix1, b.location)
+        }
+        for count in [0, 1, 2, 3, 16, 17, 18, 100, 1000, 5000] {
+            for pattern in 0..<4 {
+                let items = (0..<count).map { index -> SortItem in
+                    let rank: UInt64 = pattern == 0 ? UInt64(index) : pattern == 1 ? UInt64(count - index) : pattern == 2 ? 7 : random(9)
+                    return SortItem(prefix0: rank / 3, prefix1: rank % 3 == 0 ? random(2) : rank % 3, value: 0,
+                                    location: Int(random(1_000_000)) * 8192 + index, length: 0)
+                }
+                let expected = items.sorted(by: before)
+                for splitLimit in [nil, 0, 1] {
+                    var sorted = items
+                    sorted.withUnsafeMutableBufferPointer {
+                        introsort($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, count: count, splitLimit: splitLimit) {
+                            $0.location < $1.location
+                        }
+                    }
+                    XCTAssertEqual(sorted.map(\.location), expected.map(\.location), "count \(count), pattern \(pattern), limit \(String(describing: splitLimit))")
+                }
+            }
+        }
+    }
+
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
         try shell("printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)")

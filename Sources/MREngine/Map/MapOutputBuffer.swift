@@ -347,7 +347,7 @@ final class MapOutputBuffer: MapSink {
     /// A pair as a spill sorts it: the first 16 key bytes as two big-endian numbers settle nearly
     /// every comparison without touching the key; an integer pair is all in its item (a long key
     /// by its arena offset), so writing it does not go back to the cache-cold slot.
-    private struct SortItem {
+    struct SortItem {
         var prefix0: UInt64
         var prefix1: UInt64
         var value: Int64
@@ -498,9 +498,8 @@ final class MapOutputBuffer: MapSink {
                 prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))
             next[partition] += 1
         }
-        func precedes(_ a: Item, _ b: Item) -> Bool {
-            if a.prefix0 != b.prefix0 { return a.prefix0 < b.prefix0 }
-            if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
+        /// The order of items whose first 16 key bytes are equal.
+        func precedesOnEqualPrefixes(_ a: Item, _ b: Item) -> Bool {
             if itemHoldsPair {
                 // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
                 if a.length <= Self.inlineLimit || b.length <= Self.inlineLimit { return a.length < b.length }
@@ -514,7 +513,7 @@ final class MapOutputBuffer: MapSink {
         for partition in 0..<partitions {
             var sorted = UnsafeMutableBufferPointer(start: items + starts[partition], count: starts[partition + 1] - starts[partition])
             if sorted.count < 4096 {
-                sorted.sort(by: precedes)
+                introsort(sorted.baseAddress!, count: sorted.count, tieBreak: precedesOnEqualPrefixes)
             } else {
                 // Items go to buckets by their first two key bytes (a counting sort), then each
                 // bucket is sorted on its own, in cache: one sort of millions of items would move
@@ -532,8 +531,8 @@ final class MapOutputBuffer: MapSink {
                 }
                 sorted = UnsafeMutableBufferPointer(start: bucketed, count: sorted.count)
                 for bucket in 0..<65536 where bucketStarts[bucket + 1] - bucketStarts[bucket] > 1 {
-                    var bucketItems = UnsafeMutableBufferPointer(rebasing: sorted[bucketStarts[bucket]..<bucketStarts[bucket + 1]])
-                    bucketItems.sort(by: precedes)
+                    introsort(bucketed + bucketStarts[bucket], count: bucketStarts[bucket + 1] - bucketStarts[bucket],
+                              tieBreak: precedesOnEqualPrefixes)
                 }
             }
             for item in sorted {
