@@ -1,46 +1,57 @@
 /// Where ``Job/map(_:_:)`` sends its key-value pairs.
 public struct MapOutput {
-    @usableFromInline let sink: any MapSink
+    // Unretained: the engine keeps its sink alive for the whole task. Held strongly, the sink
+    // cost two atomic reference-count operations per line (map's closures capture the output).
+    @usableFromInline let sink: Unmanaged<RecordSink>
 
-    /// Wraps the engine's collector.
-    public init(_ sink: any MapSink) {
-        self.sink = sink
+    /// Wraps the engine's collector, which the engine keeps alive while this is in use.
+    package init(_ sink: RecordSink) {
+        self.sink = .passUnretained(sink)
     }
 
     /// Emits `key` with an integer value. The key is copied if the engine keeps it.
     @inlinable
     public func emit(_ key: ByteSlice, _ value: Int64) {
-        sink.emit(key: key, value: value)
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, value: value) }
     }
 
     /// Emits `key` with a byte-string value (both copied if kept).
     @inlinable
     public func emit(_ key: ByteSlice, text: ByteSlice) {
-        sink.emit(key: key, text: text)
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: text) }
     }
 
     /// Emits the decimal text of `number` as key, e.g. to group by a length or a year.
     @inlinable
     public func emit(decimal number: Int, _ value: Int64) {
-        withDecimalDigits(of: Int64(number)) { sink.emit(key: $0, value: value) }
+        withDecimalDigits(of: Int64(number)) { digits in sink._withUnsafeGuaranteedRef { $0.emit(key: digits, value: value) } }
     }
 
     /// Adds `amount` to the job's counter `name`; counters are summed over tasks and shown in
     /// the run summary.
     @inlinable
     public func count(_ name: String, by amount: Int64 = 1) {
-        sink.count(name, by: amount)
+        sink._withUnsafeGuaranteedRef { $0.count(name, by: amount) }
     }
 }
 
-/// The engine's side of ``MapOutput``: collects, combines and partitions what map emits.
-public protocol MapSink: AnyObject {
+/// The engine's side of ``MapOutput`` and ``ReduceOutput``: collects, combines and partitions
+/// what map emits, or writes what reduce emits. A class rather than a protocol so that the
+/// outputs can hold it unretained and call it with no reference counting; the engine's sinks
+/// override every method.
+open class RecordSink {
+    public init() {}
+
     /// Receives one pair with an integer value; `key` is valid only during the call.
-    func emit(key: ByteSlice, value: Int64)
+    open func emit(key: ByteSlice, value: Int64) { Self.notOverridden() }
     /// Receives one pair with a byte-string value; both are valid only during the call.
-    func emit(key: ByteSlice, text: ByteSlice)
+    open func emit(key: ByteSlice, text: ByteSlice) { Self.notOverridden() }
     /// Adds to a job counter.
-    func count(_ name: String, by amount: Int64)
+    open func count(_ name: String, by amount: Int64) { Self.notOverridden() }
+
+    private static func notOverridden(_ method: StaticString = #function) -> Never {
+        fatalError("\(Self.self) does not override RecordSink.\(method)")
+    }
 }
 
 /// Calls `body` with the decimal digits of `number` in a stack buffer (no allocation).

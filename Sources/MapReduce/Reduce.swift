@@ -21,17 +21,18 @@ public enum Value {
 /// The values of one key, as ``Job/reduce(_:_:_:)`` receives them: each value once, streamed
 /// from the map tasks' sorted outputs (never all in memory), in map-task order.
 public struct ReduceValues: IteratorProtocol, Sequence {
-    @usableFromInline let source: any ReduceValueSource
+    // Unretained, as ``MapOutput``'s sink (a retain and a release per key otherwise).
+    @usableFromInline let source: Unmanaged<ValueSource>
 
-    /// Wraps the engine's merge.
-    public init(_ source: any ReduceValueSource) {
-        self.source = source
+    /// Wraps the engine's merge, which the engine keeps alive while this is in use.
+    package init(_ source: ValueSource) {
+        self.source = .passUnretained(source)
     }
 
     /// The next value of the current key, or `nil` when the key has no more.
     @inlinable
     public mutating func next() -> Value? {
-        source.nextValue()
+        source._withUnsafeGuaranteedRef { $0.nextValue() }
     }
 
     /// Consumes the remaining values and returns the wrapping sum of the integers.
@@ -43,53 +44,47 @@ public struct ReduceValues: IteratorProtocol, Sequence {
     }
 }
 
-/// The engine's side of ``ReduceValues``.
-public protocol ReduceValueSource: AnyObject {
+/// The engine's side of ``ReduceValues``: a class, as ``RecordSink`` is, so that the values
+/// can hold it unretained.
+open class ValueSource {
+    public init() {}
+
     /// The next value of the current key, or `nil` at the key's end.
-    func nextValue() -> Value?
+    open func nextValue() -> Value? { fatalError("\(Self.self) does not override ValueSource.nextValue()") }
 }
 
 /// Where ``Job/reduce(_:_:_:)`` writes its output records: lines `key<TAB>value`.
 public struct ReduceOutput {
-    @usableFromInline let sink: any ReduceSink
+    // Unretained, as ``MapOutput``'s sink.
+    @usableFromInline let sink: Unmanaged<RecordSink>
 
-    /// Wraps the engine's part-file writer.
-    public init(_ sink: any ReduceSink) {
-        self.sink = sink
+    /// Wraps the engine's part-file writer, which the engine keeps alive while this is in use.
+    package init(_ sink: RecordSink) {
+        self.sink = .passUnretained(sink)
     }
 
     /// Writes the line `key<TAB>value`.
     @inlinable
     public func emit(_ key: ByteSlice, _ value: Int64) {
-        sink.write(key: key, value: value)
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, value: value) }
     }
 
     /// Writes the line `key<TAB>text`.
     @inlinable
     public func emit(_ key: ByteSlice, text: ByteSlice) {
-        sink.write(key: key, text: text)
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: text) }
     }
 
     /// Writes the line `key<TAB>text`.
     @inlinable
     public func emit(_ key: ByteSlice, text: String) {
         var text = text
-        text.withUTF8 { sink.write(key: key, text: ByteSlice($0)) }
+        text.withUTF8 { bytes in sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: ByteSlice(bytes)) } }
     }
 
     /// Adds `amount` to the job's counter `name`.
     @inlinable
     public func count(_ name: String, by amount: Int64 = 1) {
-        sink.count(name, by: amount)
+        sink._withUnsafeGuaranteedRef { $0.count(name, by: amount) }
     }
-}
-
-/// The engine's side of ``ReduceOutput``.
-public protocol ReduceSink: AnyObject {
-    /// Writes one output record with an integer value.
-    func write(key: ByteSlice, value: Int64)
-    /// Writes one output record with a text value.
-    func write(key: ByteSlice, text: ByteSlice)
-    /// Adds to a job counter.
-    func count(_ name: String, by amount: Int64)
 }

@@ -21,7 +21,7 @@ import MapReduce
 /// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
 /// sorted run (one intermediate file per partition, `part-00003.run-0001`) and starts empty; the
 /// last run is written by ``finish()``. Reduce merges all runs of all map tasks, streaming.
-final class MapOutputBuffer: MapSink {
+final class MapOutputBuffer: RecordSink {
     struct Slot {
         /// In the table, the high 32 bits of the key's hash; in a list, the value's kind.
         var tag: UInt32
@@ -117,16 +117,13 @@ final class MapOutputBuffer: MapSink {
             capacity = 1 << 12
             slots = Self.allocateSlots(capacity, asTable: foldRule != nil)
         }
-        arenaCapacity = 1 << 16
-        if let kept = memory.arena.take() {
-            (arena, arenaCapacity) = (kept.base, kept.byteCount)
-            // Kept table and arena may come from different tasks: together within the budget.
-            if memoryInUse + spillMemory(slots: capacity) > memoryBudget {
-                kept.base.deallocate()
-                arenaCapacity = 1 << 16
-                arena = .allocate(byteCount: arenaCapacity, alignment: 8)
-            }
-        } else {
+        let keptArena = memory.arena.take()
+        (arena, arenaCapacity) = keptArena ?? (.allocate(byteCount: 1 << 16, alignment: 8), 1 << 16)
+        super.init()
+        // Kept table and arena may come from different tasks: together within the budget.
+        if keptArena != nil && memoryInUse + spillMemory(slots: capacity) > memoryBudget {
+            arena.deallocate()
+            arenaCapacity = 1 << 16
             arena = .allocate(byteCount: arenaCapacity, alignment: 8)
         }
     }
@@ -144,11 +141,11 @@ final class MapOutputBuffer: MapSink {
         return slots
     }
 
-    func count(_ name: String, by amount: Int64) {
+    override func count(_ name: String, by amount: Int64) {
         counters[name, default: 0] += amount
     }
 
-    func emit(key: ByteSlice, text: ByteSlice) {
+    override func emit(key: ByteSlice, text: ByteSlice) {
         emitted += 1
         if spillPending { spill() }
         guard foldRule != nil else {
@@ -174,7 +171,7 @@ final class MapOutputBuffer: MapSink {
         insert(ByteSlice(start: composite, count: length), value: Int64(key.count))
     }
 
-    func emit(key: ByteSlice, value: Int64) {
+    override func emit(key: ByteSlice, value: Int64) {
         emitted += 1
         if spillPending { spill() }
         guard foldRule != nil else {

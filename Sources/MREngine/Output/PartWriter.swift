@@ -2,7 +2,7 @@ import MapReduce
 
 /// Writes output records as lines `key<TAB>value` (for reduce tasks, and for the map tasks of
 /// map-only jobs) and keeps the records with the largest values for the run summary.
-final class PartWriter: ReduceSink, MapSink {
+final class PartWriter: RecordSink {
     private let output: BufferedWriter
     private let topCount: Int
     private(set) var topRecords: [TopRecord] = []
@@ -14,23 +14,21 @@ final class PartWriter: ReduceSink, MapSink {
     init(path: String, topCount: Int) throws {
         output = try BufferedWriter(creating: path, capacity: 1 << 18)
         self.topCount = topCount
+        super.init()
     }
 
-    func write(key: ByteSlice, value: Int64) {
+    override func emit(key: ByteSlice, value: Int64) {
         withDecimalDigits(of: value) { writeLine(key, $0) }
         if topCount > 0 { consider(key, value) }
     }
 
-    func write(key: ByteSlice, text: ByteSlice) {
+    override func emit(key: ByteSlice, text: ByteSlice) {
         writeLine(key, text)
     }
 
-    func count(_ name: String, by amount: Int64) {
+    override func count(_ name: String, by amount: Int64) {
         counters[name, default: 0] += amount
     }
-
-    func emit(key: ByteSlice, value: Int64) { write(key: key, value: value) }
-    func emit(key: ByteSlice, text: ByteSlice) { write(key: key, text: text) }
 
     private func writeLine(_ key: ByteSlice, _ value: ByteSlice) {
         records += 1

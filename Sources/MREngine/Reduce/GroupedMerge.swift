@@ -5,7 +5,7 @@ import MapReduce
 
 /// A streaming k-way merge of sorted intermediate files that presents one key at a time with its
 /// values: what a reduce task feeds to the job. Only one buffer per file is in memory.
-final class GroupedMerge: ReduceValueSource {
+final class GroupedMerge: ValueSource {
     private let readers: [IntermediateFile.Reader]
     /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
     /// ties so values arrive in map-task order in every mode.
@@ -26,6 +26,7 @@ final class GroupedMerge: ReduceValueSource {
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         heap = readers.indices.filter { !readers[$0].isAtEnd }
         prefixes = readers.map { orderPrefixes($0.key).0 }
+        super.init()
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
@@ -52,7 +53,7 @@ final class GroupedMerge: ReduceValueSource {
     }
 
     /// The current value stays valid until the next call: its reader advances only then.
-    func nextValue() -> Value? {
+    override func nextValue() -> Value? {
         advanceConsumedReader()
         guard inGroup, let top = heap.first, readers[top].key.count == groupKeyLength,
               bytesEqual(groupKey, readers[top].key.baseAddress, groupKeyLength) else {
