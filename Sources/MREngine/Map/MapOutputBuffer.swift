@@ -81,7 +81,13 @@ final class MapOutputBuffer: RecordSink {
     private(set) var runsWritten = 0
     private(set) var pairsWritten: Int64 = 0
     /// The table is full and may not grow: spill before the next pair.
-    private var spillPending = false
+    private var spillPending = false {
+        didSet { queuesShortPairs = foldsIntegers && !spillPending }
+    }
+    /// The combiner folds integers (not `.distinct`, not list mode).
+    private let foldsIntegers: Bool
+    /// What nearly every emit meets, in one test: integers folded, no spill due.
+    private var queuesShortPairs: Bool
     /// A write error met while spilling inside `emit` (which cannot throw); rethrown by `finish`.
     private var spillError: Error?
     /// The job's counters.
@@ -106,6 +112,8 @@ final class MapOutputBuffer: RecordSink {
         self.directory = directory
         self.memoryBudget = memoryBudget
         keepsDistinctText = foldRule == .keepFirst
+        foldsIntegers = foldRule != nil && !keepsDistinctText
+        queuesShortPairs = foldsIntegers
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
         self.memory = memory
         // The sizes the previous task's table and arena reached, their pages already in memory.
@@ -172,7 +180,29 @@ final class MapOutputBuffer: RecordSink {
     }
 
     override func emit(key: ByteSlice, value: Int64) {
-        emitted += 1
+        emitted &+= 1
+        let length = key.count
+        guard queuesShortPairs && length <= Self.inlineLimit else {
+            emitOther(key, value: value)
+            return
+        }
+        let (word0, word1) = KeyHash.inlineWords(key)
+        let hash = Self.tableHash(word0, word1, length)
+        mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
+        let place = queue + queueNext
+        if queued == Self.queueDepth {
+            let oldest = place.pointee
+            fold(hash: oldest.hash, oldest.word0, oldest.word1, length: oldest.length, key: nil, value: oldest.value)
+        } else {
+            queued &+= 1
+        }
+        place.pointee = QueuedPair(hash: hash, word0: word0, word1: word1, length: length, value: value)
+        queueNext = (queueNext &+ 1) & (Self.queueDepth - 1)
+    }
+
+    /// An integer pair that is not queued: a long key, a spill due first, list mode, or a misuse.
+    @inline(never)
+    private func emitOther(_ key: ByteSlice, value: Int64) {
         if spillPending { spill() }
         guard foldRule != nil else {
             makeRoomInList()
@@ -184,23 +214,7 @@ final class MapOutputBuffer: RecordSink {
             misuse = misuse ?? "it emits integer values but its combiner, .distinct, keeps text values"
             return
         }
-        let length = key.count
-        guard length <= Self.inlineLimit else {
-            insert(key, value: value)
-            return
-        }
-        let (word0, word1) = KeyHash.inlineWords(key)
-        let hash = Self.tableHash(word0, word1, length)
-        mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity - 1)))
-        let place = queue + queueNext
-        if queued == Self.queueDepth {
-            let oldest = place.pointee
-            fold(hash: oldest.hash, oldest.word0, oldest.word1, length: oldest.length, key: nil, value: oldest.value)
-        } else {
-            queued += 1
-        }
-        place.pointee = QueuedPair(hash: hash, word0: word0, word1: word1, length: length, value: value)
-        queueNext = (queueNext + 1) & (Self.queueDepth - 1)
+        insert(key, value: value)  // the queue is empty after a spill, so no pair overtakes another
     }
 
     /// Folds every queued pair into the table.
@@ -232,7 +246,7 @@ final class MapOutputBuffer: RecordSink {
         hash: UInt64, _ word0: UInt64, _ word1: UInt64, length: Int, key: ByteSlice?, value: Int64
     ) {
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        let mask = capacity - 1
+        let mask = capacity &- 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots + index
@@ -255,8 +269,8 @@ final class MapOutputBuffer: RecordSink {
         } else {
             slots[index] = Slot(tag: tag, length: UInt32(truncatingIfNeeded: length), value: value, word0: word0, word1: word1)
         }
-        pairCount += 1
-        if pairCount * 4 > capacity * 3 { growTable() }
+        pairCount &+= 1
+        if pairCount &* 4 > capacity &* 3 { growTable() }
     }
 
     /// `Combiner`'s rules without their payload.
@@ -264,7 +278,8 @@ final class MapOutputBuffer: RecordSink {
 
     @inline(__always)
     private func folded(_ accumulated: Int64, _ value: Int64) -> Int64 {
-        switch foldRule {
+        if foldRule == .sum { return accumulated &+ value }  // a compare, not the switch's jump table
+        return switch foldRule {
         case .sum?: accumulated &+ value
         case .minimum?: min(accumulated, value)
         case .maximum?: max(accumulated, value)
