@@ -61,60 +61,44 @@ struct BenchCommand: ParsableCommand {
         // One untimed run first: it compiles the job, warms the page cache, builds the index of
         // any large .gz file, and tells whether there is one.
         let warmUp = try Coordinator.run(loaded, inputs: inputs, options: options(.processes, workerCounts.max()!), registry: registry)
-        var configurations: [Configuration] = workerCounts.map { .inflateOnly(workers: $0) }
+        var configurations: [BenchReport.Row.Key] = []
         for mode in modeList {
-            configurations += (mode == .sequential ? [1] : workerCounts).map { .job(BenchReport.Row.Key(mode: mode, workers: $0)) }
+            configurations += (mode == .sequential ? [1] : workerCounts).map { BenchReport.Row.Key(mode: mode, workers: $0) }
         }
         if warmUp.indexedFiles + warmUp.fedFiles > 0 {
             // The rows above split large .gz files at their saved index. Against them: the first
             // run, which has no index (one inflater feeds the workers while it builds it).
-            configurations.append(.job(.init(mode: .processes, workers: workerCounts.max()!, variant: BenchReport.Row.Key.firstRun)))
+            configurations.append(.init(mode: .processes, workers: workerCounts.max()!, variant: BenchReport.Row.Key.firstRun))
         }
         if warmUp.indexedFiles + warmUp.fedFiles + warmUp.memberSplitFiles > 0 {
             // And one mapper per file, as engines that do not split gzip run it.
-            configurations.append(.job(.init(mode: .processes, workers: 1, variant: BenchReport.Row.Key.oneMapperPerFile)))
+            configurations.append(.init(mode: .processes, workers: 1, variant: BenchReport.Row.Key.oneMapperPerFile))
         }
         let gzipFiles = try InputCatalog.files(for: inputs).filter(\.isGzip)
-        // Round after round of every configuration, so that the machine's drift (±20 % here)
-        // touches all of them alike and the ratios between them hold.
-        var seconds: [Configuration: [Double]] = [:]
-        var peaks: [Configuration: Int64] = [:]
+        // Round after round of every configuration, each run right after an inflate-only run
+        // with its number of workers: this shared 2-core machine drifts by ±20 % from minute to
+        // minute, so ratios are taken within a round (a run against its own floor, against the
+        // same round's sequential run) and their median reported.
+        var runs: [BenchReport.Row.Key: (seconds: [Double], floor: [Double], peak: Int64)] = [:]
         for _ in 0..<`repeat` {
-            for configuration in configurations {
-                switch configuration {
-                case .inflateOnly(let count):
-                    let started = monotonicSeconds()
-                    report.bytes = try InflateFloor.run(inputs: inputs, workers: count)
-                    seconds[configuration, default: []].append(monotonicSeconds() - started)
-                case .job(let key):
-                    if key.variant == BenchReport.Row.Key.firstRun {
-                        for file in gzipFiles { GzipIndex.remove(for: file.path, cacheDirectory: cacheDirectory()) }
-                    }
-                    let splitSize: Int64? = key.variant == BenchReport.Row.Key.oneMapperPerFile ? 1 << 50 : nil
-                    let result = try Coordinator.run(loaded, inputs: inputs, options: options(key.mode, key.workers, splitSize: splitSize),
-                                                     registry: registry)
-                    seconds[configuration, default: []].append(result.wallSeconds)
-                    peaks[configuration] = max(peaks[configuration] ?? 0, result.peakWorkerMemory)
+            for key in configurations {
+                let floorStarted = monotonicSeconds()
+                report.bytes = try InflateFloor.run(inputs: inputs, workers: key.workers)
+                let floor = monotonicSeconds() - floorStarted
+                if key.variant == BenchReport.Row.Key.firstRun {
+                    for file in gzipFiles { GzipIndex.remove(for: file.path, cacheDirectory: cacheDirectory()) }
                 }
+                let splitSize: Int64? = key.variant == BenchReport.Row.Key.oneMapperPerFile ? 1 << 50 : nil
+                let result = try Coordinator.run(loaded, inputs: inputs, options: options(key.mode, key.workers, splitSize: splitSize),
+                                                 registry: registry)
+                runs[key, default: ([], [], 0)].seconds.append(result.wallSeconds)
+                runs[key]!.floor.append(floor)
+                runs[key]!.peak = max(runs[key]!.peak, result.peakWorkerMemory)
             }
         }
-        for configuration in configurations {
-            switch configuration {
-            case .inflateOnly(let count): report.floor[count] = median(seconds[configuration]!)
-            case .job(let key): report.rows.append(.init(key: key, seconds: median(seconds[configuration]!), peakMemory: peaks[configuration]!))
-            }
-        }
+        report.rows = configurations.map { BenchReport.Row(key: $0, rounds: runs[$0]!.seconds, floorRounds: runs[$0]!.floor, peakMemory: runs[$0]!.peak) }
         print(report.markdown)
         try report.write(to: directory)
         print("\nwrote \(directory)/bench.json, bench.csv, speedup.svg")
-    }
-
-    private enum Configuration: Hashable {
-        case inflateOnly(workers: Int)
-        case job(BenchReport.Row.Key)
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        values.sorted()[values.count / 2]
     }
 }

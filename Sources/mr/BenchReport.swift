@@ -15,8 +15,12 @@ struct BenchReport {
             static let oneMapperPerFile = "one mapper per file"
         }
         let key: Key
-        let seconds: Double
+        /// Wall seconds of each round, and of the inflate-only run (same workers) just before it.
+        let rounds: [Double]
+        let floorRounds: [Double]
         let peakMemory: Int64
+
+        var seconds: Double { median(rounds) }
 
         var mode: ExecutionMode { key.mode }
         var workers: Int { key.workers }
@@ -29,32 +33,45 @@ struct BenchReport {
     let reducers: Int
     /// Uncompressed input bytes.
     var bytes: Int64 = 0
-    /// Inflate-only wall time by worker count.
-    var floor: [Int: Double] = [:]
     var rows: [Row] = []
 
     private var megabytes: Double { Double(bytes) / 1e6 }
-    private var sequential: Double? { rows.first { $0.mode == .sequential }?.seconds }
 
-    private func speedup(_ row: Row) -> Double? { sequential.map { $0 / row.seconds } }
+    /// Inflate-only wall time by worker count: the median of all its runs.
+    private var floor: [Int: Double] {
+        Dictionary(grouping: rows, by: \.workers).mapValues { median($0.flatMap(\.floorRounds)) }
+    }
+
+    /// The median over rounds of `row`'s time against `other`'s in the same round.
+    private func ratio(of row: Row, to other: Row?) -> Double? {
+        guard let other, other.rounds.count == row.rounds.count else { return nil }
+        return median(zip(other.rounds, row.rounds).map { $0 / $1 })
+    }
+
+    private func speedup(_ row: Row) -> Double? { ratio(of: row, to: rows.first { $0.mode == .sequential }) }
     private func efficiency(_ row: Row) -> Double? { speedup(row).map { $0 / Double(row.workers) } }
-    private func overFloor(_ row: Row) -> Double? { floor[row.workers].map { row.seconds / $0 } }
+    /// Against the same mode with one worker.
+    private func scaling(_ row: Row) -> Double? {
+        ratio(of: row, to: rows.first { $0.mode == row.mode && $0.workers == 1 && $0.variant == nil })
+    }
+    private func overFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.floorRounds).map { $0 / $1 }) }
 
     var markdown: String {
         var lines = [
-            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; median of \(repeats) rounds (each round runs every row once); R = \(reducers)", "",
-            "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | x inflate-only (same workers) | peak RSS MB |",
-            "|---|---|---|---|---|---|---|---|",
+            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; \(repeats) rounds, each running every row once, "
+                + "each row right after an inflate-only run with its workers; medians, ratios taken within a round; R = \(reducers)", "",
+            "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | vs 1 worker (same mode) | x inflate-only (same workers) | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("| inflate only | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | 1.00 | |")
+            lines.append("| inflate only | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | 1.00 | |")
         }
         for row in rows {
             let cells = [
                 row.name, String(row.workers), row.seconds.formatted(decimals: 3),
                 (megabytes / row.seconds).formatted(decimals: 0), speedup(row)?.formatted(decimals: 2) ?? "",
-                efficiency(row)?.formatted(decimals: 2) ?? "", overFloor(row)?.formatted(decimals: 2) ?? "",
-                (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
+                efficiency(row)?.formatted(decimals: 2) ?? "", scaling(row)?.formatted(decimals: 2) ?? "",
+                overFloor(row)?.formatted(decimals: 2) ?? "", (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -63,14 +80,14 @@ struct BenchReport {
     }
 
     var csv: String {
-        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes"]
+        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes,vs_one_worker"]
         for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,")
+            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,,")
         }
+        func cell(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in rows {
             lines.append("\"\(row.name)\",\(row.workers),\(row.seconds),\(megabytes / row.seconds),"
-                + "\(speedup(row).map { String($0) } ?? ""),\(efficiency(row).map { String($0) } ?? ""),"
-                + "\(overFloor(row).map { String($0) } ?? ""),\(row.peakMemory)")
+                + "\(cell(speedup(row))),\(cell(efficiency(row))),\(cell(overFloor(row))),\(row.peakMemory),\(cell(scaling(row)))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -81,6 +98,7 @@ struct BenchReport {
         let rowItems = rows.map { row in
             "{\"mode\": \"\(row.mode.rawValue)\", \"variant\": \(row.variant.map { "\"\($0)\"" } ?? "null"), \"workers\": \(row.workers), \"wall_seconds\": \(row.seconds), "
                 + "\"speedup_vs_sequential\": \(number(speedup(row))), \"efficiency\": \(number(efficiency(row))), "
+                + "\"vs_one_worker\": \(number(scaling(row))), \"rounds_seconds\": \(row.rounds), \"inflate_only_rounds_seconds\": \(row.floorRounds), "
                 + "\"times_inflate_only\": \(number(overFloor(row))), \"peak_rss_bytes\": \(row.peakMemory)}"
         }
         return """
@@ -133,4 +151,9 @@ struct BenchReport {
         try writeText(csv, to: directory + "/bench.csv")
         try writeText(svg, to: directory + "/speedup.svg")
     }
+}
+
+/// The middle value (the upper one of an even count).
+func median(_ values: [Double]) -> Double {
+    values.sorted()[values.count / 2]
 }
