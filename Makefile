@@ -14,7 +14,7 @@ help:
 	@echo "make test            build and run every test (swift test)"
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
-	@echo "make bench           time wordcount and ngrams in each mode with 1 and 2 workers against inflate-only"
+	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
@@ -42,8 +42,8 @@ datasets-small: $(DATAGEN)
 
 bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
-	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 3
-	$(MR) bench ngrams $(LARGE) --workers 1,2 --repeat 1
+	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 5
+	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 3
 
 # The same text as one 209 MB gzip member, the case engines that give each .gz one mapper cannot
 # split: mr's first run (index built while mapping), later runs (split at the index) and one mapper.
