@@ -10,9 +10,10 @@ final class GroupedMerge: ValueSource {
     /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
     /// ties so values arrive in map-task order in every mode.
     private var heap: [Int]
-    /// Each reader's current key's first 8 bytes, big-endian and zero-padded: most comparisons
-    /// of the heap are settled by these numbers without reading the keys.
-    private var prefixes: [UInt64]
+    /// Each reader's current key's first 16 bytes as two big-endian numbers, zero-padded: most
+    /// comparisons of the heap are settled by them without reading the keys. (The readers'
+    /// keys are neighbours in key order, so they often share their first 8 bytes: "of the ...".)
+    private var prefixes: [(UInt64, UInt64)]
     private var groupKey: UnsafeMutableRawPointer
     private var groupKeyCapacity = 256
     private var groupKeyLength = 0
@@ -25,7 +26,7 @@ final class GroupedMerge: ValueSource {
         self.readers = readers
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         heap = readers.indices.filter { !readers[$0].isAtEnd }
-        prefixes = readers.map { orderPrefixes($0.key).0 }
+        prefixes = readers.map { orderPrefixes($0.key) }
         super.init()
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
@@ -80,13 +81,15 @@ final class GroupedMerge: ValueSource {
             heap[0] = heap[heap.count - 1]
             heap.removeLast()
         } else {
-            prefixes[reader] = orderPrefixes(readers[reader].key).0
+            prefixes[reader] = orderPrefixes(readers[reader].key)
         }
         if !heap.isEmpty { siftDown(0) }
     }
 
     private func precedes(_ a: Int, _ b: Int) -> Bool {
-        if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
+        let (first, second) = (prefixes[a], prefixes[b])
+        if first.0 != second.0 { return first.0 < second.0 }
+        if first.1 != second.1 { return first.1 < second.1 }
         let order = compare(readers[a].key, readers[b].key)
         return order != 0 ? order < 0 : a < b
     }
