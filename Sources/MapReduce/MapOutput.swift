@@ -24,7 +24,7 @@ public struct MapOutput {
     /// Emits the decimal text of `number` as key, e.g. to group by a length or a year.
     @inlinable
     public func emit(decimal number: Int, _ value: Int64) {
-        withDecimalDigits(of: Int64(number)) { digits in sink._withUnsafeGuaranteedRef { $0.emit(key: digits, value: value) } }
+        withDecimalDigits(of: Int64(number)) { emit($0, value) }
     }
 
     /// Adds `amount` to the job's counter `name`; counters are summed over tasks and shown in

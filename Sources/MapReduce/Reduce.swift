@@ -79,7 +79,7 @@ public struct ReduceOutput {
     @inlinable
     public func emit(_ key: ByteSlice, text: String) {
         var text = text
-        text.withUTF8 { bytes in sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: ByteSlice(bytes)) } }
+        text.withUTF8 { emit(key, text: ByteSlice($0)) }
     }
 
     /// Adds `amount` to the job's counter `name`.

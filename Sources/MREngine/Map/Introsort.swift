@@ -18,11 +18,6 @@ func introsort(_ items: UnsafeMutablePointer<SortItem>, count: Int, splitLimit: 
         if a.prefix1 != b.prefix1 { return a.prefix1 < b.prefix1 }
         return tieBreak(a, b)
     }
-    @inline(__always) func swapAt(_ i: Int, _ j: Int) {
-        let kept = items[i]
-        items[i] = items[j]
-        items[j] = kept
-    }
     // Ranges still to sort, with the splits each may still take. The smaller side of every
     // split is pushed last and taken first, so at most log2(count) ranges wait at once.
     let depthLimit = splitLimit ?? 2 * (Int.bitWidth - count.leadingZeroBitCount)
@@ -44,21 +39,21 @@ func introsort(_ items: UnsafeMutablePointer<SortItem>, count: Int, splitLimit: 
                 // runs off the range.
                 let middle = low + (high - low) / 2
                 let last = high - 1
-                if precedes(items[middle], items[low]) { swapAt(middle, low) }
+                if precedes(items[middle], items[low]) { items.swapAt(middle, low) }
                 if precedes(items[last], items[middle]) {
-                    swapAt(last, middle)
-                    if precedes(items[middle], items[low]) { swapAt(middle, low) }
+                    items.swapAt(last, middle)
+                    if precedes(items[middle], items[low]) { items.swapAt(middle, low) }
                 }
-                swapAt(low, middle)
+                items.swapAt(low, middle)
                 let pivot = items[low]
                 var up = low, down = high
                 while true {
                     repeat { up += 1 } while precedes(items[up], pivot)
                     repeat { down -= 1 } while precedes(pivot, items[down])
                     if up >= down { break }
-                    swapAt(up, down)
+                    items.swapAt(up, down)
                 }
-                swapAt(low, down)
+                items.swapAt(low, down)
                 if down - low < high - down - 1 {
                     pending[waiting] = (down + 1, high, depth)
                     high = down
@@ -91,17 +86,22 @@ private func heapsort(_ items: UnsafeMutablePointer<SortItem>, count: Int, _ pre
             guard child < end else { return }
             if child + 1 < end && precedes(items[child], items[child + 1]) { child += 1 }
             guard precedes(items[parent], items[child]) else { return }
-            let kept = items[parent]
-            items[parent] = items[child]
-            items[child] = kept
+            items.swapAt(parent, child)
             parent = child
         }
     }
     for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(start, count) }
     for end in stride(from: count - 1, to: 0, by: -1) {
-        let kept = items[0]
-        items[0] = items[end]
-        items[end] = kept
+        items.swapAt(0, end)
         siftDown(0, end)
+    }
+}
+
+private extension UnsafeMutablePointer {
+    @inline(__always)
+    func swapAt(_ i: Int, _ j: Int) {
+        let kept = self[i]
+        self[i] = self[j]
+        self[j] = kept
     }
 }
