@@ -455,18 +455,23 @@ final class MapOutputBuffer: RecordSink {
     /// its inputs.
     private func writeRun() throws {
         let suffix = ".run-" + zeroPadded(runsWritten)
+        // The pairs come partition after partition: each file is opened when its first pair comes,
+        // and written through `current`, unretained (a retain and a release per pair otherwise).
         var writer: IntermediateFile.Writer?
+        var current: Unmanaged<IntermediateFile.Writer>?
         var writerPartition = -1
         func openPartitions(through partition: Int) throws {
             while writerPartition < partition {
                 try writer?.finish()
                 writerPartition += 1
-                writer = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition) + suffix)
+                let next = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition) + suffix)
+                writer = next
+                current = .passUnretained(next)
             }
         }
         try forEachPairByPartition(count: partitions) { partition, key, value in
-            try openPartitions(through: partition)
-            try writer!.append(key: key, value: value)
+            if partition != writerPartition { try openPartitions(through: partition) }
+            try current.unsafelyUnwrapped._withUnsafeGuaranteedRef { try $0.append(key: key, value: value) }
             pairsWritten += 1
         }
         try openPartitions(through: partitions - 1)
@@ -487,7 +492,9 @@ final class MapOutputBuffer: RecordSink {
         let used = foldRule == nil ? pairCount : capacity
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
         let partitionOf = memory.partitions.reserve(used * 4).bindMemory(to: UInt32.self, capacity: used)
-        var starts = [Int](repeating: 0, count: partitions + 1)
+        // Counters as plain buffers: a write into an array costs a uniqueness check, per pair here.
+        let starts = Self.zeroedCounters(partitions + 1)
+        defer { starts.deallocate() }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
             let hash = itemHoldsPair && slots[index].length > UInt32(Self.inlineLimit)
@@ -500,7 +507,9 @@ final class MapOutputBuffer: RecordSink {
         // All items, partition after partition (a counting sort by partition).
         let itemCount = starts[partitions]
         let items = memory.sortItems.reserve(itemCount * MemoryLayout<Item>.stride).bindMemory(to: Item.self, capacity: itemCount)
-        var next = starts
+        let next = Self.zeroedCounters(partitions)
+        defer { next.deallocate() }
+        _ = next.update(fromContentsOf: starts[..<partitions])
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
@@ -522,6 +531,11 @@ final class MapOutputBuffer: RecordSink {
             if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
             return order != 0 ? order < 0 : a.location < b.location
         }
+        let bucketStarts = Self.zeroedCounters(65537), nextInBucket = Self.zeroedCounters(65536)
+        defer {
+            bucketStarts.deallocate()
+            nextInBucket.deallocate()
+        }
         for partition in 0..<partitions {
             var sorted = UnsafeMutableBufferPointer(start: items + starts[partition], count: starts[partition + 1] - starts[partition])
             if sorted.count < 4096 {
@@ -530,10 +544,10 @@ final class MapOutputBuffer: RecordSink {
                 // Items go to buckets by their first two key bytes (a counting sort), then each
                 // bucket is sorted on its own, in cache: one sort of millions of items would move
                 // them all through memory some twenty times.
-                var bucketStarts = [Int](repeating: 0, count: 65537)
+                bucketStarts.update(repeating: 0)
                 for item in sorted { bucketStarts[Int(item.prefix0 >> 48) + 1] += 1 }
                 for bucket in 1...65536 { bucketStarts[bucket] += bucketStarts[bucket - 1] }
-                var nextInBucket = bucketStarts
+                _ = nextInBucket.update(fromContentsOf: bucketStarts[..<65536])
                 let bucketed = memory.bucketedItems.reserve(sorted.count * MemoryLayout<Item>.stride)
                     .bindMemory(to: Item.self, capacity: sorted.count)
                 for item in sorted {
@@ -559,6 +573,15 @@ final class MapOutputBuffer: RecordSink {
                 }
             }
         }
+    }
+}
+
+extension MapOutputBuffer {
+    /// `count` counters set to zero, for the caller to deallocate.
+    fileprivate static func zeroedCounters(_ count: Int) -> UnsafeMutableBufferPointer<Int> {
+        let counters = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        counters.initialize(repeating: 0)
+        return counters
     }
 }
 

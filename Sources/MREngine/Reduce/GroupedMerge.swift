@@ -6,14 +6,19 @@ import MapReduce
 /// A streaming k-way merge of sorted intermediate files that presents one key at a time with its
 /// values: what a reduce task feeds to the job. Only one buffer per file is in memory.
 final class GroupedMerge: ValueSource {
-    private let readers: [IntermediateFile.Reader]
+    /// Keeps the readers alive; the merge reaches them through `readers`, unretained (an array of
+    /// classes costs a retain and a release per value merged, and a write to an array property a
+    /// uniqueness check).
+    private let readerObjects: [IntermediateFile.Reader]
+    private let readers: UnsafeMutablePointer<Unmanaged<IntermediateFile.Reader>>
     /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
     /// ties so values arrive in map-task order in every mode.
-    private var heap: [Int]
+    private let heap: UnsafeMutablePointer<Int>
+    private var heapCount = 0
     /// Each reader's current key's first 16 bytes as two big-endian numbers, zero-padded: most
     /// comparisons of the heap are settled by them without reading the keys. (The readers'
     /// keys are neighbours in key order, so they often share their first 8 bytes: "of the ...".)
-    private var prefixes: [(UInt64, UInt64)]
+    private let prefixes: UnsafeMutablePointer<(UInt64, UInt64)>
     private var groupKey: UnsafeMutableRawPointer
     private var groupKeyCapacity = 256
     private var groupKeyLength = 0
@@ -23,15 +28,32 @@ final class GroupedMerge: ValueSource {
     private(set) var pendingError: Error?
 
     init(readers: [IntermediateFile.Reader]) {
-        self.readers = readers
+        readerObjects = readers
+        self.readers = .allocate(capacity: max(readers.count, 1))
+        self.readers.initialize(from: readers.map { .passUnretained($0) }, count: readers.count)
+        heap = .allocate(capacity: max(readers.count, 1))
+        prefixes = .allocate(capacity: max(readers.count, 1))
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
-        heap = readers.indices.filter { !readers[$0].isAtEnd }
-        prefixes = readers.map { orderPrefixes($0.key) }
+        for (index, reader) in readers.enumerated() {
+            prefixes[index] = orderPrefixes(reader.key)
+            if !reader.isAtEnd {
+                heap[heapCount] = index
+                heapCount += 1
+            }
+        }
         super.init()
-        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        for index in stride(from: heapCount / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
-    deinit { groupKey.deallocate() }
+    deinit {
+        groupKey.deallocate()
+        readers.deallocate()
+        heap.deallocate()
+        prefixes.deallocate()
+    }
+
+    @inline(__always)
+    private func key(of reader: Int) -> ByteSlice { readers[reader]._withUnsafeGuaranteedRef { $0.key } }
 
     /// The key of the current group; valid until ``nextGroup()``.
     var key: ByteSlice { ByteSlice(start: groupKey, count: groupKeyLength) }
@@ -40,8 +62,8 @@ final class GroupedMerge: ValueSource {
     func nextGroup() throws -> Bool {
         while nextValue() != nil {}
         if let pendingError { throw pendingError }
-        guard let top = heap.first else { return false }
-        let key = readers[top].key
+        guard heapCount > 0 else { return false }
+        let key = key(of: heap[0])
         if key.count > groupKeyCapacity {
             groupKey.deallocate()
             groupKeyCapacity = key.count * 2
@@ -56,41 +78,47 @@ final class GroupedMerge: ValueSource {
     /// The current value stays valid until the next call: its reader advances only then.
     override func nextValue() -> Value? {
         advanceConsumedReader()
-        guard inGroup, let top = heap.first, readers[top].key.count == groupKeyLength,
-              bytesEqual(groupKey, readers[top].key.baseAddress, groupKeyLength) else {
+        guard inGroup, heapCount > 0 else {
+            inGroup = false
+            return nil
+        }
+        let top = heap[0]
+        let key = key(of: top)
+        guard key.count == groupKeyLength, bytesEqual(groupKey, key.baseAddress, groupKeyLength) else {
             inGroup = false
             return nil
         }
         consumedReader = top
-        return readers[top].value
+        return readers[top]._withUnsafeGuaranteedRef { $0.value }
     }
 
     /// Moves past the value last handed out (always the heap's top).
     private func advanceConsumedReader() {
         guard let reader = consumedReader else { return }
         consumedReader = nil
+        let atEnd: Bool
         do {
-            try readers[reader].advance()
+            atEnd = try readers[reader]._withUnsafeGuaranteedRef { try $0.advance(); return $0.isAtEnd }
         } catch {
             pendingError = error
-            heap.removeAll()
+            heapCount = 0
             inGroup = false
             return
         }
-        if readers[reader].isAtEnd {
-            heap[0] = heap[heap.count - 1]
-            heap.removeLast()
+        if atEnd {
+            heapCount -= 1
+            heap[0] = heap[heapCount]
         } else {
-            prefixes[reader] = orderPrefixes(readers[reader].key)
+            prefixes[reader] = orderPrefixes(key(of: reader))
         }
-        if !heap.isEmpty { siftDown(0) }
+        if heapCount > 0 { siftDown(0) }
     }
 
     private func precedes(_ a: Int, _ b: Int) -> Bool {
         let (first, second) = (prefixes[a], prefixes[b])
         if first.0 != second.0 { return first.0 < second.0 }
         if first.1 != second.1 { return first.1 < second.1 }
-        let order = compare(readers[a].key, readers[b].key)
+        let order = compare(key(of: a), key(of: b))
         return order != 0 ? order < 0 : a < b
     }
 
@@ -99,11 +127,11 @@ final class GroupedMerge: ValueSource {
         var parent = start
         while true {
             let left = 2 * parent + 1
-            if left >= heap.count { return }
+            if left >= heapCount { return }
             var child = left
-            if left + 1 < heap.count && precedes(heap[left + 1], heap[left]) { child = left + 1 }
+            if left + 1 < heapCount && precedes(heap[left + 1], heap[left]) { child = left + 1 }
             if !precedes(heap[child], heap[parent]) { return }
-            heap.swapAt(parent, child)
+            (heap[parent], heap[child]) = (heap[child], heap[parent])
             parent = child
         }
     }

@@ -180,11 +180,12 @@ public struct TaskRunner: Sendable {
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var groups: Int64 = 0
+        // One for all groups: each group's values come from the merge, wherever it stands.
+        var values = ReduceValues(merge)
         while try merge.nextGroup() {
             if groups == fault.afterRecords { faults?.perform(fault.action) }
             groups += 1
             tracker?.progressed()
-            var values = ReduceValues(merge)
             do {
                 try job.reduce(merge.key, &values, output)
             } catch {
