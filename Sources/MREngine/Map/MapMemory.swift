@@ -57,9 +57,11 @@ final class MapMemory {
     /// last task left: the next starts with them at the size they reached.
     var table = Handover()
     var arena = Handover()
-    /// A spill's sort items, their copy while bucketed, and each slot's partition.
+    /// A spill's sort items, their copy while bucketed, the bucket counters, and each slot's
+    /// partition.
     var sortItems = Block()
     var bucketedItems = Block()
+    var bucketCounters = Block()
     var partitions = Block()
 
     init() {}
@@ -69,6 +71,7 @@ final class MapMemory {
         arena.release()
         sortItems.release()
         bucketedItems.release()
+        bucketCounters.release()
         partitions.release()
     }
 }

@@ -493,7 +493,8 @@ final class MapOutputBuffer: RecordSink {
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
         let partitionOf = memory.partitions.reserve(used * 4).bindMemory(to: UInt32.self, capacity: used)
         // Counters as plain buffers: a write into an array costs a uniqueness check, per pair here.
-        let starts = Self.zeroedCounters(partitions + 1)
+        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: partitions + 1)
+        starts.initialize(repeating: 0)
         defer { starts.deallocate() }
         for index in 0..<used where slots[index].length != Self.emptySlot {
             // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
@@ -507,9 +508,9 @@ final class MapOutputBuffer: RecordSink {
         // All items, partition after partition (a counting sort by partition).
         let itemCount = starts[partitions]
         let items = memory.sortItems.reserve(itemCount * MemoryLayout<Item>.stride).bindMemory(to: Item.self, capacity: itemCount)
-        let next = Self.zeroedCounters(partitions)
+        let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: partitions)
+        _ = next.initialize(fromContentsOf: starts[..<partitions])
         defer { next.deallocate() }
-        _ = next.update(fromContentsOf: starts[..<partitions])
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
@@ -531,11 +532,6 @@ final class MapOutputBuffer: RecordSink {
             if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
             return order != 0 ? order < 0 : a.location < b.location
         }
-        let bucketStarts = Self.zeroedCounters(65537), nextInBucket = Self.zeroedCounters(65536)
-        defer {
-            bucketStarts.deallocate()
-            nextInBucket.deallocate()
-        }
         for partition in 0..<partitions {
             var sorted = UnsafeMutableBufferPointer(start: items + starts[partition], count: starts[partition + 1] - starts[partition])
             if sorted.count < 4096 {
@@ -544,6 +540,10 @@ final class MapOutputBuffer: RecordSink {
                 // Items go to buckets by their first two key bytes (a counting sort), then each
                 // bucket is sorted on its own, in cache: one sort of millions of items would move
                 // them all through memory some twenty times.
+                let counters = memory.bucketCounters.reserve(2 * 65537 * MemoryLayout<Int>.stride)
+                    .bindMemory(to: Int.self, capacity: 2 * 65537)
+                let bucketStarts = UnsafeMutableBufferPointer(start: counters, count: 65537)
+                let nextInBucket = UnsafeMutableBufferPointer(start: counters + 65537, count: 65536)
                 bucketStarts.update(repeating: 0)
                 for item in sorted { bucketStarts[Int(item.prefix0 >> 48) + 1] += 1 }
                 for bucket in 1...65536 { bucketStarts[bucket] += bucketStarts[bucket - 1] }
@@ -573,15 +573,6 @@ final class MapOutputBuffer: RecordSink {
                 }
             }
         }
-    }
-}
-
-extension MapOutputBuffer {
-    /// `count` counters set to zero, for the caller to deallocate.
-    fileprivate static func zeroedCounters(_ count: Int) -> UnsafeMutableBufferPointer<Int> {
-        let counters = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
-        counters.initialize(repeating: 0)
-        return counters
     }
 }
 
