@@ -143,8 +143,11 @@ final class MapOutputBuffer: RecordSink {
         queue.deallocate()
     }
 
+    /// Slots aligned to a cache line: at malloc's 16-byte alignment every other 32-byte slot
+    /// straddles two lines, and the prefetch of its first line leaves its key words to miss.
     private static func allocateSlots(_ count: Int, asTable: Bool) -> UnsafeMutablePointer<Slot> {
-        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: count)
+        let slots = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Slot>.stride, alignment: 64)
+            .bindMemory(to: Slot.self, capacity: count)
         if asTable { slots.initialize(repeating: emptySlotValue, count: count) }
         return slots
     }
@@ -346,7 +349,7 @@ final class MapOutputBuffer: RecordSink {
     }
 
     private func growList() {
-        let larger = UnsafeMutablePointer<Slot>.allocate(capacity: capacity * 2)
+        let larger = Self.allocateSlots(capacity * 2, asTable: false)
         larger.moveInitialize(from: slots, count: pairCount)
         slots.deallocate()
         slots = larger
