@@ -24,10 +24,22 @@ public struct NGrams: Job {
         withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: n) { ring in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: line.count + n) { joined in
                 var seen = 0
+                var previousEnd = -2
+                // Words in a row, ending with this one, each one space after the one before: such
+                // n words are already joined in the line, and their n-gram is emitted uncopied.
+                var spacedRun = 0
                 forEachWord(in: line) { word in
-                    ring[seen % n] = (word.baseAddress! - lineStart, word.count)
+                    let wordStart = word.baseAddress! - lineStart
+                    let spaced = wordStart == previousEnd + 1 && lineStart.load(fromByteOffset: previousEnd, as: UInt8.self) == UInt8(ascii: " ")
+                    spacedRun = spaced ? spacedRun + 1 : 0
+                    ring[seen % n] = (wordStart, word.count)
                     seen += 1
+                    previousEnd = wordStart + word.count
                     guard seen >= n else { return }
+                    if spacedRun >= n - 1 {
+                        let first = ring[(seen - n) % n].0
+                        return output.emit(ByteSlice(start: lineStart + first, count: previousEnd - first), 1)
+                    }
                     var length = 0
                     for index in (seen - n)..<seen {
                         let (start, count) = ring[index % n]
