@@ -14,9 +14,11 @@ import MapReduce
 /// table's identity is the key followed by the text value, and the slot's value says where the key
 /// ends.
 ///
-/// An integer pair with a short key is folded a few emits after it arrives: emit hashes it,
-/// prefetches its slot and queues it, so the table's cache misses (a table of 60,000 words is
-/// 4 MB, beyond L2) overlap with map scanning the next words instead of stalling it.
+/// An integer pair is folded a few emits after it arrives: emit hashes it, prefetches its slot
+/// and queues it, so the table's cache misses (a table of 60,000 words is 4 MB, beyond L2)
+/// overlap with map scanning the next words instead of stalling it. A key too long for a slot
+/// (up to 48 bytes) is queued as a copy, and halfway through the queue its stored bytes in the
+/// arena are prefetched too, once its slot says where they are.
 ///
 /// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
 /// sorted run (one intermediate file per partition, `part-00003.run-0001`) and starts empty; the
@@ -41,9 +43,10 @@ final class MapOutputBuffer: RecordSink {
     /// List-mode `tag` values.
     private static let intValue: UInt32 = 0, textValue: UInt32 = 1
 
-    /// A short-keyed integer pair whose slot has been prefetched but not yet folded.
+    /// An integer pair whose slot has been prefetched but not yet folded.
     struct QueuedPair {
         var hash: UInt64
+        /// The key's words when it fits a slot; a longer key is in ``queuedKeys``.
         var word0: UInt64
         var word1: UInt64
         var length: Int
@@ -51,9 +54,19 @@ final class MapOutputBuffer: RecordSink {
     }
     /// How many pairs wait: enough emits to cover a miss to L3 (wordcount: 8 cut 15 % of wall time, 16 a little more).
     private static let queueDepth = 16
-    private let queue = UnsafeMutablePointer<QueuedPair>.allocate(capacity: queueDepth)
+    private let queue: UnsafeMutablePointer<QueuedPair> = {
+        let queue = UnsafeMutablePointer<QueuedPair>.allocate(capacity: queueDepth)
+        queue.initialize(repeating: QueuedPair(hash: 0, word0: 0, word1: 0, length: 0, value: 0), count: queueDepth)
+        return queue
+    }()
+    /// Keys too long for a slot are queued too, up to this length, copied (map may reuse their
+    /// bytes), one room per queue place: a quarter of ngrams' pairs, which missed the cache unqueued.
+    private static let queuedKeyLimit = 48
+    private let queuedKeys = UnsafeMutableRawPointer.allocate(byteCount: queueDepth * queuedKeyLimit, alignment: 64)
     private var queueNext = 0
     private var queued = 0
+    /// How many queued pairs have long keys: without any, emit looks at no long key's slot.
+    private var queuedLongKeys = 0
 
     /// How values of one key are folded; nil without a combiner (list mode).
     private let foldRule: FoldRule?
@@ -141,6 +154,7 @@ final class MapOutputBuffer: RecordSink {
         memory.arena.keep(arena, byteCount: arenaCapacity)
         composite.deallocate()
         queue.deallocate()
+        queuedKeys.deallocate()
     }
 
     /// Slots aligned to a cache line: at malloc's 16-byte alignment every other 32-byte slot
@@ -192,10 +206,15 @@ final class MapOutputBuffer: RecordSink {
         let (word0, word1) = KeyHash.inlineWords(key)
         let hash = Self.tableHash(word0, word1, length)
         mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
+        if queuedLongKeys > 0 { prefetchStoredKey(of: (queueNext &- Self.queueDepth / 2) & (Self.queueDepth - 1)) }
         let place = queue + queueNext
         if queued == Self.queueDepth {
             let oldest = place.pointee
-            fold(hash: oldest.hash, oldest.word0, oldest.word1, length: oldest.length, key: nil, value: oldest.value)
+            if oldest.length > Self.inlineLimit {
+                foldLongQueued(at: queueNext)
+            } else {
+                fold(hash: oldest.hash, oldest.word0, oldest.word1, length: oldest.length, key: nil, value: oldest.value)
+            }
         } else {
             queued &+= 1
         }
@@ -203,7 +222,54 @@ final class MapOutputBuffer: RecordSink {
         queueNext = (queueNext &+ 1) & (Self.queueDepth - 1)
     }
 
-    /// An integer pair that is not queued: a long key, a spill due first, list mode, or a misuse.
+    /// Queues a pair whose key is too long for a slot, its bytes copied into the queue place's
+    /// room; kept out of ``emit(key:value:)`` so that short keys pay one test for it.
+    @inline(never)
+    private func queueLong(_ key: ByteSlice, value: Int64) {
+        let hash = KeyHash.hash(key)
+        mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
+        prefetchStoredKey(of: (queueNext &- Self.queueDepth / 2) & (Self.queueDepth - 1))
+        if queued == Self.queueDepth {
+            foldQueued(at: queueNext)  // before its key's room takes the new key
+        } else {
+            queued &+= 1
+        }
+        (queuedKeys + queueNext &* Self.queuedKeyLimit).copyMemory(from: key.baseAddress!, byteCount: key.count)
+        queue[queueNext] = QueuedPair(hash: hash, word0: 0, word1: 0, length: key.count, value: value)
+        queuedLongKeys &+= 1
+        queueNext = (queueNext &+ 1) & (Self.queueDepth - 1)
+    }
+
+    /// Halfway through the queue a long key's slot has arrived: if it holds a key of that hash's
+    /// tag and that length, the key's bytes in the arena, which the fold compares, are fetched too.
+    @inline(__always)
+    private func prefetchStoredKey(of index: Int) {
+        let pair = queue[index]
+        guard pair.length > Self.inlineLimit else { return }
+        let slot = slots + (Int(truncatingIfNeeded: pair.hash) & (capacity &- 1))
+        if slot.pointee.length == UInt32(truncatingIfNeeded: pair.length) && slot.pointee.tag == UInt32(truncatingIfNeeded: pair.hash >> 32) {
+            mr_prefetch(arena + Int(slot.pointee.word0))
+        }
+    }
+
+    /// Folds the pair queued at `index` into the table.
+    @inline(__always)
+    private func foldQueued(at index: Int) {
+        let pair = queue[index]
+        if pair.length > Self.inlineLimit { return foldLongQueued(at: index) }
+        fold(hash: pair.hash, pair.word0, pair.word1, length: pair.length, key: nil, value: pair.value)
+    }
+
+    @inline(never)
+    private func foldLongQueued(at index: Int) {
+        let pair = queue[index]
+        queuedLongKeys &-= 1
+        fold(hash: pair.hash, 0, 0, length: pair.length,
+             key: ByteSlice(start: queuedKeys + index &* Self.queuedKeyLimit, count: pair.length), value: pair.value)
+    }
+
+    /// An integer pair that is not queued: a key too long to queue, a spill due first, list mode,
+    /// or a misuse.
     @inline(never)
     private func emitOther(_ key: ByteSlice, value: Int64) {
         if spillPending { spill() }
@@ -217,16 +283,14 @@ final class MapOutputBuffer: RecordSink {
             misuse = misuse ?? "it emits integer values but its combiner, .distinct, keeps text values"
             return
         }
-        insert(key, value: value)  // the queue is empty after a spill, so no pair overtakes another
+        if key.count > Self.inlineLimit && key.count <= Self.queuedKeyLimit { return queueLong(key, value: value) }
+        insert(key, value: value)  // keys this long are never queued: none of its pairs overtakes another
     }
 
     /// Folds every queued pair into the table.
     private func foldQueue() {
         guard queued > 0 else { return }
-        for age in 0..<queued {
-            let pair = queue[(queueNext + Self.queueDepth - queued + age) & (Self.queueDepth - 1)]
-            fold(hash: pair.hash, pair.word0, pair.word1, length: pair.length, key: nil, value: pair.value)
-        }
+        for age in 0..<queued { foldQueued(at: (queueNext + Self.queueDepth - queued + age) & (Self.queueDepth - 1)) }
         queued = 0
     }
 
