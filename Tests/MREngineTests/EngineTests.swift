@@ -168,11 +168,14 @@ final class EngineTests: XCTestCase {
     }
 
     func testMapOutputRunsAreSortedBytewiseAndSumEveryKeyWithAndWithoutSpills() throws {
-        // Keys around the 16 bytes a slot holds (equal first 16 bytes, trailing NUL bytes, the
-        // empty key) among thousands of others, so that the bucketed sort of a large spill runs.
+        // Keys around the 16 bytes a slot holds and the 48 the queue holds (equal first 16 bytes,
+        // trailing NUL bytes, the empty key) among thousands of others, so that the bucketed sort of a large spill runs.
         var keys: [[UInt8]] = [[], [0], Array("ab".utf8), Array("ab".utf8) + [0], Array("ab".utf8) + [0, 0]]
         let base = Array("abcdefghijklmnop".utf8)  // 16 bytes
-        for extra in ["", "q", "qr", "\u{0}", "qrstuvwxyz0123456789"] { keys.append(base + Array(extra.utf8)) }
+        // 16, 17, 18, 17, 36, 48 and 49 bytes: the longest queued key (48) and one past it.
+        for extra in ["", "q", "qr", "\u{0}", "qrstuvwxyz0123456789", String(repeating: "x", count: 32), String(repeating: "y", count: 33)] {
+            keys.append(base + Array(extra.utf8))
+        }
         keys.append(Array(base.prefix(15)))
         var state: UInt64 = 3
         for _ in 0..<6_000 {
