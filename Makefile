@@ -43,7 +43,7 @@ datasets-small: $(DATAGEN)
 bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 5
-	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 3
+	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 5
 
 # The same text as one 209 MB gzip member, the case engines that give each .gz one mapper cannot
 # split: mr's first run (index built while mapping), later runs (split at the index) and one mapper.
