@@ -169,7 +169,8 @@ final class EngineTests: XCTestCase {
 
     func testMapOutputRunsAreSortedBytewiseAndSumEveryKeyWithAndWithoutSpills() throws {
         // Keys around the 16 bytes a slot holds and the 48 the queue holds (equal first 16 bytes,
-        // trailing NUL bytes, the empty key) among thousands of others, so that the bucketed sort of a large spill runs.
+        // trailing NUL bytes, the empty key) among thousands of others, so that the bucketed sort
+        // of a large spill runs.
         var keys: [[UInt8]] = [[], [0], Array("ab".utf8), Array("ab".utf8) + [0], Array("ab".utf8) + [0, 0]]
         let base = Array("abcdefghijklmnop".utf8)  // 16 bytes
         // 16, 17, 18, 17, 36, 48 and 49 bytes: the longest queued key (48) and one past it.

@@ -206,19 +206,9 @@ final class MapOutputBuffer: RecordSink {
         let (word0, word1) = KeyHash.inlineWords(key)
         let hash = Self.tableHash(word0, word1, length)
         mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
-        if queuedLongKeys > 0 { prefetchStoredKey(of: (queueNext &- Self.queueDepth / 2) & (Self.queueDepth - 1)) }
-        let place = queue + queueNext
-        if queued == Self.queueDepth {
-            let oldest = place.pointee
-            if oldest.length > Self.inlineLimit {
-                foldLongQueued(at: queueNext)
-            } else {
-                fold(hash: oldest.hash, oldest.word0, oldest.word1, length: oldest.length, key: nil, value: oldest.value)
-            }
-        } else {
-            queued &+= 1
-        }
-        place.pointee = QueuedPair(hash: hash, word0: word0, word1: word1, length: length, value: value)
+        if queuedLongKeys > 0 { prefetchHalfwayStoredKey() }
+        freeNextPlace()
+        queue[queueNext] = QueuedPair(hash: hash, word0: word0, word1: word1, length: length, value: value)
         queueNext = (queueNext &+ 1) & (Self.queueDepth - 1)
     }
 
@@ -228,23 +218,25 @@ final class MapOutputBuffer: RecordSink {
     private func queueLong(_ key: ByteSlice, value: Int64) {
         let hash = KeyHash.hash(key)
         mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
-        prefetchStoredKey(of: (queueNext &- Self.queueDepth / 2) & (Self.queueDepth - 1))
-        if queued == Self.queueDepth {
-            foldQueued(at: queueNext)  // before its key's room takes the new key
-        } else {
-            queued &+= 1
-        }
+        prefetchHalfwayStoredKey()
+        freeNextPlace()  // before its key's room takes the new key
         (queuedKeys + queueNext &* Self.queuedKeyLimit).copyMemory(from: key.baseAddress!, byteCount: key.count)
         queue[queueNext] = QueuedPair(hash: hash, word0: 0, word1: 0, length: key.count, value: value)
         queuedLongKeys &+= 1
         queueNext = (queueNext &+ 1) & (Self.queueDepth - 1)
     }
 
+    /// Makes the next queue place free: when the queue is full, folds the oldest pair, there.
+    @inline(__always)
+    private func freeNextPlace() {
+        if queued == Self.queueDepth { foldQueued(at: queueNext) } else { queued &+= 1 }
+    }
+
     /// Halfway through the queue a long key's slot has arrived: if it holds a key of that hash's
     /// tag and that length, the key's bytes in the arena, which the fold compares, are fetched too.
     @inline(__always)
-    private func prefetchStoredKey(of index: Int) {
-        let pair = queue[index]
+    private func prefetchHalfwayStoredKey() {
+        let pair = queue[(queueNext &- Self.queueDepth / 2) & (Self.queueDepth - 1)]
         guard pair.length > Self.inlineLimit else { return }
         let slot = slots + (Int(truncatingIfNeeded: pair.hash) & (capacity &- 1))
         if slot.pointee.length == UInt32(truncatingIfNeeded: pair.length) && slot.pointee.tag == UInt32(truncatingIfNeeded: pair.hash >> 32) {
@@ -284,7 +276,7 @@ final class MapOutputBuffer: RecordSink {
             return
         }
         if key.count > Self.inlineLimit && key.count <= Self.queuedKeyLimit { return queueLong(key, value: value) }
-        insert(key, value: value)  // keys this long are never queued: none of its pairs overtakes another
+        insert(key, value: value)  // keys this long are never queued: no pair of theirs overtakes another
     }
 
     /// Folds every queued pair into the table.
