@@ -13,10 +13,11 @@ enum MR {
     }
 
     /// Starts `mr` (or `program` with `prefix` arguments, to run mr under a wrapper) without
-    /// waiting; stderr goes to `stderrFile`.
+    /// waiting, in `currentDirectory` if given; stderr goes to `stderrFile`.
     static func start(_ arguments: [String], environment: [String: String] = [:], stderrFile: URL,
-                      program: String? = nil, prefix: [String] = []) throws -> Process {
+                      program: String? = nil, prefix: [String] = [], currentDirectory: URL? = nil) throws -> Process {
         let process = Process()
+        process.currentDirectoryURL = currentDirectory
         process.executableURL = program.map { URL(fileURLWithPath: $0) } ?? executable
         process.arguments = prefix + arguments
         // One job-library cache per test process: each job compiles once per test run.
@@ -33,10 +34,11 @@ enum MR {
     /// Runs `mr` to completion.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:],
-                    program: String? = nil, prefix: [String] = []) throws -> Outcome {
+                    program: String? = nil, prefix: [String] = [], currentDirectory: URL? = nil) throws -> Outcome {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mr-stderr-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: log) }
-        let process = try start(arguments, environment: environment, stderrFile: log, program: program, prefix: prefix)
+        let process = try start(arguments, environment: environment, stderrFile: log, program: program, prefix: prefix,
+                                currentDirectory: currentDirectory)
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stderr: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
@@ -51,8 +53,10 @@ enum MR {
     }
 
     /// Runs `mr` and returns what it printed on stdout.
-    static func standardOutput(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
+    static func standardOutput(_ arguments: [String], environment: [String: String] = [:],
+                               currentDirectory: URL? = nil) throws -> (status: Int32, text: String) {
         let process = Process()
+        process.currentDirectoryURL = currentDirectory
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -103,37 +107,48 @@ func gzip(_ data: Data, to destination: URL) throws {
     try runProgram(["sh", "-c", "gzip -n -c > '\(destination.path)'"], input: data)
 }
 
-/// Runs a program found on PATH to completion, feeding it `input`, and fails the test unless it
-/// exits 0.
-func runProgram(_ arguments: [String], input: Data = Data()) throws {
+/// Runs a program found on PATH to completion, feeding it `input`, fails the test unless it
+/// exits 0, and returns what it wrote on stdout.
+@discardableResult
+func runProgram(_ arguments: [String], input: Data = Data()) throws -> Data {
+    // The input comes from a file, so that writing it cannot block on a full stdout pipe.
+    let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("mr-input-\(UUID().uuidString)")
+    try input.write(to: inputFile)
+    defer { try? FileManager.default.removeItem(at: inputFile) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
-    let pipe = Pipe()
-    process.standardInput = pipe
+    process.standardInput = try FileHandle(forReadingFrom: inputFile)
+    let stdout = Pipe()
+    process.standardOutput = stdout
     try process.run()
-    pipe.fileHandleForWriting.write(input)
-    try pipe.fileHandleForWriting.close()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     XCTAssertEqual(process.terminationStatus, 0, arguments.prefix(2).joined(separator: " ") + " failed")
+    return output
 }
 
-/// The real books beside the checkout, gzipped into `directory`; returns their plain texts.
+/// The eight Project Gutenberg books shipped in `datasets/gutenberg/`, copied into `directory`;
+/// returns their plain texts.
 func gutenbergBooks(gzippedInto directory: URL) throws -> [Data] {
     try gutenbergBooksByName(gzippedInto: directory).map(\.text)
 }
 
-/// The books with the names of their gzipped copies.
+/// The repository's `datasets/` folder, found from this file's place in the checkout.
+let datasetsDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("datasets")
+
+/// The books with the names of their gzipped copies; the texts are inflated by the system's gzip
+/// (an implementation not ours).
 func gutenbergBooksByName(gzippedInto directory: URL) throws -> [(name: String, text: Data)] {
-    let corpus = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/corpus/gutenberg")
-    let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }.sorted()
+    let corpus = datasetsDirectory.appendingPathComponent("gutenberg")
+    let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt.gz") }.sorted()
     XCTAssertEqual(names.count, 8, "expected the eight books in \(corpus.path)")
     return try names.map { name in
-        let text = try Data(contentsOf: corpus.appendingPathComponent(name))
-        try gzip(text, to: directory.appendingPathComponent(name + ".gz"))
-        return (name + ".gz", text)
+        let source = corpus.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent(name))
+        return (name, try runProgram(["gzip", "-dc", source.path]))
     }
 }
 
