@@ -11,15 +11,15 @@ enum JobResolver {
         return try JobDirectory.locate().source(named: nameOrPath)
     }
 
-    static func loadType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String) {
+    static func loadType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String, source: String) {
         let source = try source(for: nameOrPath)
         let library = try JobCompiler.locate().library(for: source)
-        return (try JobLibrary.load(library), library)
+        return (try JobLibrary.load(library), library, source.path)
     }
 
     /// The job with its option values: given ones (`name=value`) over the declared defaults.
     static func load(_ nameOrPath: String, optionAssignments: [String]) throws -> LoadedJob {
-        let (jobType, library) = try loadType(nameOrPath)
+        let (jobType, library, source) = try loadType(nameOrPath)
         var values: [String: String] = [:]
         for option in jobType.options { values[option.name] = option.defaultValue }
         for assignment in optionAssignments {
@@ -34,7 +34,7 @@ enum JobResolver {
         }
         do {
             let job = try jobType.init(options: JobOptions(values))
-            return LoadedJob(job: job, library: library, options: values)
+            return LoadedJob(job: job, library: library, source: source, options: values)
         } catch let error as JobOptionError {
             throw MRError(.usage, "job \(jobType.name): \(error.message)")
         }

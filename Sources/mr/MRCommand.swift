@@ -16,9 +16,9 @@ struct MRCommand: ParsableCommand {
     /// The jobs, the output contract and the exit statuses, shown by `mr --help`.
     static var guide: String {
         let sources = (try? JobDirectory.locate().sources()) ?? []
-        let jobs = sources.map { "  " + $0.name + String(repeating: " ", count: max(12 - $0.name.count, 1)) + $0.summary }
+        let jobs = sources.map(\.source).map { "  " + $0.name + String(repeating: " ", count: max(12 - $0.name.count, 1)) + $0.summary }
         return """
-            JOBS (in jobs/; `mr JOB --help` shows a job's own options):
+            JOBS (from ./jobs/, then the jobs/ shipped with mr; $MR_JOBS_DIR replaces both; `mr jobs` shows each file; `mr JOB --help` shows a job's own options):
             \(jobs.joined(separator: "\n"))
 
             OUTPUT: DIR/part-00000 ... (one file per reducer, lines KEY<TAB>VALUE sorted bytewise by key; for map-only jobs one file per map task, in input order), then DIR/_SUCCESS. A failed or interrupted run leaves the earlier output as it was.

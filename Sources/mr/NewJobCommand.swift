@@ -1,11 +1,13 @@
 import ArgumentParser
 import MREngine
 
-/// `mr new NAME`: writes jobs/NAME.swift from a template that compiles and runs as is.
+/// `mr new NAME`: writes NAME.swift from a template that compiles and runs as is, into the
+/// current folder's `jobs/` (or `$MR_JOBS_DIR`), where `mr NAME` looks first.
 struct NewJobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
-        abstract: "Create jobs/NAME.swift from a commented template (a word count to edit).")
+        abstract: "Create jobs/NAME.swift from a commented template (a word count to edit).",
+        discussion: "Writes into ./jobs/ (created if needed), or into $MR_JOBS_DIR when it is set, and prints the file's path.")
 
     @Argument(help: "The job's name: lowercase letters, digits and dashes.")
     var name: String
@@ -18,12 +20,11 @@ struct NewJobCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try JobDirectory.locate()
-        let path = directory.path + "/" + name + ".swift"
+        let path = try JobDirectory.locate().newJobFolder + "/" + name + ".swift"
         try JobTemplate.write(name: name, to: path)
         print("""
             wrote \(path)
-            run it:   mr \(name) datasets/
+            run it:   mr \(name) INPUT...
             edit it, then run it again: mr rebuilds it when the file changes.
             """)
     }

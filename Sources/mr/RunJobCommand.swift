@@ -12,7 +12,7 @@ struct RunJobCommand: ParsableCommand {
         abstract: "Run a job: `mr JOB INPUT...` (the word `run` may be left out).",
         discussion: "Job options follow the inputs, e.g. `mr ngrams datasets/ --n 3`; `mr JOB --help` lists them.")
 
-    @Argument(help: "The job: a name from jobs/, or the path of a job's .swift file.")
+    @Argument(help: "The job: a name found in ./jobs/ or the jobs/ shipped with mr (`mr jobs` lists them), or the path of a .swift file.")
     var job: String
 
     @Argument(help: "Input files or directories (searched recursively, hidden files skipped); .gz or plain text.")
@@ -85,7 +85,7 @@ struct RunJobCommand: ParsableCommand {
         let registry = ChildRegistry()
         InterruptHandling.install(registry: registry)
         let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
-        if !quiet { writeToStandardError(RunSummary.text(result, jobName: jobType.name, options: options)) }
+        if !quiet { writeToStandardError(RunSummary.text(result, job: loaded, options: options)) }
     }
 }
 

@@ -19,7 +19,7 @@ do {
     let otherCommands = ["inflate", "new", "jobs", "help", "index", "inspect"]
     if jobPosition < arguments.count, !arguments[jobPosition].hasPrefix("-"),
        jobPosition == 1 || !otherCommands.contains(arguments[0]) {
-        let (jobType, _) = try JobResolver.loadType(arguments[jobPosition])
+        let (jobType, _, _) = try JobResolver.loadType(arguments[jobPosition])
         if arguments.contains("--help") || arguments.contains("-h") {
             let command: any ParsableCommandHelp.Type = jobPosition == 1 && arguments[0] == "bench" ? BenchCommand.self : RunJobCommand.self
             print("mr \(jobType.name): \(jobType.summary)\n")

@@ -72,6 +72,75 @@ final class PluginTests: XCTestCase {
         XCTAssertTrue(listing.contains(jobs.appendingPathComponent("alpha.swift").path + " (built)"), listing)
     }
 
+    /// Without `$MR_JOBS_DIR`: `mr new` writes into the current folder's `jobs/` (creating it) and
+    /// says where; that folder is searched before the shipped jobs, and a job there that hides a
+    /// shipped one is listed as hiding it and named by every run that uses it.
+    func testNewWritesIntoTheCurrentFoldersJobsAndRunsNameTheirJobFile() throws {
+        let project = directory.appendingPathComponent("project")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        let ownJobs = project.appendingPathComponent("jobs")
+        let cacheOnly = ["MR_CACHE_DIR": cache.path]
+
+        let created = try MR.standardOutput(["new", "mine"], environment: cacheOnly, currentDirectory: project)
+        XCTAssertEqual(created.status, 0)
+        let mine = ownJobs.appendingPathComponent("mine.swift").path
+        XCTAssertTrue(created.text.hasPrefix("wrote \(mine)\n"), created.text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: mine))
+
+        // A wordcount of its own that counts every word twice hides the shipped one.
+        let shipped = datasetsDirectory.deletingLastPathComponent().appendingPathComponent("jobs/wordcount.swift")
+        let doubled = try String(contentsOf: shipped, encoding: .utf8).replacingOccurrences(of: "output.emit($0, 1)", with: "output.emit($0, 2)")
+        XCTAssertTrue(doubled.contains("output.emit($0, 2)"), "the shipped wordcount no longer emits ($0, 1)")
+        let own = ownJobs.appendingPathComponent("wordcount.swift")
+        try doubled.write(to: own, atomically: true, encoding: .utf8)
+
+        let listing = try MR.standardOutput(["jobs"], environment: cacheOnly, currentDirectory: project).text
+        XCTAssertTrue(listing.contains(mine + " (not built)"), listing)
+        XCTAssertTrue(listing.contains(own.path + " (not built)\n           hides " + shipped.path + "\n"), listing)
+        XCTAssertTrue(listing.contains("jobs/indexer.swift"), "the shipped jobs are still found: \(listing)")
+
+        let output = directory.appendingPathComponent("counted")
+        let outcome = try MR.run(["wordcount", input.path, "--output", output.path], environment: cacheOnly, currentDirectory: project)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.hasPrefix("mr wordcount (\(own.path)): done in "), outcome.stderr)
+        XCTAssertEqual(try MR.sortedLines(output), ["a\t2", "bb\t2", "ccc\t4", "dddd\t6", "eeeee\t2"])
+    }
+
+    /// The jobs the README shows, copied from it as a reader would, compile and give the right
+    /// answer: the integer example (line lengths) and the text-value example (longest lines).
+    func testTheReadmesExampleJobsRunAsWritten() throws {
+        let readme = try String(contentsOf: datasetsDirectory.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        XCTAssertEqual(blocks.count, 2, "the README shows two example jobs")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        for (name, block) in zip(["linelengths", "longestline"], blocks) {
+            XCTAssertTrue(block.contains("public static let name = \"\(name)\""), block)
+            try block.write(to: jobs.appendingPathComponent(name + ".swift"), atomically: true, encoding: .utf8)
+        }
+        let books = try gutenbergBooksByName(gzippedInto: input)
+
+        let lengths = directory.appendingPathComponent("lengths")
+        XCTAssertEqual(try run(["linelengths", input.path, "--min", "10", "--output", lengths.path]).status, 0)
+        var counts: [String: Int] = [:]
+        for line in books.flatMap({ referenceLines($0.text) }) + referenceLines(Data("a bb ccc dddd eeeee\nccc dddd dddd\n".utf8))
+        where line.count >= 10 {
+            counts[String(line.count), default: 0] += 1
+        }
+        XCTAssertEqual(try MR.sortedLines(lengths), sortedCountLines(counts))
+
+        let longest = directory.appendingPathComponent("longest")
+        XCTAssertEqual(try run(["longestline", input.path, "--output", longest.path]).status, 0)
+        var expected = ["text.gz\ta bb ccc dddd eeeee"]
+        for book in books {
+            // The first of the longest lines: reduce sees a file's lines in order and keeps a
+            // line only when it is strictly longer.
+            let lines = referenceLines(book.text)
+            let longestLine = lines.first { $0.count == lines.map(\.count).max() }!
+            expected.append(book.name + "\t" + String(decoding: longestLine, as: UTF8.self))
+        }
+        XCTAssertEqual(try MR.sortedLines(longest), expected.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
+
     func testJobWithASyntaxErrorShowsTheCompilerMessageAndExits78() throws {
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
         try """

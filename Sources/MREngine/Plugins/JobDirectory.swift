@@ -2,43 +2,66 @@
 import Glibc
 #endif
 
-/// The folder of job files: `$MR_JOBS_DIR`, else `./jobs`, else the `jobs/` folder of the
-/// checkout `mr` was built in (found by walking up from the executable).
+/// Where `mr` looks for job files, in order: `$MR_JOBS_DIR` alone when it is set; otherwise the
+/// current folder's `jobs/`, then the shipped `jobs/` of the checkout `mr` was built in (found by
+/// walking up from the executable). A name found in an earlier folder hides the same name in a
+/// later one; a run names the file it used, so a shadowed job never runs unnoticed.
 public struct JobDirectory: Sendable {
-    public let path: String
+    /// The folders searched, first match wins.
+    public let folders: [String]
+    /// Where `mr new` writes: `$MR_JOBS_DIR`, else `./jobs` (created when missing).
+    public let newJobFolder: String
 
     public static func locate() throws -> JobDirectory {
         if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }) {
-            return JobDirectory(path: explicit)
+            return JobDirectory(folders: [explicit], newJobFolder: explicit)
         }
-        if try FileSystem.status("jobs")?.isDirectory == true { return JobDirectory(path: "jobs") }
+        let current = FileSystem.absolutePath("jobs")
+        var folders = [current]
+        if let shipped = try shippedJobsFolder(), shipped != current { folders.append(shipped) }
+        return JobDirectory(folders: folders, newJobFolder: current)
+    }
+
+    /// The `jobs/` folder of the checkout holding the running executable, if there is one.
+    private static func shippedJobsFolder() throws -> String? {
         var directory = FileSystem.parentDirectory(try currentExecutablePath())
         while directory != "/" && directory != "." {
             if try FileSystem.status(directory + "/Package.swift") != nil,
                try FileSystem.status(directory + "/jobs")?.isDirectory == true {
-                return JobDirectory(path: directory + "/jobs")
+                return directory + "/jobs"
             }
             directory = FileSystem.parentDirectory(directory)
         }
-        return JobDirectory(path: "jobs")
+        return nil
     }
 
-    /// Every job file, sorted by name.
-    public func sources() throws -> [JobSource] {
-        guard try FileSystem.status(path)?.isDirectory == true else { return [] }
-        return try FileSystem.contents(of: path)
-            .filter { $0.hasSuffix(".swift") && !$0.hasPrefix(".") }
-            .map { try JobSource(path: path + "/" + $0) }
+    /// Every job file of every folder, sorted by name, and for each the later files it hides.
+    public func sources() throws -> [(source: JobSource, hides: [String])] {
+        var found: [String: (source: JobSource, hides: [String])] = [:]
+        for folder in folders where try FileSystem.status(folder)?.isDirectory == true {
+            for file in try FileSystem.contents(of: folder) where file.hasSuffix(".swift") && !file.hasPrefix(".") {
+                let source = try JobSource(path: folder + "/" + file)
+                if found[source.name] == nil {
+                    found[source.name] = (source, [])
+                } else {
+                    found[source.name]!.hides.append(source.path)
+                }
+            }
+        }
+        return found.values.sorted { $0.source.name < $1.source.name }
     }
 
     /// The job called `name`, or a usage error suggesting the nearest name.
     public func source(named name: String) throws -> JobSource {
-        let file = path + "/" + name + ".swift"
-        if try FileSystem.status(file) != nil { return try JobSource(path: file) }
-        let names = try sources().map(\.name)
+        for folder in folders {
+            let file = folder + "/" + name + ".swift"
+            if try FileSystem.status(file) != nil { return try JobSource(path: file) }
+        }
+        let names = try sources().map(\.source.name)
         let nearest = names.min { editDistance($0, name) < editDistance($1, name) }
         let hint = nearest.map { " Did you mean '\($0)'?" } ?? ""
-        throw MRError(.usage, "no job named '\(name)' in \(path)/.\(hint) Jobs: \(names.joined(separator: ", ")). Create one with `mr new \(name)`.")
+        let searched = folders.map { $0 + "/" }.joined(separator: ", ")
+        throw MRError(.usage, "no job named '\(name)' in \(searched).\(hint) Jobs: \(names.joined(separator: ", ")). Create one with `mr new \(name)`.")
     }
 }
 

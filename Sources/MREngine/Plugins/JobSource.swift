@@ -2,11 +2,12 @@
 public struct JobSource: Sendable {
     /// The name users type: the file name without `.swift`.
     public let name: String
+    /// From the root, so that messages and run summaries name the file wherever they are read.
     public let path: String
     public let text: String
 
     public init(path: String) throws {
-        self.path = path
+        self.path = FileSystem.absolutePath(path)
         name = String(FileSystem.lastComponent(path).dropLast(".swift".count))
         guard path.hasSuffix(".swift") else {
             throw MRError(.usage, "a job file must end in .swift: '\(path)'")

@@ -1,13 +1,13 @@
 /// The end-of-run report printed on stderr.
 public enum RunSummary {
-    public static func text(_ result: RunResult, jobName: String, options: RunOptions) -> String {
+    public static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
         let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
         let gzipFiles = result.files.filter(\.isGzip).count
         let megabytes = Double(result.counters.inputBytes) / 1e6
         let rate = result.wallSeconds > 0 ? megabytes / result.wallSeconds : 0
         let workers = options.mode == .sequential ? 1 : options.workers
         var lines = [
-            "mr \(jobName): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
+            "mr \(type(of: job.job).name) (\(job.source)): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
         ]
         let gzipSplits = [
