@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Linux only: the engine uses renameat2, PR_SET_PDEATHSIG, pipe2 and /proc (see README,
+// "Requirements"); CLinuxShims stops a build elsewhere with that message.
 let package = Package(
     name: "mr",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mr", targets: ["mr"]),
         .library(name: "MapReduce", targets: ["MapReduce"]),

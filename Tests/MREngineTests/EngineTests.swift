@@ -214,7 +214,7 @@ final class EngineTests: XCTestCase {
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
 
             // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
-            // compares 8-byte key prefixes first; the keys share long prefixes and end in NULs).
+            // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
             let runs = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
             let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: output + "/" + $0) })
             var merged: [[UInt8]: Int64] = [:]

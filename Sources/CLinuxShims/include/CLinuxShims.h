@@ -2,6 +2,10 @@
 // linux/ headers). Each is a one-line wrapper.
 #pragma once
 
+#ifndef __linux__
+#error "mr runs on Linux only: it uses renameat2, PR_SET_PDEATHSIG, pipe2 and /proc (see README, Requirements)"
+#endif
+
 /// pipe2(fds, O_CLOEXEC): both ends closed on exec.
 int mr_pipe_cloexec(int fds[2]);
 
