@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -13,6 +14,10 @@ int mr_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
 
 int mr_rename_exchange(const char *first, const char *second) {
     return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);
+}
+
+int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
 void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength) {

@@ -46,8 +46,7 @@ struct BenchCommand: ParsableCommand {
             return mode
         }
         let directory = output ?? "out/bench/\(jobType.name)"
-        let registry = ChildRegistry()
-        InterruptHandling.install(registry: registry)
+        let registry = ChildRegistry.shared
 
         var report = BenchReport(job: jobType.name, repeats: `repeat`, reducers: reducers)
         func options(_ mode: ExecutionMode, _ count: Int, splitSize: Int64? = nil) -> RunOptions {

@@ -82,8 +82,7 @@ struct RunJobCommand: ParsableCommand {
         options.skipBadInput = skipBadInput
         options.resume = resume
         options.showProgress = standardErrorIsTerminal && !quiet
-        let registry = ChildRegistry()
-        InterruptHandling.install(registry: registry)
+        let registry = ChildRegistry.shared
         let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
         if !quiet { writeToStandardError(RunSummary.text(result, job: loaded, options: options)) }
     }

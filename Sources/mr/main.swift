@@ -11,6 +11,8 @@ if arguments.first == WorkerLoop.commandName {
     })
 }
 
+// From here on Ctrl-C and SIGTERM stop every child (a compiler too) and remove temporary files.
+InterruptHandling.install()
 do {
     var parsed = arguments
     // A job's own options are known only once the job is loaded: load it first, then let the

@@ -97,13 +97,12 @@ final class BadInputTests: XCTestCase {
 
     func testUnreadableFileAsAnOrdinaryUser() throws {
         // Root reads any file, so the run is made as the unprivileged user `nobody`.
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+        // Sticky, as /tmp is: nobody may write here, and mr trusts it above its cache folder.
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: directory.path)
         let secret = directory.appendingPathComponent("secret.txt")
         try Data("hidden words\n".utf8).write(to: secret)
         try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: secret.path)
-        let cache = directory.appendingPathComponent("cache")
-        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache.path)
+        let cache = directory.appendingPathComponent("cache")  // made by nobody's mr, private to nobody
         // mr, the job API module beside it and the job file, from folders `nobody` can read
         // whatever the checkout's permissions (a clone into a mktemp folder is 0700).
         let bin = try directory.appendingPathComponent("bin/Modules").creatingDirectory().deletingLastPathComponent()

@@ -12,6 +12,11 @@ int mr_pipe_cloexec(int fds[2]);
 /// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent exits.
 int mr_die_with_parent(void);
 
+#include <spawn.h>
+
+/// posix_spawn_file_actions_addchdir_np: the child starts in `path`.
+int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
 

@@ -19,6 +19,8 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
         case taskFailed
         /// A job file that does not compile (or declares no job).
         case jobDoesNotCompile
+        /// A file mr would load code from that someone else could have written (the job cache).
+        case untrusted
         /// A bug in mr.
         case `internal`
         /// A split planned at a guessed gzip member start that is not one: the coordinator plans
@@ -34,6 +36,7 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
             case .cannotCreateOutput: 73
             case .io: 74
             case .taskFailed: 75
+            case .untrusted: 77
             case .jobDoesNotCompile: 78
             case .internal, .wrongSplit: 70
             }

@@ -8,13 +8,17 @@ struct ChildProcess {
     let pid: pid_t
 
     /// Starts `arguments[0]` (a path) with `descriptors` (child fd -> parent fd) and stdin from
-    /// /dev/null. Signal dispositions and mask are reset so the child does not inherit the
-    /// coordinator's blocked or ignored signals.
-    static func spawn(_ arguments: [String], descriptors: [Int32: Int32]) throws -> ChildProcess {
+    /// /dev/null, in `workingDirectory` if given, and as the leader of a process group of its own
+    /// if `ownProcessGroup` (so that it can be stopped with everything it started). Signal
+    /// dispositions and mask are reset so the child does not inherit the coordinator's blocked or
+    /// ignored signals.
+    static func spawn(_ arguments: [String], descriptors: [Int32: Int32], workingDirectory: String? = nil,
+                      ownProcessGroup: Bool = false) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let workingDirectory { mr_spawn_add_chdir(&actions, workingDirectory) }
         for (child, parent) in descriptors.sorted(by: { $0.key < $1.key }) {
             posix_spawn_file_actions_adddup2(&actions, parent, child)
         }
@@ -29,7 +33,8 @@ struct ChildProcess {
         sigemptyset(&defaults)
         for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }  // SIGXFSZ stays ignored
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
 
         var pid = pid_t()
         let argv = arguments.map { strdup($0) } + [nil]
@@ -87,10 +92,14 @@ func currentExecutablePath() throws -> String {
 }
 
 extension ChildProcess {
-    /// Runs a program to completion with its stdout and stderr captured together.
-    static func runCapturingOutput(_ arguments: [String]) throws -> (succeeded: Bool, output: String) {
+    /// Runs a program to completion in `workingDirectory`, with its stdout and stderr captured
+    /// together. It runs in a process group of its own, which Ctrl-C or SIGTERM to mr stops.
+    static func runCapturingOutput(_ arguments: [String], workingDirectory: String) throws -> (succeeded: Bool, output: String) {
         let output = try Pipe.make()
-        let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd])
+        let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd],
+                              workingDirectory: workingDirectory, ownProcessGroup: true)
+        ChildRegistry.shared.add(processGroup: child.pid)
+        defer { ChildRegistry.shared.remove(processGroup: child.pid) }
         close(output.writeEnd)
         let reader = FileDescriptor(raw: output.readEnd, path: "output of \(arguments[0])")
         defer { reader.close() }

@@ -18,8 +18,8 @@ struct FileDescriptor {
     }
 
     /// Creates (or truncates) a file for writing.
-    static func create(_ path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+    static func create(_ path: String, mode: mode_t = 0o644) throws -> FileDescriptor {
+        let fd = retryingInterrupts { Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
         guard fd >= 0 else { throw MRError.system(.io, "create", path, errno: errno) }
         return FileDescriptor(raw: fd, path: path)
     }

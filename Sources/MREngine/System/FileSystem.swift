@@ -11,6 +11,35 @@ enum FileSystem {
         let size: Int64
     }
 
+    /// Who may change a path: its owner and permission bits, read without following a link.
+    struct Ownership {
+        let owner: uid_t
+        let mode: mode_t
+        let isDirectory: Bool
+        let isRegularFile: Bool
+        let isSymbolicLink: Bool
+
+        var writableByOthers: Bool { mode & (S_IWGRP | S_IWOTH) != 0 }
+        var isSticky: Bool { mode & S_ISVTX != 0 }
+    }
+
+    /// The ownership of `path` itself (a symbolic link is not followed); `nil` if nothing is there.
+    static func ownership(_ path: String) throws -> Ownership? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw MRError.system(.io, "read", path, errno: errno)
+        }
+        let type = info.st_mode & S_IFMT
+        return Ownership(owner: info.st_uid, mode: info.st_mode & 0o7777, isDirectory: type == S_IFDIR,
+                         isRegularFile: type == S_IFREG, isSymbolicLink: type == S_IFLNK)
+    }
+
+    /// Sets the permission bits of `path`.
+    static func setMode(_ path: String, _ mode: mode_t) throws {
+        guard chmod(path, mode) == 0 else { throw MRError.system(.io, "change the permissions of", path, errno: errno) }
+    }
+
     /// The status of `path`, following symbolic links; `nil` if nothing is there.
     static func status(_ path: String) throws -> Status? {
         var info = stat()
@@ -38,16 +67,16 @@ enum FileSystem {
         return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    static func makeDirectory(_ path: String) throws {
-        guard mkdir(path, 0o755) == 0 else { throw MRError.system(.io, "create directory", path, errno: errno) }
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        guard mkdir(path, mode) == 0 else { throw MRError.system(.io, "create directory", path, errno: errno) }
     }
 
-    /// Creates `path` and any missing parents.
-    static func makeDirectories(_ path: String) throws {
+    /// Creates `path` and any missing parents, each with `mode` (less the umask).
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         if try status(path)?.isDirectory == true { return }
         let parent = parentDirectory(path)
-        if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST {
             throw MRError.system(.cannotCreateOutput, "create directory", path, errno: errno)
         }
     }
@@ -90,8 +119,8 @@ enum FileSystem {
         return try file.readToEnd()
     }
 
-    static func writeFile(_ path: String, _ text: String) throws {
-        let file = try FileDescriptor.create(path)
+    static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+        let file = try FileDescriptor.create(path, mode: mode)
         defer { file.close() }
         var text = text
         try text.withUTF8 { if let base = $0.baseAddress { try file.writeAll(base, count: $0.count) } }
@@ -126,13 +155,4 @@ public func writeText(_ text: String, to path: String) throws {
     let temporary = "\(path).tmp-\(getpid())"
     try FileSystem.writeFile(temporary, text)
     try FileSystem.rename(temporary, to: path)
-}
-
-/// mr's cache folder (compiled jobs, gzip indexes of read-only data): `$MR_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/mr`, else `~/.cache/mr`.
-public func cacheDirectory() -> String {
-    let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
-    return environment("MR_CACHE_DIR")
-        ?? environment("XDG_CACHE_HOME").map { $0 + "/mr" }
-        ?? (environment("HOME") ?? "/tmp") + "/.cache/mr"
 }

@@ -2,24 +2,36 @@
 import Glibc
 #endif
 
-/// The worker processes alive now and the work directory to remove, for cleanup on Ctrl-C or
-/// SIGTERM, which may arrive at any moment.
+/// The child processes alive now and the temporary files to remove, for cleanup on Ctrl-C or
+/// SIGTERM, which may arrive at any moment: worker processes, a compiler's process group and
+/// its build folder, the run's work directory.
 public final class ChildRegistry: @unchecked Sendable {
+    /// The one registry of this process, which ``InterruptHandling`` cleans up.
+    public static let shared = ChildRegistry()
+
     private let monitor = Monitor()
     private var pids: Set<pid_t> = []
+    private var processGroups: Set<pid_t> = []
+    private var temporaryPaths: Set<String> = []
     private var workDirectory: String?
 
-    public init() {}
+    private init() {}
 
     func add(_ pid: pid_t) { monitor.locked { _ = pids.insert(pid) } }
     func remove(_ pid: pid_t) { monitor.locked { _ = pids.remove(pid) } }
+    func add(processGroup leader: pid_t) { monitor.locked { _ = processGroups.insert(leader) } }
+    func remove(processGroup leader: pid_t) { monitor.locked { _ = processGroups.remove(leader) } }
+    func add(temporaryPath path: String) { monitor.locked { _ = temporaryPaths.insert(path) } }
+    func remove(temporaryPath path: String) { monitor.locked { _ = temporaryPaths.remove(path) } }
     func setWorkDirectory(_ path: String?) { monitor.locked { workDirectory = path } }
 
-    /// Stops every worker and removes the work directory (earlier output is never touched).
+    /// Stops every child and removes the temporary files (earlier output is never touched).
     fileprivate func cleanUp() {
         monitor.locked {
             for pid in pids { kill(pid, SIGKILL) }
-            for pid in pids { waitpid(pid, nil, 0) }
+            for leader in processGroups { kill(-leader, SIGKILL) }
+            for pid in pids.union(processGroups) { waitpid(pid, nil, 0) }
+            for path in temporaryPaths { FileSystem.removeTree(path) }
             if let workDirectory { FileSystem.removeTree(workDirectory) }
         }
     }
@@ -29,8 +41,9 @@ public final class ChildRegistry: @unchecked Sendable {
 /// line on stderr, exit status 128 + signal. A dedicated thread waits for the signals, so the
 /// cleanup runs as ordinary code rather than inside a signal handler.
 public enum InterruptHandling {
-    /// Call before starting any thread: the signal mask set here is inherited by them.
-    public static func install(registry: ChildRegistry) {
+    /// Call once, before starting any thread: the signal mask set here is inherited by them.
+    public static func install() {
+        let registry = ChildRegistry.shared
         signal(SIGPIPE, SIG_IGN)  // a dead worker's pipe must fail a write, not kill us
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a write with a message, not kill us
         var signals = sigset_t()
