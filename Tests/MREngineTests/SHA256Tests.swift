@@ -1,0 +1,33 @@
+import Foundation
+@testable import MREngine
+import XCTest
+
+/// The digest that guards the job cache, against FIPS 180-4's examples and the system's sha256sum.
+final class SHA256Tests: XCTestCase {
+    func testPublishedExamples() {
+        XCTAssertEqual(SHA256.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    /// Every length around the 64-byte block and its 56-byte padding edge, against sha256sum.
+    func testEveryLengthAroundTheBlockEdgesMatchesSha256sum() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in [1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 100_003] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+            try Data(bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sha256sum", file.path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+            process.waitUntilExit()
+            XCTAssertEqual(SHA256.hex(of: bytes), String(expected), "length \(length)")
+        }
+    }
+}
