@@ -51,7 +51,7 @@ struct RunJobCommand: ParsableCommand {
     @Flag(help: "After a killed run: reuse the tasks it committed (same job, options, inputs and reducers).")
     var resume = false
 
-    @Flag(help: "Print no summary at the end.")
+    @Flag(help: "Print no summary at the end (warnings about input left out are still printed).")
     var quiet = false
 
     /// The job's own options, rewritten by main.swift from `--name value`.
@@ -84,7 +84,12 @@ struct RunJobCommand: ParsableCommand {
         options.showProgress = standardErrorIsTerminal && !quiet
         let registry = ChildRegistry.shared
         let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
-        if !quiet { writeToStandardError(RunSummary.text(result, job: loaded, options: options)) }
+        if !quiet {
+            writeToStandardError(RunSummary.text(result, job: loaded, options: options))
+        } else {
+            // A warning says input was left out: never quiet.
+            for warning in result.warnings.sorted() { writeToStandardError("mr: warning: \(warning)\n") }
+        }
     }
 }
 

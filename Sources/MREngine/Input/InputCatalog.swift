@@ -15,17 +15,23 @@ public struct InputEntry: Sendable {
     public let isGzip: Bool
     /// A valid ``GzipIndex`` of the file, when it is split at access points.
     public var indexPath: String? = nil
+    /// The file's device, inode, size and modification time when the run was planned (see
+    /// `FileSystem.Status.identity`): `--resume` reuses work only for the very same files.
+    public var identity: String = ""
 }
 
 /// Expands INPUT arguments (files or directories, recursed, hidden names and `.mrindex` files
 /// skipped) into input files.
 public enum InputCatalog {
-    /// The input files that can be read; an unreadable one fails the run (exit 66), or with
-    /// `skipUnreadable` is left out and named in `warnings`.
-    public static func readableFiles(for inputs: [String], skipUnreadable: Bool,
-                                     warnings: inout [String]) throws -> [InputEntry] {
+    /// The input files that can be read. An unreadable one fails the run (exit 66), or with
+    /// `skipUnreadable` is left out and named in `skipped`; what a folder holds that is not a
+    /// file (a pipe, a socket, a broken link) is named in `notInput`.
+    public static func readableFiles(for inputs: [String], skipUnreadable: Bool) throws
+        -> (files: [InputEntry], skipped: [String], notInput: [String]) {
         var readable: [InputEntry] = []
-        for entry in try files(for: inputs) {
+        var skipped: [String] = []
+        var notInput: [String] = []
+        for entry in try collect(inputs, warnings: &notInput) {
             if access(entry.path, R_OK) == 0 {
                 readable.append(entry)
                 continue
@@ -34,17 +40,18 @@ public enum InputCatalog {
             guard skipUnreadable else {
                 throw MRError(.noInput, "cannot read input '\(entry.path)': \(reason); fix its permissions, leave it out, or pass --skip-bad-input")
             }
-            warnings.append("skipped unreadable input '\(entry.path)': \(reason)")
+            skipped.append("skipped unreadable input '\(entry.path)': \(reason)")
         }
-        return readable
+        return (readable, skipped, notInput)
     }
 
     /// The input files, without checking that they can be read.
     public static func files(for inputs: [String]) throws -> [InputEntry] {
-        try collect(inputs)
+        var warnings: [String] = []
+        return try collect(inputs, warnings: &warnings)
     }
 
-    private static func collect(_ inputs: [String]) throws -> [InputEntry] {
+    private static func collect(_ inputs: [String], warnings: inout [String]) throws -> [InputEntry] {
         var entries: [InputEntry] = []
         for input in inputs {
             guard let status = try FileSystem.status(input) else {
@@ -52,12 +59,12 @@ public enum InputCatalog {
             }
             if status.isDirectory {
                 let before = entries.count
-                try collect(directory: input, relative: "", into: &entries)
+                try collect(directory: input, relative: "", into: &entries, warnings: &warnings)
                 if entries.count == before {
                     throw MRError(.noInput, "input directory '\(input)' holds no input files (hidden files are skipped)")
                 }
             } else if status.isRegularFile {
-                entries.append(entry(path: input, name: FileSystem.lastComponent(input), size: status.size))
+                entries.append(entry(path: input, name: FileSystem.lastComponent(input), status: status))
             } else {
                 throw MRError(.noInput, "input '\(input)' is not a regular file or a directory")
             }
@@ -65,22 +72,28 @@ public enum InputCatalog {
         return entries
     }
 
-    private static func collect(directory: String, relative: String, into entries: inout [InputEntry]) throws {
+    private static func collect(directory: String, relative: String, into entries: inout [InputEntry],
+                                warnings: inout [String]) throws {
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         // Hidden names, and mr's own gzip indexes kept beside the data, are not input.
         for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") && !name.hasSuffix(GzipIndex.fileSuffix) {
             let path = base + name
             let relativeName = relative.isEmpty ? name : relative + "/" + name
-            guard let status = try FileSystem.status(path) else { continue }  // dangling link
+            guard let status = try FileSystem.status(path) else {
+                warnings.append("skipped '\(path)': a symbolic link to nothing")
+                continue
+            }
             if status.isDirectory {
-                try collect(directory: path, relative: relativeName, into: &entries)
+                try collect(directory: path, relative: relativeName, into: &entries, warnings: &warnings)
             } else if status.isRegularFile {
-                entries.append(entry(path: path, name: relativeName, size: status.size))
+                entries.append(entry(path: path, name: relativeName, status: status))
+            } else {
+                warnings.append("skipped '\(path)': not a regular file (a pipe, socket or device)")
             }
         }
     }
 
-    private static func entry(path: String, name: String, size: Int64) -> InputEntry {
-        InputEntry(path: path, name: name, size: size, isGzip: path.hasSuffix(".gz"))
+    private static func entry(path: String, name: String, status: FileSystem.Status) -> InputEntry {
+        InputEntry(path: path, name: name, size: status.size, isGzip: path.hasSuffix(".gz"), identity: status.identity)
     }
 }

@@ -44,6 +44,10 @@ struct OutputDirectory {
             guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH else { continue }
             let abandoned = parent + "/" + name
             if resume && !resumed, readFingerprint(abandoned) == fingerprint {
+                // Its committed outputs become this run's: only if this user made them.
+                if let owner = try FileSystem.ownership(abandoned)?.owner, owner != geteuid() {
+                    throw MRError(.cannotCreateOutput, "will not resume from '\(abandoned)': it belongs to user \(owner), not to you (user \(geteuid())); run without --resume, or remove it")
+                }
                 try FileSystem.rename(abandoned, to: work)
                 FileSystem.removeTree(work + "/attempts")
                 resumed = true

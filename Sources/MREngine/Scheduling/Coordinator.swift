@@ -127,7 +127,7 @@ public enum Coordinator {
                 planned = fedPlan
             }
         }
-        let (files, splits, indexes, catalogWarnings, span) = (planned.files, planned.splits, planned.indexes, planned.warnings, planned.span)
+        let (files, splits, indexes, span) = (planned.files, planned.splits, planned.indexes, planned.span)
         let fingerprint = fingerprint(files, splits)
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint, resume: options.resume)
         registry.setWorkDirectory(output.workDirectory)
@@ -137,10 +137,10 @@ public enum Coordinator {
                            splits: splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
-        result.warnings.formUnion(catalogWarnings)
+        result.warnings.formUnion(planned.skippedFiles + planned.notInput)
         result.indexedFiles = indexes.count
         result.memberSplitFiles = planned.memberSplitFiles
-        if !catalogWarnings.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(catalogWarnings.count) }
+        if !planned.skippedFiles.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(planned.skippedFiles.count) }
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 
@@ -308,7 +308,10 @@ public enum Coordinator {
         var memberSplitFiles: Int
         /// Files split at member starts found by scanning (unconfirmed until read).
         var guessedFiles: Set<Int>
-        var warnings: [String]
+        /// Unreadable files left out (`--skip-bad-input`).
+        var skippedFiles: [String]
+        /// What input folders hold that is not a file to read.
+        var notInput: [String]
         var span: Int64
     }
 
@@ -317,8 +320,7 @@ public enum Coordinator {
     /// member starts found without inflating it; otherwise it is fed (a ``GzipFeeder`` inflates it
     /// once during the run, building the index) or, in sequential mode, indexed first.
     private static func planSplits(_ inputs: [String], options: RunOptions, _ splitting: Splitting) throws -> PlannedSplits {
-        var warnings: [String] = []
-        var files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput, warnings: &warnings)
+        var (files, skippedFiles, notInput) = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput)
         let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: splitting.workers)
         let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
@@ -353,7 +355,7 @@ public enum Coordinator {
         }
         let splits = SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
         return PlannedSplits(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
-                             guessedFiles: guessedFiles, warnings: warnings, span: span)
+                             guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span)
     }
 
     /// Checks each single-member gzip file read in pieces: the CRC-32s of its pieces, joined with

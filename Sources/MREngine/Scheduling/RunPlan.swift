@@ -42,12 +42,11 @@ public struct RunPlan: Sendable {
                             files: [InputEntry], splits: [Split], reducers: Int) -> String {
         var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n"
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
-        for file in files { text += "\(file.path)\t\(file.name)\t\(file.size)\n" }
+        for file in files { text += "\(file.path)\t\(file.name)\t\(file.identity)\n" }
         for split in splits {
             text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)\($0.fedPiece >= 0 ? "#\($0.fedPiece)" : "")\($0.betweenMembers ? "m" : "")" }.joined(separator: ",") + "\n"
         }
-        let hash = Array(text.utf8).withUnsafeBytes { KeyHash.hash($0) }
-        return String(hash, radix: 16)
+        return SHA256.hex(of: text.utf8)
     }
 
     /// Where a ``GzipFeeder`` puts the text of a fed piece until its map task commits.

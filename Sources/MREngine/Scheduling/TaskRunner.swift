@@ -67,7 +67,8 @@ public struct TaskRunner: Sendable {
         var warnings: [String] = []
         var skippedFiles: Int64 = 0
         var pieceChecksums: [PieceChecksum] = []
-        for piece in plan.splits[assignment.task.index].pieces {
+        /// Maps one piece of the split; for a piece read at an access point, returns its checksum.
+        func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path, name: entry.name)
             let source: ByteSource
@@ -98,32 +99,26 @@ public struct TaskRunner: Sendable {
                 source = try GzipSource(path: entry.path)
                 (sourceOffset, skipFirstLine, end) = (0, false, .max)
             } else {
-                source = try PlainFileSource(path: entry.path, from: max(piece.start - 1, 0))
+                source = try PlainFileSource(path: entry.path, from: max(piece.start - 1, 0), plannedSize: entry.size)
                 (sourceOffset, skipFirstLine, end) = (max(piece.start - 1, 0), piece.start > 0, piece.end)
                 if piece.start > 0 { firstLine = try countNewlines(in: entry.path, before: piece.start - 1) + 1 }
             }
             tracker?.enter(fileIndex: piece.fileIndex)
             let positionsKnown = !piece.betweenMembers
-            do {
-                try withExtendedLifetime(file) {
-                    try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
-                                          firstLineNumber: firstLine) { bytes, offset, counted in
-                        let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
-                        tracker?.reached(line: line)
-                        if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
-                        recordsDone += 1
-                        do {
-                            try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
-                        } catch {
-                            throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                                "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
-                        }
+            try withExtendedLifetime(file) {
+                try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
+                                      firstLineNumber: firstLine) { bytes, offset, counted in
+                    let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
+                    tracker?.reached(line: line)
+                    if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
+                    recordsDone += 1
+                    do {
+                        try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
+                    } catch {
+                        throw TaskFailure(retryable: true, error: MRError(.taskFailed,
+                            "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
                     }
                 }
-            } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
-                warnings.append("skipped the rest of \(error.message)")
-                skippedFiles += 1
-                continue
             }
             if let indexedSource {
                 // The line reader stops early in the last line of a piece: read the piece out.
@@ -131,8 +126,17 @@ public struct TaskRunner: Sendable {
                 defer { scratch.deallocate() }
                 while indexedSource.checksummedBytes < piece.end - piece.start,
                       try indexedSource.read(into: scratch, capacity: 1 << 16) > 0 {}
-                pieceChecksums.append(PieceChecksum(fileIndex: piece.fileIndex, start: piece.start,
-                                                    length: indexedSource.checksummedBytes, crc: indexedSource.crc))
+                return PieceChecksum(fileIndex: piece.fileIndex, start: piece.start,
+                                     length: indexedSource.checksummedBytes, crc: indexedSource.crc)
+            }
+            return nil
+        }
+        for piece in plan.splits[assignment.task.index].pieces {
+            do {
+                if let checksum = try mapPiece(piece) { pieceChecksums.append(checksum) }
+            } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
+                warnings.append("skipped the rest of \(error.message)")
+                skippedFiles += 1
             }
         }
         tracker?.leave()

@@ -24,6 +24,13 @@ struct FileDescriptor {
         return FileDescriptor(raw: fd, path: path)
     }
 
+    /// The file's size now.
+    func size() throws -> Int64 {
+        var info = stat()
+        guard fstat(raw, &info) == 0 else { throw MRError.system(.io, "read", path, errno: errno) }
+        return Int64(info.st_size)
+    }
+
     /// Reads up to `count` bytes; 0 at end of file.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
         let n = retryingInterrupts { Glibc.read(raw, buffer, count) }

@@ -9,6 +9,9 @@ enum FileSystem {
         let isDirectory: Bool
         let isRegularFile: Bool
         let size: Int64
+        /// Which file this is and which version of it: device, inode, size and modification time
+        /// in nanoseconds. An edit that keeps the size still changes it.
+        let identity: String
     }
 
     /// Who may change a path: its owner and permission bits, read without following a link.
@@ -48,7 +51,8 @@ enum FileSystem {
             throw MRError.system(.noInput, "read", path, errno: errno)
         }
         let type = info.st_mode & S_IFMT
-        return Status(isDirectory: type == S_IFDIR, isRegularFile: type == S_IFREG, size: Int64(info.st_size))
+        return Status(isDirectory: type == S_IFDIR, isRegularFile: type == S_IFREG, size: Int64(info.st_size),
+                      identity: "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
     }
 
     /// The names in a directory (without "." and ".."), sorted bytewise so runs are reproducible.
