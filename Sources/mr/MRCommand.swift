@@ -23,7 +23,7 @@ struct MRCommand: ParsableCommand {
 
             OUTPUT: DIR/part-00000 ... (one file per reducer, lines KEY<TAB>VALUE sorted bytewise by key; for map-only jobs one file per map task, in input order), then DIR/_SUCCESS. A failed or interrupted run leaves the earlier output as it was.
 
-            EXIT STATUS: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output refused, 74 I/O error, 75 a task failed every attempt, 77 job cache writable by others (refused), 78 job does not compile, 70 internal error, 130 or 143 interrupted.
+            EXIT STATUS: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output refused, 74 I/O error, 75 a task failed every attempt, 77 job cache writable by others (refused), 78 job does not compile, 70 internal error, 129, 130 or 143 interrupted.
 
             EXAMPLE: mr wordcount datasets/ --workers 2 --output out/words
             """

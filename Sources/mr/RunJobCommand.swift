@@ -36,6 +36,9 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "Map output a worker holds in memory before it spills a sorted run to disk, e.g. 512M.")
     var memory: ByteCount = ByteCount(argument: "512M")!
 
+    @Option(help: "The longest line read, e.g. 64M: a line is held whole in memory, so a longer one is bad input.")
+    var maxLine: ByteCount = ByteCount(argument: "64M")!
+
     @Option(help: "Attempts per task before the job fails.")
     var maxAttempts: Int = 4
 
@@ -65,6 +68,7 @@ struct RunJobCommand: ParsableCommand {
         guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
         if let splitSize, splitSize.bytes < 1 { throw ValidationError("--split-size must be positive") }
         guard memory.bytes >= 1 << 20 else { throw ValidationError("--memory must be at least 1M") }
+        guard maxLine.bytes >= 1 << 10 && maxLine.bytes <= 1 << 40 else { throw ValidationError("--max-line must be between 1K and 1T") }
     }
 
     func run() throws {
@@ -77,6 +81,7 @@ struct RunJobCommand: ParsableCommand {
         options.splitSize = splitSize?.bytes
         options.maxAttempts = maxAttempts
         options.memoryPerWorker = Int(memory.bytes)
+        options.maxLineLength = Int(maxLine.bytes)
         options.taskTimeout = taskTimeout
         options.speculate = speculate
         options.skipBadInput = skipBadInput

@@ -70,18 +70,30 @@ final class BadInputTests: XCTestCase {
         try check("empty.gz", Data(), message: "empty file, not gzip data")
     }
 
-    func testLineOf200MegabytesAndNULBytesAreOrdinaryInput() throws {
+    /// A line of 80 MB is held whole when --max-line allows it, and is bad input past the
+    /// default 64 MiB (exit 65 naming the file and the line's offset, or skipped and counted).
+    func testLineOf80MegabytesNeedsMaxLineAndNULBytesAreOrdinaryInput() throws {
         let long = directory.appendingPathComponent("long.txt")
         FileManager.default.createFile(atPath: long.path, contents: nil)
         let handle = try FileHandle(forWritingTo: long)
-        handle.write(Data("first ".utf8))
+        handle.write(Data("before\nfirst ".utf8))
         let spaces = Data(repeating: 0x20, count: 1 << 20)
-        for _ in 0..<200 { handle.write(spaces) }
+        for _ in 0..<80 { handle.write(spaces) }
         handle.write(Data(" last\nnext a\u{0}b\u{0}\u{0}c\n".utf8))
         try handle.close()
         let output = directory.appendingPathComponent("out")
-        try MR.succeed(["wordcount", long.path, "--output", output.path, "--split-size", "64M"])
-        XCTAssertEqual(try MR.sortedLines(output), ["a\t1", "b\t1", "c\t1", "first\t1", "last\t1", "next\t1"])
+        try MR.succeed(["wordcount", long.path, "--output", output.path, "--split-size", "64M", "--max-line", "96M"])
+        XCTAssertEqual(try MR.sortedLines(output), ["a\t1", "b\t1", "before\t1", "c\t1", "first\t1", "last\t1", "next\t1"])
+
+        let refused = try MR.run(["wordcount", long.path, "--output", output.path, "--split-size", "64M"])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        let message = "\(long.path): the line at byte 7 of the file is longer than --max-line (67108864 bytes)"
+        XCTAssertTrue(refused.stderr.contains(message), refused.stderr)
+        let skipped = try MR.succeed(["wordcount", long.path, "--output", output.path, "--split-size", "64M", "--skip-bad-input"])
+        XCTAssertTrue(skipped.stderr.contains("warning   skipped the rest of " + message), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+        // The long line's split loses the rest of its piece; the lines of the next split stay.
+        XCTAssertEqual(try MR.sortedLines(output), ["a\t1", "b\t1", "before\t1", "c\t1", "next\t1"])
     }
 
     func testMissingPathAndDirectoryWithoutInputFiles() throws {

@@ -83,7 +83,9 @@ public enum InputCatalog {
                 warnings.append("skipped '\(path)': a symbolic link to nothing")
                 continue
             }
-            if status.isDirectory {
+            if status.isDirectory && FileSystem.exists(path + "/" + OutputDirectory.marker) {
+                warnings.append("skipped '\(path)': the output of an earlier mr run (it holds \(OutputDirectory.marker)); pass it as an input of its own to read it")
+            } else if status.isDirectory {
                 try collect(directory: path, relative: relativeName, into: &entries, warnings: &warnings)
             } else if status.isRegularFile {
                 entries.append(entry(path: path, name: relativeName, status: status))

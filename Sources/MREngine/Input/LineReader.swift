@@ -12,10 +12,20 @@ import MapReduce
 final class LineReader {
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
+    /// A line is held whole: past this length it is refused (``LineTooLong``), so that a file
+    /// without line ends cannot take all memory.
+    private let maxLineLength: Int
 
-    init(capacity: Int = 1 << 20) {
-        self.capacity = capacity
-        buffer = .allocate(byteCount: capacity, alignment: 64)
+    /// A line longer than the reader holds, at stream offset `offset`.
+    struct LineTooLong: Error {
+        let offset: Int64
+        let limit: Int
+    }
+
+    init(capacity: Int = 1 << 20, maxLineLength: Int = .max) {
+        self.capacity = min(capacity, max(maxLineLength, 1 << 16))
+        self.maxLineLength = maxLineLength
+        buffer = .allocate(byteCount: self.capacity, alignment: 64)
     }
 
     deinit { buffer.deallocate() }
@@ -68,6 +78,7 @@ final class LineReader {
             }
             // Keep the unfinished line, growing the buffer if it fills it all.
             let kept = filled - lineStart
+            if kept > maxLineLength { throw LineTooLong(offset: bufferOffset + Int64(lineStart), limit: maxLineLength) }
             if lineStart > 0 {
                 if kept > 0 { buffer.copyMemory(from: buffer + lineStart, byteCount: kept) }
                 bufferOffset += Int64(lineStart)
@@ -90,6 +101,7 @@ final class LineReader {
     ) throws {
         var contentEnd = to
         if contentEnd > from && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }  // CRLF
+        if contentEnd - from > maxLineLength { throw LineTooLong(offset: offset, limit: maxLineLength) }
         bytesRead += Int64(to - from + terminator)
         linesRead += 1
         try body(ByteSlice(start: bytes + from, count: contentEnd - from), offset, lineNumber)

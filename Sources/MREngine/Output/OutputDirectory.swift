@@ -17,6 +17,18 @@ struct OutputDirectory {
     let workDirectory: String
     /// The work directory was adopted from a killed run of the same plan (`--resume`).
     let resumed: Bool
+    /// Held (flock) from `prepare` to `commit` or `abandon`: one run writes an output at a time.
+    private let lock: FileDescriptor
+
+    /// `path` as given, without trailing slashes or `.` components (`out/wc/`, `out/wc/.` are
+    /// `out/wc`); refused if it names no folder of its own (``, `/`, `..`, `out/..`).
+    static func normalized(_ path: String) throws -> String {
+        let components = path.split(separator: "/").filter { $0 != "." }
+        guard let last = components.last, last != ".." else {
+            throw MRError(.usage, "--output '\(path)' names no folder of its own; pass a path such as out/JOB")
+        }
+        return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+    }
 
     var staged: String { workDirectory + "/output" }
     var journal: Journal { Journal(path: workDirectory + "/journal") }
@@ -35,6 +47,7 @@ struct OutputDirectory {
         }
         let parent = FileSystem.parentDirectory(path)
         try FileSystem.makeDirectories(parent)
+        let lock = try takeLock(path)
         let prefix = "." + FileSystem.lastComponent(path) + ".mr-work-"
         let work = parent + "/" + prefix + String(getpid())
         FileSystem.removeTree(work)
@@ -55,7 +68,7 @@ struct OutputDirectory {
                 FileSystem.removeTree(abandoned)
             }
         }
-        let directory = OutputDirectory(path: path, workDirectory: work, resumed: resumed)
+        let directory = OutputDirectory(path: path, workDirectory: work, resumed: resumed, lock: lock)
         if !resumed {
             do {
                 try FileSystem.makeDirectory(work)
@@ -68,6 +81,20 @@ struct OutputDirectory {
         }
         try FileSystem.makeDirectory(work + "/attempts")
         return directory
+    }
+
+    /// Locks `.NAME.mr-lock` beside the output (kept: removing it would let a third run lock a
+    /// new file while the second still holds the old one), recording the holder's pid in it.
+    private static func takeLock(_ path: String) throws -> FileDescriptor {
+        let lockPath = FileSystem.parentDirectory(path) + "/." + FileSystem.lastComponent(path) + ".mr-lock"
+        let lock = try FileDescriptor.openForLocking(lockPath)
+        guard lock.tryLock() else {
+            let holder = (try? FileSystem.readFile(lockPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            lock.close()
+            throw MRError(.cannotCreateOutput, "another mr run\(holder.isEmpty ? "" : " (pid \(holder))") is writing '\(path)'; wait for it to end, or pass another --output")
+        }
+        try lock.replaceContents(with: String(getpid()))
+        return lock
     }
 
     /// Whether a killed run of the plan `fingerprint` left a work directory beside `path`.
@@ -92,10 +119,12 @@ struct OutputDirectory {
             try FileSystem.rename(staged, to: path)
         }
         FileSystem.removeTree(workDirectory)
+        lock.close()
     }
 
     /// Removes everything this run wrote; the output directory is untouched.
     func abandon() {
         FileSystem.removeTree(workDirectory)
+        lock.close()
     }
 }

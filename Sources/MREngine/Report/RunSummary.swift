@@ -5,7 +5,7 @@ public enum RunSummary {
         let gzipFiles = result.files.filter(\.isGzip).count
         let megabytes = Double(result.counters.inputBytes) / 1e6
         let rate = result.wallSeconds > 0 ? megabytes / result.wallSeconds : 0
-        let workers = options.mode == .sequential ? 1 : options.workers
+        let workers = result.workers
         var lines = [
             "mr \(type(of: job.job).name) (\(job.source)): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
             "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",

@@ -32,6 +32,8 @@ public struct RunOptions: Sendable {
     public var resume = false
     /// Bytes of map output a worker holds before spilling a sorted run (`--memory`).
     public var memoryPerWorker = 512 << 20
+    /// The longest line read; a longer one is bad input.
+    public var maxLineLength = 64 << 20
     public var showProgress = false
 
     public init(outputDirectory: String) {
@@ -60,6 +62,8 @@ public struct RunResult: Sendable {
     public var files: [InputEntry]
     public var mapTasks: Int
     public var reduceTasks: Int
+    /// Workers that ran the tasks (1 in sequential mode), after ``RunLimits``.
+    public var workers = 1
     public var partFiles: Int
     public var counters = Counters()
     public var jobCounters: [String: Int64] = [:]
@@ -91,6 +95,9 @@ public struct RunResult: Sendable {
 /// exactly once, and finally puts the output directory in place.
 public enum Coordinator {
     public static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
+        var options = options
+        options.outputDirectory = try OutputDirectory.normalized(options.outputDirectory)
+        for note in RunLimits.boundWorkersAndSplits(&options, cores: RunLimits.onlineCores) { writeToStandardError("mr: note: \(note)\n") }
         do {
             return try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: true)
         } catch let error as MRError where error.kind == .wrongSplit {
@@ -104,6 +111,7 @@ public enum Coordinator {
 
     private static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry,
                             guessingMembers: Bool) throws -> RunResult {
+        var options = options
         let started = monotonicSeconds()
         if options.mode != .processes { resetProcessPeakMemory() }
         let job = loaded.job
@@ -117,6 +125,10 @@ public enum Coordinator {
         let splitting = Splitting(workers: workers, memberSplits: !jobType.readsLinePositions,
                                   guessingMembers: guessingMembers, ignoringSavedIndexes: false)
         var planned = try planSplits(inputs, options: options, splitting)
+        let inputBytes = planned.files.reduce(Int64(0)) { $0 + SplitPlanner.estimatedSize($1) }
+        if let note = RunLimits.boundReducers(&options, inputBytes: inputBytes, cores: RunLimits.onlineCores), guessingMembers {
+            writeToStandardError("mr: note: \(note)\n")  // said once, not again when a run is redone
+        }
         if options.resume && !planned.indexes.isEmpty {
             // A killed first run fed these files and saved their index before it died; its
             // committed tasks can be reused only under its own plan, the fed one.
@@ -133,10 +145,11 @@ public enum Coordinator {
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobName, jobLibrary: loaded.library, jobOptions: loaded.options,
                            isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput,
-                           memoryPerWorker: options.memoryPerWorker, files: files,
+                           memoryPerWorker: options.memoryPerWorker, maxLineLength: options.maxLineLength, files: files,
                            splits: splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
+        result.workers = workers
         result.warnings.formUnion(planned.skippedFiles + planned.notInput)
         result.indexedFiles = indexes.count
         result.memberSplitFiles = planned.memberSplitFiles

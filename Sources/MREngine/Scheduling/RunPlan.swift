@@ -10,6 +10,8 @@ public struct RunPlan: Sendable {
     public let skipBadInput: Bool
     /// Bytes a map task's output buffer may hold before it spills a sorted run.
     public let memoryPerWorker: Int
+    /// The longest line a map task holds; a longer one is bad input (a line is held whole).
+    public let maxLineLength: Int
     public let files: [InputEntry]
     public let splits: [Split]
     public let reducers: Int

@@ -63,7 +63,7 @@ public struct TaskRunner: Sendable {
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var recordsDone: Int64 = 0
 
-        let lines = LineReader()
+        let lines = LineReader(maxLineLength: plan.maxLineLength)
         var warnings: [String] = []
         var skippedFiles: Int64 = 0
         var pieceChecksums: [PieceChecksum] = []
@@ -105,20 +105,25 @@ public struct TaskRunner: Sendable {
             }
             tracker?.enter(fileIndex: piece.fileIndex)
             let positionsKnown = !piece.betweenMembers
-            try withExtendedLifetime(file) {
-                try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
-                                      firstLineNumber: firstLine) { bytes, offset, counted in
-                    let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
-                    tracker?.reached(line: line)
-                    if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
-                    recordsDone += 1
-                    do {
-                        try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
-                    } catch {
-                        throw TaskFailure(retryable: true, error: MRError(.taskFailed,
-                            "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
+            do {
+                try withExtendedLifetime(file) {
+                    try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
+                                          firstLineNumber: firstLine) { bytes, offset, counted in
+                        let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
+                        tracker?.reached(line: line)
+                        if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
+                        recordsDone += 1
+                        do {
+                            try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
+                        } catch {
+                            throw TaskFailure(retryable: true, error: MRError(.taskFailed,
+                                "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
+                        }
                     }
                 }
+            } catch let tooLong as LineReader.LineTooLong {
+                let text = entry.isGzip ? "uncompressed text" : "file"
+                throw MRError(.badInput, "\(entry.path): the line at byte \(tooLong.offset) of the \(text) is longer than --max-line (\(tooLong.limit) bytes); pass a larger --max-line if such lines are real")
             }
             if let indexedSource {
                 // The line reader stops early in the last line of a piece: read the piece out.

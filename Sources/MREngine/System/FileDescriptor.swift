@@ -24,6 +24,29 @@ struct FileDescriptor {
         return FileDescriptor(raw: fd, path: path)
     }
 
+    /// Opens (creating) a file to hold a lock on, mode 0644.
+    static func openForLocking(_ path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw MRError.system(.cannotCreateOutput, "create the lock file", path, errno: errno) }
+        return FileDescriptor(raw: fd, path: path)
+    }
+
+    /// Takes the exclusive lock without waiting; false if another process holds it. The lock
+    /// goes with the descriptor (closed, or the process gone).
+    func tryLock() -> Bool {
+        retryingInterrupts { flock(raw, LOCK_EX | LOCK_NB) } == 0
+    }
+
+    /// Replaces the file's contents with `text`.
+    func replaceContents(with text: String) throws {
+        guard ftruncate(raw, 0) == 0 else { throw MRError.system(.io, "write", path, errno: errno) }
+        var text = text
+        try text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            guard pwrite(raw, base, bytes.count, 0) == bytes.count else { throw MRError.system(.io, "write", path, errno: errno) }
+        }
+    }
+
     /// The file's size now.
     func size() throws -> Int64 {
         var info = stat()

@@ -37,7 +37,7 @@ public final class ChildRegistry: @unchecked Sendable {
     }
 }
 
-/// Turns SIGINT and SIGTERM into an orderly stop: workers killed, temporary files removed, one
+/// Turns SIGINT, SIGTERM and SIGHUP into an orderly stop: workers killed, temporary files removed, one
 /// line on stderr, exit status 128 + signal. A dedicated thread waits for the signals, so the
 /// cleanup runs as ordinary code rather than inside a signal handler.
 public enum InterruptHandling {
@@ -50,13 +50,15 @@ public enum InterruptHandling {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGHUP)  // the terminal closed
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         _ = startThread { [signals] in
             var received: Int32 = 0
             var waitSet = signals
             sigwait(&waitSet, &received)
             registry.cleanUp()
-            writeToStandardError("\nmr: interrupted by \(received == SIGINT ? "Ctrl-C" : "SIGTERM"); workers stopped, temporary files removed, earlier output untouched\n")
+            let name = received == SIGINT ? "Ctrl-C" : received == SIGHUP ? "SIGHUP (the terminal closed)" : "SIGTERM"
+            writeToStandardError("\nmr: interrupted by \(name); workers stopped, temporary files removed, earlier output untouched\n")
             _exit(128 + received)
         }
     }

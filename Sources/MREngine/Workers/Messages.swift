@@ -34,6 +34,7 @@ extension CoordinatorMessage {
             out.write(plan.isMapOnly)
             out.write(plan.skipBadInput)
             out.write(plan.memoryPerWorker)
+            out.write(plan.maxLineLength)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.files.count)
@@ -74,6 +75,7 @@ extension CoordinatorMessage {
             let isMapOnly = try input.readBool()
             let skipBadInput = try input.readBool()
             let memoryPerWorker = try input.readInt()
+            let maxLineLength = try input.readInt()
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
@@ -91,7 +93,7 @@ extension CoordinatorMessage {
                 })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
-                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
+                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
         case 1:
             return .assign(try input.readAssignment())
         default:

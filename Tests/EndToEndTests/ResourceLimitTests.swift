@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+
+/// Requests beyond what the machine or the input can use are bounded, with a note, not obeyed.
+final class ResourceLimitTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func testWorkersReducersAndSplitSizeAreBoundedWithANote() throws {
+        let books = try directory.appendingPathComponent("books").creatingDirectory()
+        let texts = try gutenbergBooks(gzippedInto: books)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let output = directory.appendingPathComponent("out")
+        let run = try MR.succeed(["wordcount", books.path, "--workers", "10000", "--reducers", "100000", "--split-size", "1",
+                                  "--output", output.path])
+        XCTAssertTrue(run.stderr.contains("mr: note: --workers 10000 is more than 4 per core on \(cores) cores; using \(4 * cores)\n"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("mr: note: --split-size 1 is below the smallest split, 64K; using 64K\n"), run.stderr)
+        // 3.3 MB of text: at most one reducer per MiB, but 64 (or 4 per core) are always allowed.
+        let reducers = max(4 * cores, 64)
+        XCTAssertTrue(run.stderr.contains("mr: note: --reducers 100000 is more than \(reducers) for 3 MB of input"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("mode processes, \(4 * cores) workers"), run.stderr)
+        XCTAssertEqual(try MR.parts(output).count, reducers)
+        XCTAssertEqual(try MR.sortedLines(output), referenceWordCount(texts))
+    }
+}
