@@ -2,7 +2,9 @@ import MapReduce
 
 /// An inverted index: for each word, how many documents contain it and their sorted names
 /// (`zeal<TAB>2 pg-frankenstein.txt.gz,pg-tom_sawyer.txt.gz`). A document is an input file, named
-/// by its path relative to the input argument it was found under.
+/// by its path relative to the input argument it was found under. A comma or backslash inside a
+/// name is written `\,` or `\\`, so the list splits at the other commas (mr then escapes the
+/// line as it escapes every output line).
 public struct Indexer: Job {
     public static let name = "indexer"
     public static let summary = "For each word, the number and sorted names of the documents containing it"
@@ -26,7 +28,10 @@ public struct Indexer: Job {
         var line = Array(String(names.count).utf8) + [UInt8(ascii: " ")]
         for (index, name) in names.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            line += name
+            for byte in name {
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\\") { line.append(UInt8(ascii: "\\")) }
+                line.append(byte)
+            }
         }
         line.withUnsafeBytes { output.emit(key, text: $0) }
     }
