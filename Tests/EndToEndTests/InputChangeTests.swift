@@ -85,6 +85,8 @@ final class InputChangeTests: XCTestCase {
             if skipping {
                 XCTAssertEqual(run.terminationStatus, 0, stderr)
                 XCTAssertTrue(stderr.contains("warning   skipped the rest of \(book.path): "), stderr)
+                // Each of its splits met the change; the file counts once.
+                XCTAssertTrue(stderr.contains("bad input files skipped 1\n"), stderr)
             } else {
                 XCTAssertEqual(run.terminationStatus, 65, stderr)
                 XCTAssertTrue(stderr.contains("\(book.path): is 100000 bytes long, not the"), stderr)

@@ -27,7 +27,7 @@ final class GzipFeeder: @unchecked Sendable {
     private var waiting = 0
     private var failure: MRError?
     private var stopping = false
-    private var skipped: [String] = []
+    private var skipped: [(path: String, warning: String)] = []
     private var unsaved: [String] = []
     private var thread: pthread_t?
 
@@ -79,7 +79,7 @@ final class GzipFeeder: @unchecked Sendable {
 
     /// Warnings for files whose damaged rest was skipped (`--skip-bad-input`), and for indexes
     /// that could not be saved.
-    var warnings: (skippedFiles: [String], unsavedIndexes: [String]) { monitor.locked { (skipped, unsaved) } }
+    var warnings: (skippedFiles: [(path: String, warning: String)], unsavedIndexes: [String]) { monitor.locked { (skipped, unsaved) } }
 
     /// Stops inflating (if it still is) and waits for the thread.
     func stop() {
@@ -169,7 +169,7 @@ final class GzipFeeder: @unchecked Sendable {
     /// After damage under `--skip-bad-input`: the piece being written ends where the damage
     /// begins, and the pieces after it are empty.
     private func releaseRest(of file: FedFile, warning: String) {
-        monitor.locked { skipped.append(warning) }
+        monitor.locked { skipped.append((file.path, warning)) }
         for number in 0..<file.pieces where !FileSystem.exists(piecePath(file, number)) {
             do {
                 let writer = FileSystem.exists(temporaryPath(file, number)) ? nil : try openPiece(file, number, startingAt: 0, line: 1)

@@ -18,6 +18,9 @@ final class GzipSource: ByteSource {
     private var inMember = false
     private var membersDone = 0
     private var atEnd = false
+    /// Damage met after some bytes of a read were inflated: those bytes are handed out first and
+    /// the error is thrown by the next read, so the records before the damage are not lost.
+    private var deferredError: MRError?
     /// Inside a member entered mid-way at an access point: raw deflate, no header, and the
     /// member's 8-byte trailer to skip at its end.
     private var isRaw: Bool
@@ -101,9 +104,20 @@ final class GzipSource: ByteSource {
     }
 
     private func inflate(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        if let deferredError { throw deferredError }
         if atEnd { return 0 }
         stream.pointee.next_out = buffer.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = uInt(capacity)
+        do {
+            return try inflateSome(capacity: capacity)
+        } catch let error as MRError where error.kind == .badInput && stream.pointee.avail_out < uInt(capacity) {
+            deferredError = error
+            return capacity - Int(stream.pointee.avail_out)
+        }
+    }
+
+    /// Inflates into the output set up by `inflate` until it is full or the input ends.
+    private func inflateSome(capacity: Int) throws -> Int {
         while stream.pointee.avail_out > 0 {
             if stream.pointee.avail_in == 0 {
                 guard try refill() else {

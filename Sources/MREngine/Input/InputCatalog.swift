@@ -27,9 +27,9 @@ public enum InputCatalog {
     /// `skipUnreadable` is left out and named in `skipped`; what a folder holds that is not a
     /// file (a pipe, a socket, a broken link) is named in `notInput`.
     public static func readableFiles(for inputs: [String], skipUnreadable: Bool) throws
-        -> (files: [InputEntry], skipped: [String], notInput: [String]) {
+        -> (files: [InputEntry], skipped: [(path: String, warning: String)], notInput: [String]) {
         var readable: [InputEntry] = []
-        var skipped: [String] = []
+        var skipped: [(path: String, warning: String)] = []
         var notInput: [String] = []
         for entry in try collect(inputs, warnings: &notInput) {
             if access(entry.path, R_OK) == 0 {
@@ -40,7 +40,7 @@ public enum InputCatalog {
             guard skipUnreadable else {
                 throw MRError(.noInput, "cannot read input '\(entry.path)': \(reason); fix its permissions, leave it out, or pass --skip-bad-input")
             }
-            skipped.append("skipped unreadable input '\(entry.path)': \(reason)")
+            skipped.append((entry.path, "skipped unreadable input '\(entry.path)': \(reason)"))
         }
         return (readable, skipped, notInput)
     }

@@ -79,6 +79,9 @@ public struct RunResult: Sendable {
     public var peakWorkerMemory: Int64 = 0
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: Set<String> = []
+    /// Paths of the input files left out in part or whole (`--skip-bad-input`): the counter
+    /// `bad input files skipped` counts each file once, however many of its pieces met damage.
+    public var skippedInputs: Set<String> = []
     /// Large gzip files split at their saved index, and fed (inflated once while mapping).
     public var indexedFiles = 0
     public var fedFiles = 0
@@ -150,10 +153,10 @@ public enum Coordinator {
         var result = RunResult(files: files, mapTasks: splits.count, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         result.workers = workers
-        result.warnings.formUnion(planned.skippedFiles + planned.notInput)
+        result.warnings.formUnion(planned.skippedFiles.map(\.warning) + planned.notInput)
         result.indexedFiles = indexes.count
         result.memberSplitFiles = planned.memberSplitFiles
-        if !planned.skippedFiles.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(planned.skippedFiles.count) }
+        result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 
@@ -188,7 +191,7 @@ public enum Coordinator {
                 for (task, report) in output.journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
                     guard table.markCommitted(task) else { continue }
                     result.resumedTasks += 1
-                    add(report, to: &result, limit: jobType.topRecordsInSummary)
+                    add(report, to: &result, files: files, limit: jobType.topRecordsInSummary)
                 }
                 // A task the killed run committed without journaling it runs again: clear its place.
                 let tasks = (0..<splits.count).map { TaskID(kind: .map, index: $0) }
@@ -239,7 +242,7 @@ public enum Coordinator {
                             feeder?.committed(splits[assignment.task.index].pieces[0])
                         }
                         result.commits += 1
-                        add(report, to: &result, limit: jobType.topRecordsInSummary)
+                        add(report, to: &result, files: files, limit: jobType.topRecordsInSummary)
                     } else {
                         FileSystem.removeTree(plan.attemptPath(assignment))
                     }
@@ -269,11 +272,10 @@ public enum Coordinator {
             feeder?.stop()
             pool.shutdown()
             if let warnings = feeder?.warnings {
-                result.warnings.formUnion(warnings.skippedFiles + warnings.unsavedIndexes)
-                if !warnings.skippedFiles.isEmpty {
-                    result.jobCounters[TaskRunner.skippedFilesCounter, default: 0] += Int64(warnings.skippedFiles.count)
-                }
+                result.warnings.formUnion(warnings.skippedFiles.map(\.warning) + warnings.unsavedIndexes)
+                result.skippedInputs.formUnion(warnings.skippedFiles.map(\.path))
             }
+            if !result.skippedInputs.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(result.skippedInputs.count) }
             if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
             try checkIndexedFiles(indexes, splits: splits, files: files, against: result.pieceChecksums)
             try output.commit()
@@ -322,7 +324,7 @@ public enum Coordinator {
         /// Files split at member starts found by scanning (unconfirmed until read).
         var guessedFiles: Set<Int>
         /// Unreadable files left out (`--skip-bad-input`).
-        var skippedFiles: [String]
+        var skippedFiles: [(path: String, warning: String)]
         /// What input folders hold that is not a file to read.
         var notInput: [String]
         var span: Int64
@@ -398,11 +400,12 @@ public enum Coordinator {
     }
 
     /// Adds a committed task's counters, top records and warnings to the run's.
-    private static func add(_ report: TaskReport, to result: inout RunResult, limit: Int) {
+    private static func add(_ report: TaskReport, to result: inout RunResult, files: [InputEntry], limit: Int) {
         result.counters += report.counters
         result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
         result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(limit))
         result.warnings.formUnion(report.warnings)
+        result.skippedInputs.formUnion(report.skippedFiles.map { files[$0].path })
         result.pieceChecksums += report.pieceChecksums
     }
 }

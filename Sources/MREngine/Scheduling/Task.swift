@@ -64,6 +64,8 @@ public struct TaskReport: Sendable, Equatable {
     public var topRecords: [TopRecord] = []
     /// Input skipped under --skip-bad-input, one line each.
     public var warnings: [String] = []
+    /// The files (indexes in the plan) whose damaged rest was skipped under --skip-bad-input.
+    public var skippedFiles: [Int] = []
     /// The worker process's peak resident memory so far (processes mode), in bytes.
     public var peakMemory: Int64 = 0
     /// CRC-32 of each indexed gzip piece read, for the whole-file check against the trailer.

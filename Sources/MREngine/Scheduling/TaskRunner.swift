@@ -65,7 +65,7 @@ public struct TaskRunner: Sendable {
 
         let lines = LineReader(maxLineLength: plan.maxLineLength)
         var warnings: [String] = []
-        var skippedFiles: Int64 = 0
+        var skippedFiles: [Int] = []
         var pieceChecksums: [PieceChecksum] = []
         /// Maps one piece of the split; for a piece read at an access point, returns its checksum.
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
@@ -137,11 +137,14 @@ public struct TaskRunner: Sendable {
             return nil
         }
         for piece in plan.splits[assignment.task.index].pieces {
+            let linesBefore = lines.linesRead
             do {
                 if let checksum = try mapPiece(piece) { pieceChecksums.append(checksum) }
             } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
-                warnings.append("skipped the rest of \(error.message)")
-                skippedFiles += 1
+                let kept = lines.linesRead - linesBefore
+                let place = piece.start > 0 ? "of this split of it" : "of the file"
+                warnings.append("skipped the rest of \(error.message) (kept the \(kept) line\(kept == 1 ? "" : "s") \(place) before the damage)")
+                if skippedFiles.last != piece.fileIndex { skippedFiles.append(piece.fileIndex) }
             }
         }
         tracker?.leave()
@@ -152,7 +155,7 @@ public struct TaskRunner: Sendable {
         report.counters.inputBytes = lines.bytesRead
         report.warnings = warnings
         report.pieceChecksums = pieceChecksums
-        if skippedFiles > 0 { report.jobCounters[Self.skippedFilesCounter] = skippedFiles }
+        report.skippedFiles = skippedFiles
         if let partWriter {
             try partWriter.finish()
             report.counters.mapOutputRecords = partWriter.records

@@ -127,6 +127,8 @@ extension WorkerMessage {
             }
             out.write(report.warnings.count)
             for warning in report.warnings { out.write(warning) }
+            out.write(report.skippedFiles.count)
+            for file in report.skippedFiles { out.write(file) }
             out.write(report.topRecords.count)
             for record in report.topRecords {
                 out.write(bytes: record.key)
@@ -175,6 +177,7 @@ extension WorkerMessage {
                               crc: UInt32(truncatingIfNeeded: try input.readUInt()))
             }
             report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
+            report.skippedFiles = try (0..<input.readInt()).map { _ in try input.readInt() }
             report.topRecords = try (0..<input.readInt()).map { _ in
                 TopRecord(key: try input.readBytes(), value: try input.readInt64())
             }
