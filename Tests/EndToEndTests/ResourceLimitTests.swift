@@ -30,3 +30,20 @@ final class ResourceLimitTests: XCTestCase {
         XCTAssertEqual(try MR.sortedLines(output), referenceWordCount(texts))
     }
 }
+
+extension ResourceLimitTests {
+    /// More sorted runs per partition than open files allowed: reduce merges them in passes.
+    func testReduceMergesMoreRunsThanTheOpenFileLimitAllows() throws {
+        let books = try directory.appendingPathComponent("books").creatingDirectory()
+        _ = try gutenbergBooks(gzippedInto: books)
+        let whole = directory.appendingPathComponent("whole")
+        try MR.succeed(["ngrams", books.path, "--reducers", "2", "--output", whole.path])
+        let output = directory.appendingPathComponent("many-runs")
+        let run = try MR.run(["-c", "ulimit -n 100; exec \"$0\" \"$@\"", MR.executable.path, "ngrams", books.path,
+                              "--reducers", "2", "--memory", "1M", "--output", output.path], program: "/bin/sh")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let runs = run.stderr.split(separator: "\n").first { $0.contains("spilled runs") }?.split(separator: " ").last.flatMap { Int($0) } ?? 0
+        XCTAssertGreaterThan(runs, 100, "each partition (a file per run) must have more runs than open files: \(run.stderr)")
+        XCTAssertEqual(try MR.parts(output), try MR.parts(whole))
+    }
+}
