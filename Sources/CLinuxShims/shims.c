@@ -20,6 +20,10 @@ int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+static _Thread_local long thread_cells[8];
+
+long *mr_thread_cells(void) { return thread_cells; }
+
 void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength) {
     return memmem(haystack, haystackLength, needle, needleLength);
 }

@@ -186,6 +186,18 @@ final class PluginTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.contains("job trapper: task map-00000 (split: \(file)) failed 4 times"), outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("while mapping \(file) line 1"), outcome.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+
+        // Inside the coordinator (threads, sequential) the trap ends the run, but it says where,
+        // as a worker process does, and exits 75; the next run removes the work folder left.
+        for mode in ["threads", "sequential"] {
+            let inProcess = try run(["trapper", input.path, "--mode", mode, "--output", output.path])
+            XCTAssertEqual(inProcess.status, 75, inProcess.stderr)
+            XCTAssertTrue(inProcess.stderr.contains("mr: job trapper, task map-00000: job code crashed (signal 4) on \(file) line 1;"), inProcess.stderr)
+            XCTAssertNotNil(workDirectory(forOutput: output))
+        }
+        let next = try MR.run(["wordcount", input.path, "--output", output.path], environment: ["MR_CACHE_DIR": cache.path])
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertNil(workDirectory(forOutput: output))
     }
 
     func testUnknownJobSuggestsTheNearestName() throws {

@@ -17,6 +17,10 @@ int mr_die_with_parent(void);
 /// posix_spawn_file_actions_addchdir_np: the child starts in `path`.
 int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// The calling thread's own 8 cells (thread-local, zeroed at thread start): where a thread
+/// publishes the task and record it works on, for a signal handler on that thread to read.
+long *mr_thread_cells(void);
+
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
 

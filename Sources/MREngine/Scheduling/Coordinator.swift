@@ -165,6 +165,7 @@ public enum Coordinator {
         let feeder: GzipFeeder?
         do {
             let runner = TaskRunner(job: job, plan: plan)
+            if options.mode != .processes { RecordTracker.installInProcessCrashReporter(jobName: jobName, files: files) }
             switch options.mode {
             case .processes: pool = try ProcessPool(size: workers, plan: plan, registry: registry, taskTimeout: options.taskTimeout)
             case .threads: pool = ThreadPool(size: workers, runner: runner)

@@ -9,20 +9,17 @@ import MapReduce
 public struct TaskRunner: Sendable {
     let job: any Job
     let plan: RunPlan
-    /// Where the record being mapped is published, for a crash report (processes mode).
-    let tracker: RecordTracker?
     /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
     /// so tests can kill a worker that is provably in the middle of a task.
     private let testDelayMicroseconds: UInt32
-    /// `MR_FAULTS`, honoured only in worker processes (those have a tracker).
+    /// `MR_FAULTS`, honoured only in worker processes.
     private let faults: FaultInjection?
 
-    public init(job: any Job, plan: RunPlan, tracker: RecordTracker? = nil) {
+    public init(job: any Job, plan: RunPlan, inWorkerProcess: Bool = false) {
         self.job = job
         self.plan = plan
-        self.tracker = tracker
         testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0
-        faults = tracker == nil ? nil : FaultInjection.fromEnvironment()
+        faults = inWorkerProcess ? FaultInjection.fromEnvironment() : nil
     }
 
     private var jobName: String { type(of: job).name }
@@ -32,10 +29,14 @@ public struct TaskRunner: Sendable {
     /// Runs the attempt with the worker's reusable map buffers; failures come back as values
     /// saying whether a retry can help.
     func run(_ assignment: TaskAssignment, memory: MapMemory) -> Result<TaskReport, TaskFailure> {
+        // Where this thread publishes its task and record, for a crash report.
+        let tracker = RecordTracker()
+        tracker.started(assignment.task)
+        defer { tracker.finished() }
         do {
             switch assignment.task.kind {
-            case .map: return .success(try runMap(assignment, memory: memory))
-            case .reduce: return .success(try runReduce(assignment))
+            case .map: return .success(try runMap(assignment, memory: memory, tracker: tracker))
+            case .reduce: return .success(try runReduce(assignment, tracker: tracker))
             }
         } catch let failure as TaskFailure {
             return .failure(failure)
@@ -46,7 +47,7 @@ public struct TaskRunner: Sendable {
         }
     }
 
-    private func runMap(_ assignment: TaskAssignment, memory: MapMemory) throws -> TaskReport {
+    private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
         let jobType = type(of: job)
         let path = plan.attemptPath(assignment)
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
@@ -103,14 +104,14 @@ public struct TaskRunner: Sendable {
                 (sourceOffset, skipFirstLine, end) = (max(piece.start - 1, 0), piece.start > 0, piece.end)
                 if piece.start > 0 { firstLine = try countNewlines(in: entry.path, before: piece.start - 1) + 1 }
             }
-            tracker?.enter(fileIndex: piece.fileIndex)
+            tracker.enter(fileIndex: piece.fileIndex)
             let positionsKnown = !piece.betweenMembers
             do {
                 try withExtendedLifetime(file) {
                     try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
                                           firstLineNumber: firstLine) { bytes, offset, counted in
                         let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
-                        tracker?.reached(line: line)
+                        tracker.reached(line: line)
                         if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
                         recordsDone += 1
                         do {
@@ -147,7 +148,7 @@ public struct TaskRunner: Sendable {
                 if skippedFiles.last != piece.fileIndex { skippedFiles.append(piece.fileIndex) }
             }
         }
-        tracker?.leave()
+        tracker.leave()
         if fault.afterRecords >= recordsDone { faults?.perform(fault.action) }  // a short task
 
         var report = TaskReport()
@@ -176,7 +177,7 @@ public struct TaskRunner: Sendable {
         return report
     }
 
-    private func runReduce(_ assignment: TaskAssignment) throws -> TaskReport {
+    private func runReduce(_ assignment: TaskAssignment, tracker: RecordTracker) throws -> TaskReport {
         let partition = assignment.task.index
         // Every run of every map task for this partition, in map-task order; past the merge's
         // fan-in, merged into fewer runs first.
@@ -198,7 +199,7 @@ public struct TaskRunner: Sendable {
         while try merge.nextGroup() {
             if groups == fault.afterRecords { faults?.perform(fault.action) }
             groups += 1
-            tracker?.progressed()
+            tracker.progressed()
             do {
                 try job.reduce(merge.key, &values, output)
             } catch {

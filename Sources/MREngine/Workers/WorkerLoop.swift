@@ -27,7 +27,7 @@ public enum WorkerLoop {
         let runner: TaskRunner
         do {
             tracker.installCrashReporter()
-            runner = TaskRunner(job: try makeJob(plan), plan: plan, tracker: tracker)
+            runner = TaskRunner(job: try makeJob(plan), plan: plan, inWorkerProcess: true)
         } catch {
             writeToStandardError("mr worker: \(error)\n")
             return 1
