@@ -17,13 +17,17 @@ do {
     var parsed = arguments
     // A job's own options are known only once the job is loaded: load it first, then let the
     // parser see them as `--job-option name=value`.
-    let jobPosition = ["run", "bench"].contains(arguments.first ?? "") ? 1 : 0
+    let jobPosition = ["run", "bench"].contains(arguments.first ?? "") ? 1 : arguments.first == "stream" ? 2 : 0
     let otherCommands = ["inflate", "new", "jobs", "help", "index", "inspect"]
     if jobPosition < arguments.count, !arguments[jobPosition].hasPrefix("-"),
-       jobPosition == 1 || !otherCommands.contains(arguments[0]) {
+       jobPosition > 0 || !otherCommands.contains(arguments[0]) {
         let (jobType, _, _) = try JobResolver.loadType(arguments[jobPosition])
         if arguments.contains("--help") || arguments.contains("-h") {
-            let command: any ParsableCommandHelp.Type = jobPosition == 1 && arguments[0] == "bench" ? BenchCommand.self : RunJobCommand.self
+            let command: any ParsableCommandHelp.Type = switch arguments[0] {
+            case "bench" where jobPosition == 1: BenchCommand.self
+            case "stream" where jobPosition == 2: StreamCommand.self
+            default: RunJobCommand.self
+            }
             print("mr \(jobType.name): \(jobType.summary)\n")
             print(command.help + JobResolver.optionsHelp(jobType))
             exit(0)

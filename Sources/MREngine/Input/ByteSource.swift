@@ -44,3 +44,16 @@ final class PlainFileSource: ByteSource {
         MRError(.badInput, "\(path): \(what): it changed while mr read it; run again once it no longer changes")
     }
 }
+
+/// A stream read to its end with read(2): standard input, for `mr stream`.
+final class SequentialSource: ByteSource {
+    private let file: FileDescriptor
+
+    init(_ file: FileDescriptor) {
+        self.file = file
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        try file.read(into: buffer, count: capacity)
+    }
+}

@@ -11,8 +11,13 @@ final class BufferedWriter {
     private(set) var crc32OfFlushed: UInt32 = 0
     private let checksummed: Bool
 
-    init(creating path: String, capacity: Int = 1 << 16, checksummed: Bool = true) throws {
-        file = try FileDescriptor.create(path)
+    convenience init(creating path: String, capacity: Int = 1 << 16, checksummed: Bool = true) throws {
+        self.init(file: try FileDescriptor.create(path), capacity: capacity, checksummed: checksummed)
+    }
+
+    /// Writes to an open file (closed with the writer).
+    init(file: FileDescriptor, capacity: Int = 1 << 16, checksummed: Bool = false) {
+        self.file = file
         self.capacity = capacity
         self.checksummed = checksummed
         buffer = .allocate(byteCount: capacity, alignment: 16)

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// `mr stream`: a job's steps as Hadoop Streaming executables, run in the pipeline that stands
+/// for the framework (`zcat | mr stream map | LC_ALL=C sort | mr stream reduce`); the output
+/// equals `mr JOB`'s on the same books, once sorted.
+final class StreamTests: XCTestCase {
+    private var directory: URL!
+    private var books: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        books = try directory.appendingPathComponent("books").creatingDirectory()
+        _ = try gutenbergBooks(gzippedInto: books)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `script` in sh, in the books' folder, with `$MR` the mr under test; returns stdout.
+    private func shell(_ script: String) throws -> String {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
+        let prelude = "set -e; export MR_CACHE_DIR='\(cache)'; MR='\(MR.executable.path)'; cd '\(books.path)'; "
+        return String(decoding: try runProgram(["sh", "-c", prelude + script]), as: UTF8.self)
+    }
+
+    /// `mr JOB` on the books, every output line, sorted bytewise.
+    private func localRun(_ arguments: [String]) throws -> [String] {
+        let output = directory.appendingPathComponent("local-\(arguments.joined(separator: "-"))")
+        try MR.succeed([arguments[0], books.path, "--output", output.path] + arguments.dropFirst())
+        return try MR.sortedLines(output, keysUnique: !arguments.contains("grep"))
+    }
+
+    private func sortedLines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// One mapper per book, as a cluster runs one per .gz file, with the file's name in the
+    /// variable Hadoop sets.
+    private let mapEachBook = "for f in *.gz; do zcat \"$f\" | mapreduce_map_input_file=\"$f\" \"$MR\" stream map"
+
+    func testWordcountIndexerAndNgramsThroughSortEqualTheLocalRun() throws {
+        for job in [["wordcount"], ["indexer"], ["ngrams", "--n", "3"]] {
+            let step = job.joined(separator: " ")
+            let streamed = try shell("\(mapEachBook) \(step) 2>/dev/null; done | LC_ALL=C sort"
+                + " | \"$MR\" stream combine \(step) 2>/dev/null | \"$MR\" stream reduce \(step) 2>/dev/null")
+            XCTAssertEqual(sortedLines(streamed), try localRun(job), step)
+        }
+    }
+
+    func testAMapOnlyJobWritesTheLocalRunsLines() throws {
+        let streamed = try shell("\(mapEachBook) grep --pattern 'Baker Street' 2>/dev/null; done")
+        XCTAssertEqual(sortedLines(streamed), try localRun(["grep", "--pattern", "Baker Street"]))
+        XCTAssertGreaterThan(sortedLines(streamed).count, 5)
+    }
+
+    /// Counters and status go to stderr in Hadoop's reporter format.
+    func testCountersGoToStderrInTheReporterFormat() throws {
+        let book = "pg-metamorphosis.txt.gz"
+        let lines = try shell("zcat \(book) | wc -l").trimmingCharacters(in: .whitespacesAndNewlines)
+        let stderr = try shell("zcat \(book) | \"$MR\" stream map wordcount 2>&1 >/dev/null")
+        XCTAssertTrue(stderr.contains("reporter:counter:mr,input records,\(lines)\n"), stderr)
+        XCTAssertTrue(stderr.contains("reporter:counter:mr,map output records,"), stderr)
+    }
+
+    /// Malformed reduce input is bad input naming the line, never a wrong answer.
+    func testMalformedOrUnsortedReduceInputIsRefusedWithItsLineNumber() throws {
+        for (input, message) in [
+            ("a\t1\nno tab here\n", "standard input line 2: not KEY<TAB>VALUE"),
+            ("a\t1\nb\tseven\n", "standard input line 2: not KEY<TAB>VALUE"),
+            ("b\t1\nc\t1\na\t1\n", "standard input line 3: its key comes before the key of the line above"),
+        ] {
+            let outcome = try MR.run(["-c", "printf '\(input.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n"))' | \"$0\" stream reduce wordcount",
+                                      MR.executable.path], program: "/bin/sh")
+            XCTAssertEqual(outcome.status, 65, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains(message), outcome.stderr)
+        }
+    }
+}
