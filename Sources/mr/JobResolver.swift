@@ -12,6 +12,10 @@ enum JobResolver {
     }
 
     static func loadType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String, source: String) {
+        // Unpacked from `mr package`: the packed build, no compiler needed.
+        if !nameOrPath.hasSuffix(".swift") && !nameOrPath.contains("/"), let packed = try JobPackage.packedLibrary(named: nameOrPath) {
+            return (try JobLibrary.load(packed), packed, String(packed.dropLast(".so".count)) + ".swift")
+        }
         let source = try source(for: nameOrPath)
         let library = try JobCompiler.locate().library(for: source)
         return (try JobLibrary.load(library), library, source.path)

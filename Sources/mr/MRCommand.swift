@@ -9,7 +9,7 @@ struct MRCommand: ParsableCommand {
             abstract: "A map-reduce engine for one machine: run a job over gzip or plain text inputs.",
             usage: "mr JOB INPUT... [--workers N] [--reducers R] [--mode processes|threads|sequential] [--output DIR] [job options]",
             discussion: guide,
-            subcommands: [RunJobCommand.self, JobsCommand.self, NewJobCommand.self, BenchCommand.self, StreamCommand.self, InflateCommand.self, IndexCommand.self, InspectCommand.self],
+            subcommands: [RunJobCommand.self, JobsCommand.self, NewJobCommand.self, BenchCommand.self, StreamCommand.self, PackageCommand.self, InflateCommand.self, IndexCommand.self, InspectCommand.self],
             defaultSubcommand: RunJobCommand.self)
     }
 

@@ -18,7 +18,7 @@ do {
     // A job's own options are known only once the job is loaded: load it first, then let the
     // parser see them as `--job-option name=value`.
     let jobPosition = ["run", "bench"].contains(arguments.first ?? "") ? 1 : arguments.first == "stream" ? 2 : 0
-    let otherCommands = ["inflate", "new", "jobs", "help", "index", "inspect"]
+    let otherCommands = ["inflate", "new", "jobs", "help", "index", "inspect", "package"]
     if jobPosition < arguments.count, !arguments[jobPosition].hasPrefix("-"),
        jobPosition > 0 || !otherCommands.contains(arguments[0]) {
         let (jobType, _, _) = try JobResolver.loadType(arguments[jobPosition])

@@ -77,4 +77,27 @@ final class StreamTests: XCTestCase {
             XCTAssertTrue(outcome.stderr.contains(message), outcome.stderr)
         }
     }
+
+    /// `mr package`: unpacked into an empty folder, its mapper runs with a bare environment and
+    /// loads every library from the package: the toolchain's folder is never even searched.
+    func testAPackagedJobRunsWithNoToolchainOnAnySearchPath() throws {
+        let archive = directory.appendingPathComponent("wordcount.tar.gz")
+        let packed = try MR.run(["package", "wordcount", "--output", archive.path])
+        XCTAssertEqual(packed.status, 0, packed.stderr)
+        let unpacked = try directory.appendingPathComponent("node").creatingDirectory()
+        let home = try directory.appendingPathComponent("empty-home").creatingDirectory()
+        try runProgram(["tar", "xzf", archive.path, "-C", unpacked.path])
+        let bare = "env -i PATH=/usr/bin:/bin HOME='\(home.path)'"
+        let mapped = try shell("zcat pg-grimm.txt.gz | \(bare) LD_DEBUG=libs '\(unpacked.path)/mr' stream map wordcount 2>'\(directory.path)/ld.log'")
+        // The same pairs (a combining table writes them in no set order).
+        XCTAssertEqual(sortedLines(mapped), sortedLines(try shell("zcat pg-grimm.txt.gz | \"$MR\" stream map wordcount 2>/dev/null")))
+        let loader = try String(contentsOf: directory.appendingPathComponent("ld.log"), encoding: .utf8)
+        XCTAssertTrue(loader.contains("calling init: \(unpacked.path)/lib/libswiftCore.so"), loader)
+        XCTAssertTrue(loader.contains("calling init: \(unpacked.path)/jobs/wordcount.so"), loader)
+        XCTAssertFalse(loader.contains("lib/swift/linux"), "the toolchain's library folder was searched")
+        XCTAssertTrue(loader.contains("reporter:counter:mr,input records,"), loader)
+        // The whole job through the unpacked package equals the local run.
+        let streamed = try shell("\(mapEachBook) wordcount 2>/dev/null; done | LC_ALL=C sort | \(bare) '\(unpacked.path)/mr' stream reduce wordcount 2>/dev/null")
+        XCTAssertEqual(sortedLines(streamed), try localRun(["wordcount"]))
+    }
 }

@@ -57,7 +57,7 @@ public struct JobCompiler: Sendable {
         let jobsFolder = FileSystem.parentDirectory(buildFolder)
         try CacheFolder.makePrivate(jobsFolder, root: cacheDirectory)
         if try FileSystem.ownership(buildFolder) == nil { try build(source, into: buildFolder) }
-        try verify(library)
+        try Self.verify(library, root: cacheDirectory)
         return library
     }
 
@@ -99,12 +99,12 @@ public struct JobCompiler: Sendable {
         }  // EEXIST, ENOTEMPTY: a concurrent run built the same job first; its build is as good
     }
 
-    /// Throws unless every folder and file on the library's path is private to this user and the
-    /// library's digest is the one recorded at its build.
-    private func verify(_ library: String) throws {
-        let digestFile = library + Self.digestSuffix
-        try CacheFolder.checkPrivate(library, root: cacheDirectory)
-        try CacheFolder.checkPrivate(digestFile, root: cacheDirectory)
+    /// Throws unless every folder and file on the library's path from `root` down is private to
+    /// this user and the library's digest is the one recorded at its build.
+    static func verify(_ library: String, root: String) throws {
+        let digestFile = library + digestSuffix
+        try CacheFolder.checkPrivate(library, root: root)
+        try CacheFolder.checkPrivate(digestFile, root: root)
         let recorded = String(decoding: try FileSystem.readFile(digestFile), as: UTF8.self).trimmingCharacters(in: "\n ")
         guard SHA256.hex(of: try FileSystem.readFile(library)) == recorded else {
             throw MRError(.untrusted, "refusing to load '\(library)': it is not the library mr built there (its SHA-256 differs from \(digestFile)); "
