@@ -57,6 +57,9 @@ struct RunJobCommand: ParsableCommand {
     @Flag(help: "Print no summary at the end (warnings about input left out are still printed).")
     var quiet = false
 
+    @Flag(help: "Print the run report (JSON, as written into DIR/_SUCCESS) on stdout.")
+    var json = false
+
     /// The job's own options, rewritten by main.swift from `--name value`.
     @Option(name: .customLong("job-option"), help: .hidden)
     var jobOptions: [String] = []
@@ -89,6 +92,7 @@ struct RunJobCommand: ParsableCommand {
         options.showProgress = standardErrorIsTerminal && !quiet
         let registry = ChildRegistry.shared
         let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
+        if json { print(result.report, terminator: "") }
         if !quiet {
             writeToStandardError(RunSummary.text(result, job: loaded, options: options))
         } else {

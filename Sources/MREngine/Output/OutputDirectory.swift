@@ -110,9 +110,10 @@ struct OutputDirectory {
         (try? FileSystem.readFile(work + "/plan")).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes `_SUCCESS` and puts the staged output in place of the old one.
-    func commit() throws {
-        try FileSystem.writeFile(staged + "/" + Self.successFile, "")
+    /// Writes `_SUCCESS` (holding the run's `report`, as Hadoop's S3A committers write a JSON
+    /// manifest) and puts the staged output in place of the old one.
+    func commit(report: String) throws {
+        try FileSystem.writeFile(staged + "/" + Self.successFile, report)
         if try FileSystem.status(path) != nil {
             try FileSystem.exchange(staged, path)
         } else {

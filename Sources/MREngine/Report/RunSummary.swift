@@ -26,10 +26,7 @@ public enum RunSummary {
             "  memory    peak resident \(mb(result.peakWorkerMemory)) " + (options.mode == .processes ? "per worker process" : "for the whole process"),
             "  counters",
         ]
-        let c = result.counters
-        for (name, value) in [("input records", c.inputRecords), ("map output records", c.mapOutputRecords),
-                              ("combine output records", c.combineOutputRecords), ("spilled runs", c.spilledRuns), ("reduce groups", c.reduceGroups),
-                              ("output records", c.outputRecords)] {
+        for (name, value) in result.counters.named {
             lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
         }
         for (name, value) in result.jobCounters.sorted(by: { $0.key < $1.key }) {

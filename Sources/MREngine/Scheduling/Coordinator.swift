@@ -90,7 +90,12 @@ public struct RunResult: Sendable {
     /// CRC-32s of the pieces of indexed gzip files.
     public var pieceChecksums: [PieceChecksum] = []
     public var wallSeconds = 0.0
+    /// Seconds from the start to the end of planning, and to the last map commit.
+    public var planningSeconds = 0.0
+    public var mapPhaseEndSeconds: Double?
     public var outputDirectory: String
+    /// The run report written into `_SUCCESS` (JSON, see ``RunReport``).
+    public var report = ""
 }
 
 /// Runs a job: plans splits, hands map attempts to idle workers, then reduce attempts once every
@@ -157,6 +162,7 @@ public enum Coordinator {
         result.indexedFiles = indexes.count
         result.memberSplitFiles = planned.memberSplitFiles
         result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
+        result.planningSeconds = monotonicSeconds() - started
         let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
         defer { progress.clear() }
 
@@ -244,6 +250,7 @@ public enum Coordinator {
                         }
                         result.commits += 1
                         add(report, to: &result, files: files, limit: jobType.topRecordsInSummary)
+                        if result.mapPhaseEndSeconds == nil && table.mapPhaseIsDone { result.mapPhaseEndSeconds = monotonicSeconds() - started }
                     } else {
                         FileSystem.removeTree(plan.attemptPath(assignment))
                     }
@@ -279,7 +286,9 @@ public enum Coordinator {
             if !result.skippedInputs.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(result.skippedInputs.count) }
             if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
             try checkIndexedFiles(indexes, splits: splits, files: files, against: result.pieceChecksums)
-            try output.commit()
+            result.wallSeconds = monotonicSeconds() - started
+            result.report = RunReport.json(result, job: loaded, options: options)
+            try output.commit(report: result.report)
             registry.setWorkDirectory(nil)
         } catch {
             feeder?.stop()
@@ -288,7 +297,6 @@ public enum Coordinator {
             registry.setWorkDirectory(nil)
             throw error
         }
-        result.wallSeconds = monotonicSeconds() - started
         return result
     }
 

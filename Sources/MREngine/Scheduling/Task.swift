@@ -34,6 +34,13 @@ public struct Counters: Sendable, Equatable {
     public var reduceGroups: Int64 = 0
     public var outputRecords: Int64 = 0
 
+    /// The counters by the names the run summary and the run report give them.
+    public var named: [(name: String, value: Int64)] {
+        [("input records", inputRecords), ("map output records", mapOutputRecords),
+         ("combine output records", combineOutputRecords), ("spilled runs", spilledRuns),
+         ("reduce groups", reduceGroups), ("output records", outputRecords)]
+    }
+
     public static func += (total: inout Counters, task: Counters) {
         total.inputRecords += task.inputRecords
         total.inputBytes += task.inputBytes

@@ -40,6 +40,8 @@ public struct TaskTable {
     public var mapTaskCount: Int { maps.count }
     public var reduceTaskCount: Int { reduces.count }
     public var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
+    /// Every map task is committed.
+    public var mapPhaseIsDone: Bool { mapsCommitted == maps.count }
 
     /// The phase whose tasks run now.
     private var phase: TaskKind { mapsCommitted == maps.count ? .reduce : .map }
