@@ -1,23 +1,53 @@
-/// One status line redrawn in place on a terminal while the job runs; silent when stderr is not
-/// a terminal.
+/// One status line redrawn in place on a terminal while the job runs (at most 10 times a
+/// second), cleared before the summary; silent when stderr is not a terminal:
+///
+/// `wordcount [##########----------]  52%  143.2 MB/s  map 3/8 done 2 running 0 failed  reduce 0/2 done 0 running 0 failed  ETA 4 s`
+///
+/// (cut to the terminal's width).
+///
+/// The percentage is of the input's compressed bytes read: those of committed map tasks, and of
+/// running ones up to the record their worker last reported.
 final class ProgressDisplay {
     private let enabled: Bool
     private let jobName: String
+    private let input: InputShares
     private var lastDraw = 0.0
     private var drawn = false
 
-    init(jobName: String, enabled: Bool) {
+    init(jobName: String, enabled: Bool, files: [InputEntry], splits: [Split]) {
         self.jobName = jobName
         self.enabled = enabled
+        input = InputShares(files: files, splits: splits)
     }
 
-    func update(_ table: TaskTable, started: Double) {
+    /// What the coordinator knows now: the task table, the running attempts with what their
+    /// workers report, failed attempts per phase and the uncompressed bytes of committed tasks.
+    func update(_ table: TaskTable, running: [(TaskID, TaskProgress)], failed: [TaskKind: Int], committedBytes: Int64, started: Double) {
         guard enabled else { return }
         let now = monotonicSeconds()
         guard now - lastDraw >= 0.1 else { return }
         lastDraw = now
-        let elapsed = (now - started).formatted(decimals: 1)
-        writeToStandardError("\r\u{1B}[K\(jobName): map \(table.mapsCommitted)/\(table.mapTaskCount)  reduce \(table.reducesCommitted)/\(table.reduceTaskCount)  \(elapsed) s")
+        let elapsed = max(now - started, 0.001)
+        var read = 0.0
+        var bytes = committedBytes
+        for index in 0..<table.mapTaskCount where table.isCommitted(TaskID(kind: .map, index: index)) { read += input.weights[index] }
+        for (task, progress) in running where task.kind == .map {
+            let (share, uncompressed) = input.read(split: task.index, upTo: progress)
+            read += share
+            bytes += uncompressed
+        }
+        let fraction = input.total > 0 ? min(read / input.total, 1) : 0
+        let filled = Int(fraction * 20)
+        var line = "\(jobName) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
+        line += String(Int(fraction * 100)).leftPadded(to: 3) + "%  "
+        line += (Double(bytes) / 1e6 / elapsed).formatted(decimals: 1) + " MB/s  "
+        let runningMaps = running.filter { $0.0.kind == .map }.count
+        let runningReduces = running.count - runningMaps
+        line += "map \(table.mapsCommitted)/\(table.mapTaskCount) done \(runningMaps) running \(failed[.map, default: 0]) failed  "
+        line += "reduce \(table.reducesCommitted)/\(table.reduceTaskCount) done \(runningReduces) running \(failed[.reduce, default: 0]) failed"
+        if fraction >= 0.05 && fraction < 1 { line += "  ETA \(Int((elapsed * (1 - fraction) / fraction).rounded())) s" }
+        // One line, or the next redraw would start below it.
+        writeToStandardError("\r\u{1B}[K" + String(line.prefix(standardErrorColumns() - 1)))
         drawn = true
     }
 
@@ -30,6 +60,66 @@ final class ProgressDisplay {
     func clear() {
         if drawn { writeToStandardError("\r\u{1B}[K") }
         drawn = false
+    }
+}
+
+/// Each map task's share of the input's compressed bytes, and where in its pieces a running
+/// attempt is.
+struct InputShares {
+    /// A piece: its file, where its text starts and how long it is (uncompressed, 0 if not
+    /// known before it is read), and its compressed bytes.
+    struct Piece {
+        let fileIndex: Int
+        let start: Int64
+        let length: Int64
+        let weight: Double
+    }
+
+    let pieces: [[Piece]]
+    let weights: [Double]
+    let total: Double
+
+    init(files: [InputEntry], splits: [Split]) {
+        pieces = splits.map { split in
+            split.pieces.map { piece in
+                let file = files[piece.fileIndex]
+                let estimated = Double(SplitPlanner.estimatedSize(file))
+                let compressedPerByte = estimated > 0 ? Double(file.size) / estimated : 0
+                if piece.betweenMembers {  // compressed offsets; where its text lies is unknown
+                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(piece.end - piece.start))
+                }
+                if piece.fedPiece >= 0 {   // a share of the file, its text written as it is read
+                    let share = Double(file.size) / Double(splits.filter { $0.pieces.first?.fileIndex == piece.fileIndex }.count)
+                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: share)
+                }
+                if file.isGzip && piece.accessPoint < 0 {  // the whole file
+                    return Piece(fileIndex: piece.fileIndex, start: 0, length: Int64(estimated), weight: Double(file.size))
+                }
+                let length = piece.end - piece.start
+                return Piece(fileIndex: piece.fileIndex, start: piece.start, length: length,
+                             weight: file.isGzip ? Double(length) * compressedPerByte : Double(length))
+            }
+        }
+        weights = pieces.map { $0.reduce(0) { $0 + $1.weight } }
+        total = weights.reduce(0, +)
+    }
+
+    /// The compressed bytes of `split` read up to the record `progress` names, and the text read.
+    func read(split: Int, upTo progress: TaskProgress) -> (share: Double, uncompressed: Int64) {
+        guard progress.fileIndex >= 0, progress.offset >= 0,
+              let current = pieces[split].lastIndex(where: { $0.fileIndex == progress.fileIndex && $0.start <= progress.offset }) else {
+            return (0, 0)
+        }
+        let piece = pieces[split][current]
+        let done = progress.offset - piece.start
+        let partial = piece.length > 0 ? min(Double(done) / Double(piece.length), 1) * piece.weight : 0
+        return (pieces[split][..<current].reduce(0) { $0 + $1.weight } + partial, done)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(width - count, 0)) + self
     }
 }
 

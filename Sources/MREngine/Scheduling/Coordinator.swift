@@ -163,7 +163,7 @@ public enum Coordinator {
         result.memberSplitFiles = planned.memberSplitFiles
         result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
         result.planningSeconds = monotonicSeconds() - started
-        let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress)
+        let progress = ProgressDisplay(jobName: jobName, enabled: options.showProgress, files: files, splits: splits)
         defer { progress.clear() }
 
         let fedTasks = Set(splits.indices.filter { splits[$0].pieces.first!.fedPiece >= 0 })
@@ -209,6 +209,7 @@ public enum Coordinator {
             // must not make it "more idle": keyed by worker, it cannot.)
             var busy: [Int: TaskAssignment] = [:]
             var cancelled: Set<TaskAssignment> = []
+            var failedByPhase: [TaskKind: Int] = [:]
             // Backups need a spare worker, and processes mode to stop the loser.
             let backups = options.speculate && options.mode == .processes && pool.size > 1
             while !table.isFinished {
@@ -222,6 +223,8 @@ public enum Coordinator {
                     result.attempts += 1
                     try pool.start(assignment, on: worker)
                 }
+                progress.update(table, running: busy.map { ($0.value.task, pool.progress(of: $0.key)) }, failed: failedByPhase,
+                                committedBytes: result.counters.inputBytes, started: started)
                 // A worker's death is a failed attempt like any other, worth a retry.
                 let worker: Int, finished: TaskAssignment?, outcome: Result<TaskReport, TaskFailure>
                 switch try pool.nextEvent() {
@@ -261,6 +264,7 @@ public enum Coordinator {
                     }
                 case .failure(let failure):
                     result.failedAttempts += 1
+                    failedByPhase[assignment.task.kind, default: 0] += 1
                     FileSystem.removeTree(plan.attemptPath(assignment))
                     guard table.failed(assignment, retryable: failure.retryable) else {
                         if failure.error.kind == .badInput && assignment.task.kind == .map
@@ -274,7 +278,6 @@ public enum Coordinator {
                     }
                     progress.notice("\(assignment) failed: \(failure.error.message); re-running")
                 }
-                progress.update(table, started: started)
             }
             result.backups = table.backupsStarted
             feeder?.stop()

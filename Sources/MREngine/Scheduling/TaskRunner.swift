@@ -111,7 +111,7 @@ public struct TaskRunner: Sendable {
                     try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
                                           firstLineNumber: firstLine) { bytes, offset, counted in
                         let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
-                        tracker.reached(line: line)
+                        tracker.reached(line: line, offset: offset)
                         if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
                         recordsDone += 1
                         do {

@@ -19,6 +19,13 @@ public func writeToStandardError(_ text: String) {
 /// True when stderr is a terminal: progress is drawn only there, never into a pipe or a log.
 public var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 
+/// The width of the terminal on stderr, in columns (80 if it does not say).
+func standardErrorColumns() -> Int {
+    var size = winsize()
+    guard ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+    return Int(size.ws_col)
+}
+
 /// Seconds on a monotonic clock.
 public func monotonicSeconds() -> Double {
     var time = timespec()

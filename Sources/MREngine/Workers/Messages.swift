@@ -12,7 +12,7 @@ enum CoordinatorMessage {
 enum WorkerMessage {
     case finished(TaskAssignment, Result<TaskReport, TaskFailure>)
     case crashed(fileIndex: Int, line: Int64)
-    case progress(records: Int64, fileIndex: Int, line: Int64)
+    case progress(TaskProgress)
 
     static let crashedTag: UInt8 = 2
     static let progressTag: UInt8 = 3
@@ -144,11 +144,12 @@ extension WorkerMessage {
             out.write(UInt64(Self.crashedTag))
             out.write(fileIndex)
             out.write(line)
-        case .progress(let records, let fileIndex, let line):
+        case .progress(let progress):
             out.write(UInt64(Self.progressTag))
-            out.write(records)
-            out.write(fileIndex)
-            out.write(line)
+            out.write(progress.records)
+            out.write(progress.fileIndex)
+            out.write(progress.line)
+            out.write(progress.offset)
         }
         return out.frame
     }
@@ -160,7 +161,8 @@ extension WorkerMessage {
             return .crashed(fileIndex: try input.readInt(), line: try input.readInt64())
         }
         if tag == UInt64(progressTag) {
-            return .progress(records: try input.readInt64(), fileIndex: try input.readInt(), line: try input.readInt64())
+            return .progress(TaskProgress(records: try input.readInt64(), fileIndex: try input.readInt(),
+                                          line: try input.readInt64(), offset: try input.readInt64()))
         }
         let assignment = try input.readAssignment()
         switch tag {

@@ -17,6 +17,8 @@ final class ProcessPool: WorkerPool {
         /// Records the worker has reported done, and when that number last changed.
         var records: Int64 = -1
         var lastProgress = 0.0
+        /// What its last heartbeat said.
+        var progress = TaskProgress()
         /// The record being mapped at the last report, or where job code crashed.
         var lastRecord: String?
         var crashed = false
@@ -81,10 +83,13 @@ final class ProcessPool: WorkerPool {
     func start(_ assignment: TaskAssignment, on worker: Int) throws {
         workers[worker].running = assignment
         workers[worker].lastProgress = monotonicSeconds()
+        workers[worker].progress = TaskProgress()
         workers[worker].lastRecord = nil
         // If the worker is gone the write fails; its end-of-file arrives at the next poll.
         _ = FrameChannel.send(CoordinatorMessage.assign(assignment).encoded(), to: workers[worker].taskPipe)
     }
+
+    func progress(of worker: Int) -> TaskProgress { workers[worker].progress }
 
     func cancel(worker: Int) {
         kill(worker, because: "stopped: another attempt of its task finished first")
@@ -140,12 +145,13 @@ final class ProcessPool: WorkerPool {
             case .crashed(let fileIndex, let line):
                 workers[index].lastRecord = describe(fileIndex, line)
                 workers[index].crashed = true
-            case .progress(let records, let fileIndex, let line):
-                if records != workers[index].records {
-                    workers[index].records = records
+            case .progress(let progress):
+                if progress.records != workers[index].records {
+                    workers[index].records = progress.records
                     workers[index].lastProgress = monotonicSeconds()
                 }
-                if fileIndex >= 0 { workers[index].lastRecord = describe(fileIndex, line) }
+                workers[index].progress = progress
+                if progress.fileIndex >= 0 { workers[index].lastRecord = describe(progress.fileIndex, progress.line) }
             }
         }
         return nil

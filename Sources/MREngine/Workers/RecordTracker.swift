@@ -8,7 +8,7 @@ import CLinuxShims
 /// line) before the process dies. Two stores per record; the handler only reads them.
 public final class RecordTracker: @unchecked Sendable {
     /// The calling thread's cells: [mapping (0/1), file index, line number, records done,
-    /// task kind (0 map, 1 reduce), task index, working (0/1)]. Plain memory a signal handler on
+    /// task kind (0 map, 1 reduce), task index, working (0/1), offset of the record in its file]. Plain memory a signal handler on
     /// this thread, or the heartbeat thread, may read (a torn read only delays a report).
     private let cells: UnsafeMutablePointer<Int>
 
@@ -28,11 +28,13 @@ public final class RecordTracker: @unchecked Sendable {
     @inline(__always) func enter(fileIndex: Int) {
         cells[1] = fileIndex
         cells[2] = 0
+        cells[7] = -1
         cells[0] = 1
     }
 
-    @inline(__always) func reached(line: Int64) {
+    @inline(__always) func reached(line: Int64, offset: Int64) {
         cells[2] = Int(line)
+        cells[7] = Int(offset)
         cells[3] &+= 1
     }
 
@@ -41,9 +43,10 @@ public final class RecordTracker: @unchecked Sendable {
 
     @inline(__always) func leave() { cells[0] = 0 }
 
-    /// Records done so far, and the record being mapped (file index, line; -1 outside map).
-    var progress: (records: Int64, fileIndex: Int, line: Int64) {
-        (Int64(cells[3]), cells[0] == 1 ? cells[1] : -1, Int64(cells[2]))
+    /// Records done so far, and the record being mapped (file index, line and byte offset in
+    /// the file; file -1 outside map).
+    var progress: TaskProgress {
+        TaskProgress(records: Int64(cells[3]), fileIndex: cells[0] == 1 ? cells[1] : -1, line: Int64(cells[2]), offset: Int64(cells[7]))
     }
 
     /// Worker processes: on SIGILL, SIGTRAP (Swift traps), SIGSEGV, SIGBUS, SIGFPE and SIGABRT,
@@ -78,6 +81,14 @@ public final class RecordTracker: @unchecked Sendable {
             sigaction(signal, &action, nil)
         }
     }
+}
+
+/// How far a running attempt is: records done, and where in which file its map reads.
+struct TaskProgress: Sendable {
+    var records: Int64 = 0
+    var fileIndex = -1
+    var line: Int64 = 0
+    var offset: Int64 = -1
 }
 
 /// "data.txt line 12", or for a line whose number is unknown (-1: the file was split at gzip

@@ -25,5 +25,8 @@ final class SequentialPool: WorkerPool {
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
 
+    /// The attempt runs inside ``start``; nothing is ever seen half done.
+    func progress(of worker: Int) -> TaskProgress { TaskProgress() }
+
     func shutdown() {}
 }

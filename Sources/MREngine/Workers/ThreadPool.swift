@@ -11,9 +11,12 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
     private var events: [WorkerEvent] = []
     private var stopping = false
     private var threads: [pthread_t] = []
+    /// Each thread's tracker (its thread-local cells), read for the progress display.
+    private var trackers: [RecordTracker?]
 
     init(size: Int, runner: TaskRunner) {
         assigned = Array(repeating: nil, count: size)
+        trackers = Array(repeating: nil, count: size)
         threads = (0..<size).map { worker in
             startThread { [self] in self.serve(worker, runner) }
         }
@@ -23,6 +26,8 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
 
     private func serve(_ worker: Int, _ runner: TaskRunner) {
         let memory = MapMemory()
+        let tracker = RecordTracker()
+        monitor.locked { trackers[worker] = tracker }
         while true {
             let assignment: TaskAssignment? = monitor.locked {
                 while assigned[worker] == nil && !stopping { monitor.wait() }
@@ -59,6 +64,11 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
                 monitor.wakeAll()
             }
         }
+    }
+
+    /// Read without a lock: plain cells, where a torn read only shows a stale position.
+    func progress(of worker: Int) -> TaskProgress {
+        monitor.locked { trackers[worker] }?.progress ?? TaskProgress()
     }
 
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.

@@ -36,8 +36,7 @@ public enum WorkerLoop {
         _ = startThread {
             while true {
                 usleep(heartbeatMicroseconds)
-                let progress = tracker.progress
-                answers.send(.progress(records: progress.records, fileIndex: progress.fileIndex, line: progress.line))
+                answers.send(.progress(tracker.progress))
             }
         }
         let memory = MapMemory()

@@ -12,6 +12,8 @@ protocol WorkerPool: AnyObject {
     func cancel(worker: Int)
     /// Stops every worker and waits for them.
     func shutdown()
+    /// How far the attempt on `worker` is, as far as the pool knows (for the progress display).
+    func progress(of worker: Int) -> TaskProgress
     /// Makes a waiting ``nextEvent()`` return `.tick` soon; callable from any thread until
     /// ``shutdown()`` (a ``GzipFeeder`` calls it when it releases a piece).
     var waker: @Sendable () -> Void { get }
