@@ -3,20 +3,7 @@ import XCTest
 
 /// How `--output` is taken: normalised or refused before any work, one run at a time, never read
 /// back as input, and cleaned up whatever signal ends the run.
-final class OutputFolderTests: XCTestCase {
-    private var directory: URL!
-    private var books: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-        books = try directory.appendingPathComponent("books").creatingDirectory()
-        _ = try gutenbergBooks(gzippedInto: books)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class OutputFolderTests: BooksTestCase {
     func testTrailingSlashesAndDotsNameTheSameFolderAndEmptyIsRefusedAtOnce() throws {
         let clean = directory.appendingPathComponent("clean")
         try MR.succeed(["wordcount", books.path, "--output", clean.path])

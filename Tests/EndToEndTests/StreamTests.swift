@@ -4,20 +4,7 @@ import XCTest
 /// `mr stream`: a job's steps as Hadoop Streaming executables, run in the pipeline that stands
 /// for the framework (`zcat | mr stream map | LC_ALL=C sort | mr stream reduce`); the output
 /// equals `mr JOB`'s on the same books, once sorted.
-final class StreamTests: XCTestCase {
-    private var directory: URL!
-    private var books: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-        books = try directory.appendingPathComponent("books").creatingDirectory()
-        _ = try gutenbergBooks(gzippedInto: books)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class StreamTests: BooksTestCase {
     /// Runs `script` in sh, in the books' folder, with `$MR` the mr under test; returns stdout.
     private func shell(_ script: String) throws -> String {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path

@@ -95,6 +95,22 @@ enum MR {
     }
 }
 
+/// A test case with a fresh temporary `directory` and the eight books gzipped in `books` inside it.
+class BooksTestCase: XCTestCase {
+    var directory: URL!
+    var books: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        books = try directory.appendingPathComponent("books").creatingDirectory()
+        _ = try gutenbergBooks(gzippedInto: books)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
 /// A fresh temporary directory per test, removed afterwards.
 func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-\(UUID().uuidString)")
