@@ -34,8 +34,10 @@ public enum StreamMapper {
         }
         try sink.finish()
         var counters = sink.counters
+        // The counters `mr JOB` reports for the map phase (and its output, for a map-only job).
         counters["input records"] = lines.linesRead
         counters["map output records"] = sink.records
+        if jobType.isMapOnly { counters["output records"] = sink.records }
         return counters
     }
 }

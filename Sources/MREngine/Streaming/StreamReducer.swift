@@ -9,7 +9,7 @@ import MapReduce
 public enum StreamReducer {
     public enum Step: Sendable { case reduce, combine }
 
-    /// Reduces (or combines) standard input; returns the counters.
+    /// Reduces (or combines) standard input; returns the counters (none for combine).
     public static func run(job: any Job, step: Step, maxLineLength: Int, status: (String) -> Void) throws -> [String: Int64] {
         let jobType = type(of: job)
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
@@ -82,9 +82,11 @@ public enum StreamReducer {
             throw MRError(.badInput, "standard input: the line at byte \(tooLong.offset) is longer than --max-line (\(tooLong.limit) bytes)")
         }
         try sink.finish()
+        // The counters `mr JOB` reports for the reduce phase; a combine step adds none, so that
+        // the framework's sums over all steps equal a local run's.
+        guard step == .reduce else { return [:] }
         var counters = sink.counters
-        counters["input records"] = lines.linesRead
-        counters[step == .reduce ? "reduce groups" : "combine groups"] = groups
+        counters["reduce groups"] = groups
         counters["output records"] = sink.records
         return counters
     }
