@@ -7,12 +7,12 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help build run test test-cluster datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help build run test test-cluster java-runtime datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
 	@echo "make test            build and run every test (swift test)"
-	@echo "make test-cluster    the jobs through mrjob's local runner (Hadoop Streaming emulated), in a Python venv it makes"
+	@echo "make test-cluster    the jobs through mrjob's local runner and Spark local[2], in a Python venv it makes"
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
@@ -29,14 +29,22 @@ run: build
 test:
 	$(SWIFT) test
 
-# mrjob (pinned) in a virtual environment under .build/, made on first use.
+# mrjob and pyspark (pinned) in a virtual environment under .build/, made on first use; Spark
+# needs a Java runtime, installed with apt-get when missing and allowed (root), else named.
 CLUSTER_VENV := .build/cluster-venv
-$(CLUSTER_VENV)/bin/python:
+# (.installed is written last, so an interrupted install is redone.)
+$(CLUSTER_VENV)/.installed:
 	python3 -m venv $(CLUSTER_VENV)
-	$(CLUSTER_VENV)/bin/pip install --quiet mrjob==0.7.4
+	$(CLUSTER_VENV)/bin/pip install --quiet mrjob==0.7.4 pyspark==3.5.3
+	touch $@
 
-test-cluster: build $(CLUSTER_VENV)/bin/python
+java-runtime:
+	@command -v java > /dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
+	  && apt-get install -y -q openjdk-17-jre-headless; } || { echo "Spark needs Java: apt install openjdk-17-jre-headless"; exit 1; }
+
+test-cluster: build $(CLUSTER_VENV)/.installed java-runtime
 	Tests/cluster/mrjob-local.sh $(MR) $(CLUSTER_VENV)/bin/python
+	Tests/cluster/spark-local.sh $(MR) $(CLUSTER_VENV)/bin/python
 
 $(DATAGEN):
 	$(SWIFT) build -c release --product datagen
