@@ -49,6 +49,8 @@ struct BenchCommand: ParsableCommand {
         let registry = ChildRegistry.shared
 
         var report = BenchReport(job: jobType.name, repeats: `repeat`, reducers: reducers)
+        report.data = inputs.joined(separator: " ")
+        report.machine = machineDescription()
         func options(_ mode: ExecutionMode, _ count: Int, splitSize: Int64? = nil) -> RunOptions {
             var options = RunOptions(outputDirectory: directory + "/run")
             options.mode = mode

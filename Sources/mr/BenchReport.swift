@@ -1,7 +1,7 @@
 import MREngine
 
 /// The results of `mr bench` and their renderings: a Markdown table, JSON, CSV and an SVG chart
-/// of speedup against workers per mode, with the ideal line.
+/// (`BenchChart.swift`).
 struct BenchReport {
     struct Row {
         /// What was run.
@@ -35,10 +35,14 @@ struct BenchReport {
     var bytes: Int64 = 0
     var rows: [Row] = []
 
-    private var megabytes: Double { Double(bytes) / 1e6 }
+    /// What the input is and the machine it ran on, for the chart's title.
+    var data = ""
+    var machine = ""
+
+    var megabytes: Double { Double(bytes) / 1e6 }
 
     /// Inflate-only wall time by worker count: the median of all its runs.
-    private var floor: [Int: Double] {
+    var floor: [Int: Double] {
         Dictionary(grouping: rows, by: \.workers).mapValues { median($0.flatMap(\.floorRounds)) }
     }
 
@@ -48,7 +52,7 @@ struct BenchReport {
         return median(zip(other.rounds, row.rounds).map { $0 / $1 })
     }
 
-    private func speedup(_ row: Row) -> Double? { ratio(of: row, to: rows.first { $0.mode == .sequential }) }
+    func speedup(_ row: Row) -> Double? { ratio(of: row, to: rows.first { $0.mode == .sequential }) }
     private func efficiency(_ row: Row) -> Double? { speedup(row).map { $0 / Double(row.workers) } }
     /// Against the same mode with one worker.
     private func scaling(_ row: Row) -> Double? {
@@ -107,43 +111,6 @@ struct BenchReport {
              "runs": [\(rowItems.joined(separator: ",\n  "))]}
 
             """
-    }
-
-    /// Speedup over sequential against workers, one line per mode, and the ideal y = x.
-    var svg: String {
-        let maxWorkers = max(rows.map(\.workers).max() ?? 1, 2)
-        let maxSpeedup = max(Double(maxWorkers), rows.compactMap(speedup).max() ?? 1)
-        let (width, height, margin) = (480.0, 320.0, 48.0)
-        func x(_ workers: Double) -> Double { margin + (workers - 1) / Double(maxWorkers - 1) * (width - 2 * margin) }
-        func y(_ speedup: Double) -> Double { height - margin - speedup / maxSpeedup * (height - 2 * margin) }
-        var parts = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
-            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<text x=\"\(Int(width / 2))\" y=\"20\" text-anchor=\"middle\">\(job): speedup over sequential</text>",
-            "<line x1=\"\(x(1))\" y1=\"\(y(0))\" x2=\"\(x(Double(maxWorkers)))\" y2=\"\(y(0))\" stroke=\"black\"/>",
-            "<line x1=\"\(x(1))\" y1=\"\(y(0))\" x2=\"\(x(1))\" y2=\"\(y(maxSpeedup))\" stroke=\"black\"/>",
-            "<text x=\"\(Int(width / 2))\" y=\"\(Int(height - 10))\" text-anchor=\"middle\">workers</text>",
-            "<line x1=\"\(x(1))\" y1=\"\(y(1))\" x2=\"\(x(Double(maxWorkers)))\" y2=\"\(y(Double(maxWorkers)))\" stroke=\"gray\" stroke-dasharray=\"4 4\"/>",
-            "<text x=\"\(x(Double(maxWorkers)) - 4)\" y=\"\(y(Double(maxWorkers)) - 6)\" text-anchor=\"end\" fill=\"gray\">ideal</text>",
-        ]
-        for tick in 1...maxWorkers {
-            parts.append("<text x=\"\(x(Double(tick)))\" y=\"\(y(0) + 16)\" text-anchor=\"middle\">\(tick)</text>")
-        }
-        let colors: [ExecutionMode: String] = [.processes: "#d62728", .threads: "#1f77b4", .sequential: "#2ca02c"]
-        for (index, mode) in ExecutionMode.allCases.enumerated() {
-            let points = rows.filter { $0.mode == mode && $0.variant == nil }.sorted { $0.workers < $1.workers }
-                .compactMap { row in speedup(row).map { "\(x(Double(row.workers))),\(y($0))" } }
-            guard !points.isEmpty else { continue }
-            let color = colors[mode] ?? "black"
-            parts.append("<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
-            for point in points {
-                let xy = point.split(separator: ",")
-                parts.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(color)\"/>")
-            }
-            parts.append("<text x=\"\(margin + 8)\" y=\"\(40 + 16 * index)\" fill=\"\(color)\">\(mode.rawValue)</text>")
-        }
-        parts.append("</svg>")
-        return parts.joined(separator: "\n") + "\n"
     }
 
     func write(to directory: String) throws {
