@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help build run test test-cluster java-runtime datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help build run test test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -16,6 +16,7 @@ help:
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
+	@echo "make bench-peers     wordcount the usual Python ways (sequential, Pool, threads) and Polars against mr, outputs checked"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
@@ -62,6 +63,21 @@ bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 5
 	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 5
+
+# Python's ways and Polars against mr on the same files (PEERS_DATA, e.g. a man-page corpus),
+# each peer's counts checked equal to mr's; a Markdown table on stdout, a chart in out/peers.svg.
+PEERS_VENV  := .build/peers-venv
+PEERS_DATA  ?= $(LARGE)
+PEERS_ROUNDS ?= 3
+$(PEERS_VENV)/.installed:
+	python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet polars==2.1.0
+	touch $@
+
+bench-peers: build $(PEERS_VENV)/.installed
+	@test -d $(PEERS_DATA) || $(MAKE) datasets
+	@mkdir -p out
+	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
 
 # The same text as one 209 MB gzip member, the case engines that give each .gz one mapper cannot
 # split: mr's first run (index built while mapping), later runs (split at the index) and one mapper.
