@@ -22,19 +22,13 @@ final class ReliabilityTests: XCTestCase {
         [job, books.path, "--workers", "2", "--reducers", "3", "--split-size", "256K", "--output", output.path]
     }
 
-    /// The summary's line `attempts  S started, F failed, B backups of stragglers; C tasks committed`,
-    /// and the task counts of its `tasks  M map, R reduce` line.
-    private func attempts(in summary: String) -> (started: Int, failed: Int, backups: Int, committed: Int, tasks: Int) {
-        func numbers(on label: String) -> [Int] {
-            let line = summary.split(separator: "\n").first { $0.hasPrefix(label) } ?? ""
-            return line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
-        }
-        let counts = numbers(on: "  attempts ")
-        let tasks = numbers(on: "  tasks ")
-        XCTAssertGreaterThanOrEqual(counts.count, 4, summary)
-        XCTAssertGreaterThanOrEqual(tasks.count, 2, summary)
-        guard counts.count >= 4, tasks.count >= 2 else { return (0, 0, 0, 0, -1) }
-        return (counts[0], counts[1], counts[2], counts[3], tasks[0] + tasks[1])
+    /// The attempts and tasks of the run that wrote `output`, from its report.
+    private func attempts(of output: URL) throws -> (started: Int, failed: Int, backups: Int, committed: Int, tasks: Int) {
+        let report = try MR.report(output)
+        let attempts = try XCTUnwrap(report["attempts"] as? [String: Int])
+        let tasks = try XCTUnwrap(report["tasks"] as? [String: Int])
+        return (attempts["started"] ?? -1, attempts["failed"] ?? -1, attempts["backups"] ?? -1, attempts["committed"] ?? -1,
+                (tasks["map"] ?? 0) + (tasks["reduce"] ?? 0))
     }
 
     func testChaosCrashesAndStallsLoseNothingAndCommitEachTaskOnce() throws {
@@ -46,7 +40,7 @@ final class ReliabilityTests: XCTestCase {
                                          environment: ["MR_FAULTS": "crash=0.3,stall=0.05,seed=11,stall-seconds=600"])
             XCTAssertEqual(try MR.parts(chaos), try MR.parts(clean), job)
             // Every task committed exactly once, however many attempts ran.
-            let counts = attempts(in: outcome.stderr)
+            let counts = try attempts(of: chaos)
             XCTAssertEqual(counts.committed, counts.tasks, outcome.stderr)
             XCTAssertGreaterThan(counts.failed, 0, outcome.stderr)
             XCTAssertGreaterThan(counts.started, counts.tasks, outcome.stderr)
@@ -101,7 +95,7 @@ final class ReliabilityTests: XCTestCase {
         let outcome = try MR.succeed(arguments("wordcount", output: output) + ["--task-timeout", "600"],
                                      environment: ["MR_FAULTS": "stall=1,task=map-00001,first-attempt-only"])
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
-        let counts = attempts(in: outcome.stderr)
+        let counts = try attempts(of: output)
         XCTAssertGreaterThan(counts.backups, 0, outcome.stderr)
         XCTAssertEqual(counts.failed, 0, "a stopped loser is cancelled, not failed:\n" + outcome.stderr)
         XCTAssertEqual(counts.committed, counts.tasks, outcome.stderr)
@@ -133,7 +127,7 @@ final class ReliabilityTests: XCTestCase {
 extension ReliabilityTests {
     func testResumeAfterTheCoordinatorIsKilledInTheReducePhase() throws {
         let clean = directory.appendingPathComponent("clean")
-        let cleanRun = try MR.succeed(arguments("wordcount", output: clean))
+        try MR.succeed(arguments("wordcount", output: clean))
         let output = directory.appendingPathComponent("resumed")
         let coordinator = try MR.start(arguments("wordcount", output: output), environment: ["MR_TEST_TASK_DELAY_MS": "300"],
                                        stderrFile: directory.appendingPathComponent("log"))
@@ -144,12 +138,14 @@ extension ReliabilityTests {
 
         let resumed = try MR.succeed(arguments("wordcount", output: output) + ["--resume"])
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
-        let counts = attempts(in: resumed.stderr)
+        let counts = try attempts(of: output)
         XCTAssertTrue(resumed.stderr.contains("reused from the killed run"), resumed.stderr)
         XCTAssertLessThanOrEqual(counts.started, 3, "only reduce tasks may run again:\n" + resumed.stderr)
-        // The summary still counts the whole input, reused tasks included.
-        let inputRecords = { (text: String) in text.split(separator: "\n").first { $0.contains("input records") } }
-        XCTAssertEqual(inputRecords(resumed.stderr), inputRecords(cleanRun.stderr))
+        let report = try MR.report(output)
+        XCTAssertGreaterThan((report["attempts"] as? [String: Int])?["reused"] ?? 0, 0)
+        // The report still counts the whole input, reused tasks included.
+        let inputRecords = { (report: [String: Any]) in (report["counters"] as? [String: Int])?["input records"] }
+        XCTAssertEqual(inputRecords(report), inputRecords(try MR.report(clean)))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".mr-work-") }, [])
     }
 }

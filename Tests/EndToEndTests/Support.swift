@@ -68,6 +68,12 @@ enum MR {
         return (process.terminationStatus, text)
     }
 
+    /// The run report (JSON) a successful run wrote into `directory/_SUCCESS`.
+    static func report(_ directory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("_SUCCESS"))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], "_SUCCESS is not a JSON object")
+    }
+
     /// The part files of an output directory, by name.
     static func parts(_ directory: URL) throws -> [String: Data] {
         var parts: [String: Data] = [:]

@@ -4,7 +4,7 @@
 /// ```
 /// job, jobFile, options{name: value}, mode, workers, reducers,
 /// inputs{files, bytes, uncompressedBytes}, tasks{map, reduce},
-/// attempts{started, failed, backups, reused}, wallSeconds{total, planning, map, reduce},
+/// attempts{started, failed, backups, committed, reused}, wallSeconds{total, planning, map, reduce},
 /// peakResidentBytes, counters{name: integer}, warnings[], outputDirectory, outputs[]
 /// ```
 ///
@@ -30,7 +30,8 @@ public enum RunReport {
             ("tasks", .object([("map", .number(Int64(result.mapTasks))), ("reduce", .number(Int64(result.reduceTasks)))])),
             ("attempts", .object([
                 ("started", .number(Int64(result.attempts))), ("failed", .number(Int64(result.failedAttempts))),
-                ("backups", .number(Int64(result.backups))), ("reused", .number(Int64(result.resumedTasks))),
+                ("backups", .number(Int64(result.backups))), ("committed", .number(Int64(result.commits))),
+                ("reused", .number(Int64(result.resumedTasks))),
             ])),
             ("wallSeconds", .object([
                 ("total", .seconds(result.wallSeconds)), ("planning", .seconds(result.planningSeconds)),
