@@ -59,24 +59,38 @@ public protocol Job: Sendable {
     func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws
 }
 
+/// The defaults a job need not declare.
 extension Job {
+    /// No options of its own.
     public static var options: [JobOption] { [] }
+    /// No combiner: every emitted pair goes to reduce.
     public static var combiner: Combiner? { nil }
+    /// A job has a reduce unless it says otherwise.
     public static var isMapOnly: Bool { false }
+    /// The summary lists no top records.
     public static var topRecordsInSummary: Int { 0 }
+    /// Map may read a record's offset and line number (so member-start splitting is off).
     public static var readsLinePositions: Bool { true }
 
     /// Map-only jobs need no reduce.
     public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}
 }
 
-/// A command-line option a job declares: `--NAME VALUE`.
+/// A command-line option a job declares: `--NAME VALUE`, given after the inputs
+/// (`mr ngrams datasets/ --n 3`) and listed by `mr NAME --help`.
+///
+/// ```swift
+/// public static let options = [JobOption("n", help: "Words per n-gram", default: "2")]
+/// ```
 public struct JobOption: Sendable {
+    /// The option's name, without the dashes.
     public let name: String
+    /// One line for `mr NAME --help`.
     public let help: String
     /// The value used when the option is not given; `nil` makes the option required.
     public let defaultValue: String?
 
+    /// Declares `--name`; a `nil` default makes it required.
     public init(_ name: String, help: String, default defaultValue: String?) {
         self.name = name
         self.help = help
@@ -86,8 +100,10 @@ public struct JobOption: Sendable {
 
 /// The values of a job's options, as given on the command line or defaulted.
 public struct JobOptions: Sendable {
+    /// Each declared option's value, by name.
     public let values: [String: String]
 
+    /// The values, as the engine gathers them (tests may make their own).
     public init(_ values: [String: String]) {
         self.values = values
     }
@@ -108,16 +124,21 @@ public struct JobOptions: Sendable {
 
 /// A bad option value, reported to the user as a usage error.
 public struct JobOptionError: Error, CustomStringConvertible {
+    /// What is wrong with the value, for the user: "--n must be at least 1".
     public let message: String
+    /// A bad value; thrown from ``Job/init(options:)`` it becomes a usage error (exit 64).
     public init(message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
 /// What a compiled job file hands `mr`: its job type. `mr` generates the entry point that
 /// creates one, so a job file holds only the job.
 public final class JobEntry {
+    /// The job the library holds.
     public let jobType: any Job.Type
 
+    /// Wraps the job's type (in the generated entry point).
     public init(_ jobType: any Job.Type) {
         self.jobType = jobType
     }

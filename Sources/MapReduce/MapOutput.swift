@@ -40,6 +40,7 @@ public struct MapOutput {
 /// outputs can hold it unretained and call it with no reference counting; the engine's sinks
 /// override every method.
 open class RecordSink {
+    /// For the engine's subclasses.
     public init() {}
 
     /// Receives one pair with an integer value; `key` is valid only during the call.

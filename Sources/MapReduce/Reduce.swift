@@ -1,6 +1,9 @@
 /// A value as reduce sees it: an integer or a byte string (valid until the next value is read).
 public enum Value {
+    /// An integer, as `output.emit(key, 42)` emitted it.
     case int(Int64)
+    /// A byte string, as `output.emit(key, text: bytes)` emitted it; valid until the next value
+    /// is read: copy what you keep (`Array(bytes)`).
     case bytes(ByteSlice)
 
     /// The integer, or 0 for a byte string.
@@ -47,6 +50,7 @@ public struct ReduceValues: IteratorProtocol, Sequence {
 /// The engine's side of ``ReduceValues``: a class, as ``RecordSink`` is, so that the values
 /// can hold it unretained.
 open class ValueSource {
+    /// For the engine's subclasses.
     public init() {}
 
     /// The next value of the current key, or `nil` at the key's end.

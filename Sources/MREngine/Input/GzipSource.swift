@@ -52,8 +52,9 @@ final class GzipSource: ByteSource {
         // windowBits 15 + 16: gzip wrapper only; -15: raw deflate (inflateInit2 is a macro Swift
         // cannot import).
         let status = inflateInit2_(stream, point == nil ? 15 + 16 : -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        // Every property is set: a throw from here on runs deinit, which closes the file (a
+        // close here too would close a descriptor number another thread may have reopened).
         guard status == Z_OK else {
-            file.close()
             throw MRError(.internal, "zlib inflateInit2 failed (\(status)) for '\(path)'")
         }
         if let point {
