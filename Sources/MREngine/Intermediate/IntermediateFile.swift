@@ -33,7 +33,7 @@ enum IntermediateFile {
         func append(key: ByteSlice, value: Value) throws {
             switch value {
             case .int(let number):
-                let zigzag = UInt64(bitPattern: (number << 1) ^ (number >> 63))
+                let zigzag = Varint.zigzag(number)
                 guard key.count + 20 <= output.capacity else {
                     try appendVarint(UInt64(key.count) << 1)
                     try output.append(key)
@@ -42,7 +42,7 @@ enum IntermediateFile {
                 }
                 // Nearly every pair of a counting job: encoded in place, one copy (the key).
                 try output.write(atMost: key.count + 20) { out in
-                    let keyStart = out + encodeVarint(UInt64(key.count) << 1, into: out)
+                    let keyStart = out + Varint.encode(UInt64(key.count) << 1, into: out)
                     if key.count <= 16 {
                         // Two 8-byte stores (the room holds them; the value overwrites the
                         // padding): a call to memmove per pair cost 4 % of ngrams.
@@ -53,7 +53,7 @@ enum IntermediateFile {
                         keyStart.update(from: base.assumingMemoryBound(to: UInt8.self), count: key.count)
                     }
                     let valueStart = keyStart + key.count
-                    return valueStart + encodeVarint(zigzag, into: valueStart) - out
+                    return valueStart + Varint.encode(zigzag, into: valueStart) - out
                 }
             case .bytes(let text):
                 try appendVarint(UInt64(key.count) << 1 | 1)
@@ -65,7 +65,7 @@ enum IntermediateFile {
         }
 
         private func appendVarint(_ value: UInt64) throws {
-            try output.write(atMost: 10) { encodeVarint(value, into: $0) }
+            try output.write(atMost: 10) { Varint.encode(value, into: $0) }
         }
 
         /// Writes the footer and closes the file.
@@ -138,7 +138,7 @@ enum IntermediateFile {
             cursor = position + prefixLength + keyLength
             let header = try decodeVarint(&cursor)
             if !isText {
-                value = .int(Int64(bitPattern: header >> 1) ^ -Int64(bitPattern: header & 1))
+                value = .int(Varint.unzigzag(header))
             } else {
                 // A text value: make key, value header and text contiguous, then slice both.
                 let textLength = header
@@ -155,17 +155,10 @@ enum IntermediateFile {
             recordCount += 1
         }
 
+        @inline(__always)
         private func decodeVarint(_ cursor: inout Int) throws -> UInt64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard cursor < filled, shift < 64 else { throw damaged("bad varint") }
-                let byte = buffer.load(fromByteOffset: cursor, as: UInt8.self)
-                cursor += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return result }
-                shift += 7
-            }
+            guard let value = Varint.decode(buffer, cursor: &cursor, end: filled) else { throw damaged("bad varint") }
+            return value
         }
 
         /// Makes at least `count` bytes available from `position`, checksumming consumed bytes.
@@ -209,18 +202,4 @@ enum IntermediateFile {
             MRError(.internal, "intermediate file '\(file.path)' is damaged (\(what))")
         }
     }
-}
-
-/// Writes `value` as a LEB128 varint; returns the byte count.
-@inline(__always)
-func encodeVarint(_ value: UInt64, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
-    var remaining = value
-    var count = 0
-    while remaining >= 0x80 {
-        buffer[count] = UInt8(truncatingIfNeeded: remaining) | 0x80
-        remaining >>= 7
-        count += 1
-    }
-    buffer[count] = UInt8(remaining)
-    return count + 1
 }

@@ -391,7 +391,7 @@ final class MapOutputBuffer: RecordSink {
         }
         let offset = arenaUsed
         if withLength {
-            arenaUsed += encodeVarint(UInt64(bytes.count), into: (arena + offset).assumingMemoryBound(to: UInt8.self))
+            arenaUsed += Varint.encode(UInt64(bytes.count), into: (arena + offset).assumingMemoryBound(to: UInt8.self))
         }
         if bytes.count > 0 { (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         arenaUsed += bytes.count
@@ -475,15 +475,9 @@ final class MapOutputBuffer: RecordSink {
             return (ByteSlice(rebasing: stored[..<keyLength]), .bytes(ByteSlice(rebasing: stored[keyLength...])))
         }
         guard foldRule == nil && slot.pointee.tag == Self.textValue else { return (stored, .int(slot.pointee.value)) }
+        // The arena holds the varint this buffer wrote there: it ends within its 10 bytes.
         var cursor = Int(slot.pointee.value)
-        var length = 0, shift = 0
-        while true {
-            let byte = arena.load(fromByteOffset: cursor, as: UInt8.self)
-            cursor += 1
-            length |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { break }
-            shift += 7
-        }
+        let length = Int(Varint.decode(arena, cursor: &cursor, end: cursor + Varint.maxLength)!)
         return (stored, .bytes(ByteSlice(start: arena + cursor, count: length)))
     }
 

@@ -113,7 +113,7 @@ private func reportCrash() {
         bytes[count] = WorkerMessage.crashedTag
         count += 1
         for value in [Int64(cells[1]), Int64(cells[2])] {
-            count += encodeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: bytes + count)
+            count += Varint.encode(Varint.zigzag(value), into: bytes + count)
         }
         let length = UInt32(count - 4)
         for index in 0..<4 { bytes[index] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(index))) }

@@ -5,16 +5,13 @@ struct WireWriter {
     private(set) var bytes: [UInt8] = [0, 0, 0, 0]  // room for the frame length
 
     mutating func write(_ value: UInt64) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Varint.maxLength) { room in
+            bytes.append(contentsOf: room.prefix(Varint.encode(value, into: room.baseAddress!)))
         }
-        bytes.append(UInt8(remaining))
     }
 
     mutating func write(_ value: Int) { write(Int64(value)) }
-    mutating func write(_ value: Int64) { write(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func write(_ value: Int64) { write(Varint.zigzag(value)) }
     mutating func write(_ value: Bool) { write(UInt64(value ? 1 : 0)) }
 
     mutating func write<Bytes: Collection<UInt8>>(bytes value: Bytes) {
@@ -43,22 +40,12 @@ struct WireReader {
     }
 
     mutating func readUInt() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < bytes.count, shift < 64 else { throw malformed }
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
-        }
+        let value = bytes.withUnsafeBytes { Varint.decode($0.baseAddress!, cursor: &position, end: $0.count) }
+        guard let value else { throw malformed }
+        return value
     }
 
-    mutating func readInt64() throws -> Int64 {
-        let zigzag = try readUInt()
-        return Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
-    }
+    mutating func readInt64() throws -> Int64 { Varint.unzigzag(try readUInt()) }
 
     mutating func readInt() throws -> Int { Int(try readInt64()) }
     mutating func readBool() throws -> Bool { try readUInt() != 0 }
