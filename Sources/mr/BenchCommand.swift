@@ -26,7 +26,7 @@ struct BenchCommand: ParsableCommand {
     var `repeat`: Int = 3
 
     @Option(help: "Reduce partitions.")
-    var reducers: Int = systemCoreCount()
+    var reducers: Int = onlineCoreCount()
 
     @Option(help: "Where the results (and the job's scratch output) go; default out/bench/JOB.")
     var output: String?

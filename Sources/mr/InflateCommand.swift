@@ -11,7 +11,7 @@ struct InflateCommand: ParsableCommand {
     var inputs: [String]
 
     @Option(help: "Parallel workers; defaults to the number of cores.")
-    var workers: Int = systemCoreCount()
+    var workers: Int = onlineCoreCount()
 
     func run() throws {
         let started = monotonicSeconds()

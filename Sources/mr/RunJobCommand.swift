@@ -19,10 +19,10 @@ struct RunJobCommand: ParsableCommand {
     var inputs: [String]
 
     @Option(help: "Parallel workers; defaults to the number of cores.")
-    var workers: Int = systemCoreCount()
+    var workers: Int = onlineCoreCount()
 
     @Option(help: "Reduce partitions, i.e. output part files; defaults to the number of cores.")
-    var reducers: Int = systemCoreCount()
+    var reducers: Int = onlineCoreCount()
 
     @Option(help: "processes (worker processes), threads (one process), or sequential.")
     var mode: ExecutionMode = .processes
@@ -123,8 +123,4 @@ struct ByteCount: ExpressibleByArgument {
         guard let value = Int64(text) else { return nil }
         bytes = value * scale
     }
-}
-
-func systemCoreCount() -> Int {
-    max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Bounds on what a run may ask of the machine, so that a typo cannot start thousands of
 /// processes, write millions of files or plan millions of one-byte tasks. Each bound that changes
 /// a request says so in a note.
@@ -39,6 +35,4 @@ enum RunLimits {
         defer { options.reducers = Int(useful) }
         return "--reducers \(options.reducers) is more than \(useful) for \(inputBytes / 1_000_000) MB of input (one per MiB, at least \(reducersAlwaysAllowed)); using \(useful)"
     }
-
-    static var onlineCores: Int { max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1) }
 }
