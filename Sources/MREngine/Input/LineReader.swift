@@ -20,6 +20,11 @@ final class LineReader {
     struct LineTooLong: Error {
         let offset: Int64
         let limit: Int
+
+        /// The bad-input error for a line of `path`'s `text` ("file", "uncompressed text").
+        func error(in path: String, text: String) -> MRError {
+            MRError(.badInput, "\(path): the line at byte \(offset) of the \(text) is longer than --max-line (\(limit) bytes); pass a larger --max-line if such lines are real")
+        }
     }
 
     init(capacity: Int = 1 << 20, maxLineLength: Int = .max) {

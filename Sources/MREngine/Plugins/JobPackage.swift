@@ -88,8 +88,6 @@ public enum JobPackage {
     private static func copy(_ source: String, to destination: String, mode: mode_t, runpath: String? = nil) throws {
         var bytes = try FileSystem.readFile(source)
         if let runpath { try ElfRunpath.rewrite(&bytes, to: runpath) }
-        let file = try FileDescriptor.create(destination, mode: mode)
-        defer { file.close() }
-        try bytes.withUnsafeBytes { if let base = $0.baseAddress { try file.writeAll(base, count: $0.count) } }
+        try bytes.withUnsafeBytes { try FileSystem.writeFile(destination, bytes: $0, mode: mode) }
     }
 }

@@ -123,8 +123,7 @@ public struct TaskRunner: Sendable {
                     }
                 }
             } catch let tooLong as LineReader.LineTooLong {
-                let text = entry.isGzip ? "uncompressed text" : "file"
-                throw MRError(.badInput, "\(entry.path): the line at byte \(tooLong.offset) of the \(text) is longer than --max-line (\(tooLong.limit) bytes); pass a larger --max-line if such lines are real")
+                throw tooLong.error(in: entry.path, text: entry.isGzip ? "uncompressed text" : "file")
             }
             if let indexedSource {
                 // The line reader stops early in the last line of a piece: read the piece out.

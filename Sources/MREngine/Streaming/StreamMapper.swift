@@ -30,7 +30,7 @@ public enum StreamMapper {
                 }
             }
         } catch let tooLong as LineReader.LineTooLong {
-            throw MRError(.badInput, "standard input: the line at byte \(tooLong.offset) is longer than --max-line (\(tooLong.limit) bytes)")
+            throw tooLong.error(in: "standard input", text: "input")
         }
         try sink.finish()
         var counters = sink.counters

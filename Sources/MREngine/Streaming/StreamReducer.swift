@@ -79,7 +79,7 @@ public enum StreamReducer {
             }
             if started { try finishGroup() }
         } catch let tooLong as LineReader.LineTooLong {
-            throw MRError(.badInput, "standard input: the line at byte \(tooLong.offset) is longer than --max-line (\(tooLong.limit) bytes)")
+            throw tooLong.error(in: "standard input", text: "input")
         }
         try sink.finish()
         // The counters `mr JOB` reports for the reduce phase; a combine step adds none, so that

@@ -124,10 +124,15 @@ enum FileSystem {
     }
 
     static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+        var text = text
+        try text.withUTF8 { try writeFile(path, bytes: UnsafeRawBufferPointer($0), mode: mode) }
+    }
+
+    /// Creates (or truncates) `path` holding `bytes`.
+    static func writeFile(_ path: String, bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws {
         let file = try FileDescriptor.create(path, mode: mode)
         defer { file.close() }
-        var text = text
-        try text.withUTF8 { if let base = $0.baseAddress { try file.writeAll(base, count: $0.count) } }
+        if let base = bytes.baseAddress { try file.writeAll(base, count: bytes.count) }
     }
 
     /// Whether anything is at `path` (an unreadable path counts as nothing).
