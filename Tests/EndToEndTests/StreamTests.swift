@@ -56,6 +56,7 @@ final class StreamTests: BooksTestCase {
         for (input, message) in [
             ("a\t1\nno tab here\n", "standard input line 2: not KEY<TAB>VALUE"),
             ("a\t1\nb\tseven\n", "standard input line 2: not KEY<TAB>VALUE"),
+            ("a\t1\nb\t9223372036854775808\n", "standard input line 2: not KEY<TAB>VALUE"),  // past Int64: not wrapped
             ("b\t1\nc\t1\na\t1\n", "standard input line 3: its key comes before the key of the line above"),
         ] {
             let outcome = try MR.run(["-c", "printf '\(input.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n"))' | \"$0\" stream reduce wordcount",

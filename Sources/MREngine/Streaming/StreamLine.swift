@@ -35,16 +35,22 @@ enum StreamLine {
         return (key, number)
     }
 
+    /// A decimal Int64, or nil (not digits, or out of range: never a wrapped value).
     private static func parseDecimal(_ field: ByteSlice) -> Int64? {
         var digits = field[...]
         let negative = digits.first == UInt8(ascii: "-")
         if negative { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.count <= 19 else { return nil }
+        guard !digits.isEmpty else { return nil }
+        // Accumulated below zero, whose range reaches one further (Int64.min).
         var value: Int64 = 0
         for byte in digits {
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            value = value &* 10 &+ Int64(byte - 0x30)
+            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = times10.subtractingReportingOverflow(Int64(byte - 0x30))
+            guard !overflowA && !overflowB else { return nil }
+            value = next
         }
-        return negative ? -value : value
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 }
