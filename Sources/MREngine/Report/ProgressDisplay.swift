@@ -80,6 +80,8 @@ struct InputShares {
     let total: Double
 
     init(files: [InputEntry], splits: [Split]) {
+        var fedPieces: [Int: Int] = [:]  // per fed file, its pieces
+        for split in splits { if let piece = split.pieces.first, piece.fedPiece >= 0 { fedPieces[piece.fileIndex, default: 0] += 1 } }
         pieces = splits.map { split in
             split.pieces.map { piece in
                 let file = files[piece.fileIndex]
@@ -89,7 +91,7 @@ struct InputShares {
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(piece.end - piece.start))
                 }
                 if piece.fedPiece >= 0 {   // a share of the file, its text written as it is read
-                    let share = Double(file.size) / Double(splits.filter { $0.pieces.first?.fileIndex == piece.fileIndex }.count)
+                    let share = Double(file.size) / Double(fedPieces[piece.fileIndex] ?? 1)
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: share)
                 }
                 if file.isGzip && piece.accessPoint < 0 {  // the whole file

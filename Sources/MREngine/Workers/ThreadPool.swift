@@ -66,7 +66,7 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
         }
     }
 
-    /// Read without a lock: plain cells, where a torn read only shows a stale position.
+    /// The thread's cells are read without a lock: a torn read only shows a stale position.
     func progress(of worker: Int) -> TaskProgress {
         monitor.locked { trackers[worker] }?.progress ?? TaskProgress()
     }
