@@ -38,10 +38,11 @@ public struct Record {
 
 /// An input file as jobs see it.
 public final class InputFile: Sendable {
-    /// The path as found on disk.
+    /// The path as found on disk. A byte of the name that is not UTF-8 is written `\xNN`.
     public let path: String
     /// The path relative to the input argument it was found under (the file name for a file
-    /// given directly): a stable name for the document whatever directory `mr` runs in.
+    /// given directly): a stable name for the document whatever directory `mr` runs in. A byte
+    /// that is not UTF-8 is written `\xNN`, as in ``path``.
     public let name: String
 
     /// Creates an input file description.

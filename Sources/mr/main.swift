@@ -4,7 +4,7 @@ import MREngine
 import Glibc
 #endif
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+let arguments = Array(PathBytes.commandLineArguments.dropFirst())
 if arguments.first == WorkerLoop.commandName {
     exit(WorkerLoop.run(arguments: Array(arguments.dropFirst())) { plan in
         try JobLibrary.load(plan.jobLibrary).init(options: JobOptions(plan.jobOptions))

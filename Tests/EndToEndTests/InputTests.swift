@@ -54,6 +54,33 @@ final class InputTests: XCTestCase {
         XCTAssertEqual(try wordcount([root]).lines, ["deep\t2", "top\t1"])
     }
 
+    /// Names that are not UTF-8 (legal on Linux) are read, found in a folder or given as an
+    /// argument, and shown as `\xNN` where a job sees them.
+    func testFilesWhoseNamesAreNotUTF8AreReadNotDropped() throws {
+        let root = directory.appendingPathComponent("latin1")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("alpha beta\n".utf8).write(to: root.appendingPathComponent("good.txt"))
+        func create(_ name: [UInt8], in folder: URL, _ text: String) throws {
+            let path = Array(folder.path.utf8) + [0x2F] + name + [0]
+            let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            XCTAssertEqual(text.utf8.count, Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) })
+            close(fd)
+        }
+        try create(Array("caf".utf8) + [0xE9, 0x2E, 0x74, 0x78, 0x74], in: root, "alpha gamma\n")  // "café.txt" in Latin-1
+        try create([0x61, 0x72, 0x67, 0xFE], in: directory, "delta\n")
+        let output = directory.appendingPathComponent("out")
+        // Foundation passes arguments as UTF-8, so a shell passes the argument's raw bytes.
+        let outcome = try MR.run(["-c", "exec \"$0\" wordcount latin1 \"$(printf 'arg\\376')\" --output out", MR.executable.path],
+                                 program: "/bin/sh", currentDirectory: directory)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertEqual(try MR.sortedLines(output), ["alpha\t2", "beta\t1", "delta\t1", "gamma\t1"])
+
+        let grep = try MR.run(["grep", root.path, "--pattern", "gamma", "--output", directory.appendingPathComponent("found").path])
+        XCTAssertEqual(grep.status, 0, grep.stderr)
+        XCTAssertEqual(try MR.sortedLines(directory.appendingPathComponent("found")), ["caf\\\\xE9.txt:1\talpha gamma"])
+    }
+
     func testTwoThousandTinyFilesArePackedIntoAHandfulOfMapTasks() throws {
         let root = directory.appendingPathComponent("tiny")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

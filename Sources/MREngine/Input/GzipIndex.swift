@@ -47,7 +47,7 @@ public struct GzipIndex: Sendable {
     /// The stamp of the file as it is now.
     static func stamp(of path: String) throws -> Stamp {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw MRError.system(.noInput, "read", path, errno: errno) }
+        guard path.withPathCString({ stat($0, &info) }) == 0 else { throw MRError.system(.noInput, "read", path, errno: errno) }
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }
         var trailer = [UInt8](repeating: 0, count: 8)

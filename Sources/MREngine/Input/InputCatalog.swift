@@ -32,7 +32,7 @@ public enum InputCatalog {
         var skipped: [(path: String, warning: String)] = []
         var notInput: [String] = []
         for entry in try collect(inputs, warnings: &notInput) {
-            if access(entry.path, R_OK) == 0 {
+            if entry.path.withPathCString({ access($0, R_OK) }) == 0 {
                 readable.append(entry)
                 continue
             }

@@ -10,7 +10,7 @@ struct Journal {
 
     /// Appends a committed task with its report.
     func record(_ task: TaskID, _ report: TaskReport) throws {
-        let fd = retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }
+        let fd = retryingInterrupts { path.withPathCString { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } }
         guard fd >= 0 else { throw MRError.system(.io, "write", path, errno: errno) }
         let file = FileDescriptor(raw: fd, path: path)
         defer { file.close() }

@@ -71,7 +71,7 @@ public struct TaskRunner: Sendable {
         /// Maps one piece of the split; for a piece read at an access point, returns its checksum.
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
-            let file = InputFile(path: entry.path, name: entry.name)
+            let file = InputFile(path: entry.path.displayPath, name: entry.name.displayPath)
             let source: ByteSource
             var indexedSource: GzipSource?
             let sourceOffset: Int64, skipFirstLine: Bool, end: Int64

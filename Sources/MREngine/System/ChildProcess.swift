@@ -18,7 +18,7 @@ struct ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let workingDirectory { mr_spawn_add_chdir(&actions, workingDirectory) }
+        if let workingDirectory { workingDirectory.withPathCString { _ = mr_spawn_add_chdir(&actions, $0) } }
         for (child, parent) in descriptors.sorted(by: { $0.key < $1.key }) {
             posix_spawn_file_actions_adddup2(&actions, parent, child)
         }
@@ -37,9 +37,10 @@ struct ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
 
         var pid = pid_t()
-        let argv = arguments.map { strdup($0) } + [nil]
+        // Arguments may be paths: each is passed as its own bytes.
+        let argv = arguments.map { strdup(PathBytes.cString($0)) } + [nil]
         defer { for argument in argv { free(argument) } }
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        let status = posix_spawn(&pid, argv[0]!, &actions, &attributes, argv, environ)
         guard status == 0 else {
             throw MRError(.internal, "cannot start worker '\(arguments[0])': \(systemMessage(status))")
         }

@@ -9,7 +9,7 @@ struct FileDescriptor {
     let path: String
 
     static func open(reading path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDONLY | O_CLOEXEC) } }
         guard fd >= 0 else {
             let code = errno
             throw MRError.system(code == ENOENT ? .noInput : (code == EACCES ? .noInput : .io), "open", path, errno: code)
@@ -19,14 +19,14 @@ struct FileDescriptor {
 
     /// Creates (or truncates) a file for writing.
     static func create(_ path: String, mode: mode_t = 0o644) throws -> FileDescriptor {
-        let fd = retryingInterrupts { Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) } }
         guard fd >= 0 else { throw MRError.system(.io, "create", path, errno: errno) }
         return FileDescriptor(raw: fd, path: path)
     }
 
     /// Opens (creating) a file to hold a lock on, mode 0644.
     static func openForLocking(_ path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) } }
         guard fd >= 0 else { throw MRError.system(.cannotCreateOutput, "create the lock file", path, errno: errno) }
         return FileDescriptor(raw: fd, path: path)
     }

@@ -29,7 +29,7 @@ enum FileSystem {
     /// The ownership of `path` itself (a symbolic link is not followed); `nil` if nothing is there.
     static func ownership(_ path: String) throws -> Ownership? {
         var info = stat()
-        guard lstat(path, &info) == 0 else {
+        guard path.withPathCString({ lstat($0, &info) }) == 0 else {
             if errno == ENOENT { return nil }
             throw MRError.system(.io, "read", path, errno: errno)
         }
@@ -40,13 +40,13 @@ enum FileSystem {
 
     /// Sets the permission bits of `path`.
     static func setMode(_ path: String, _ mode: mode_t) throws {
-        guard chmod(path, mode) == 0 else { throw MRError.system(.io, "change the permissions of", path, errno: errno) }
+        guard path.withPathCString({ chmod($0, mode) }) == 0 else { throw MRError.system(.io, "change the permissions of", path, errno: errno) }
     }
 
     /// The status of `path`, following symbolic links; `nil` if nothing is there.
     static func status(_ path: String) throws -> Status? {
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard path.withPathCString({ stat($0, &info) }) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw MRError.system(.noInput, "read", path, errno: errno)
         }
@@ -57,22 +57,23 @@ enum FileSystem {
 
     /// The names in a directory (without "." and ".."), sorted bytewise so runs are reproducible.
     static func contents(of directory: String) throws -> [String] {
-        guard let handle = opendir(directory) else {
+        guard let handle = directory.withPathCString({ opendir($0) }) else {
             throw MRError.system(.noInput, "list directory", directory, errno: errno)
         }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                PathBytes.string(raw.prefix { $0 != 0 })
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return names.map { (name: $0, bytes: PathBytes.cString($0)) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }.map(\.name)
     }
 
     static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
-        guard mkdir(path, mode) == 0 else { throw MRError.system(.io, "create directory", path, errno: errno) }
+        guard path.withPathCString({ mkdir($0, mode) }) == 0 else { throw MRError.system(.io, "create directory", path, errno: errno) }
     }
 
     /// Creates `path` and any missing parents, each with `mode` (less the umask).
@@ -80,14 +81,14 @@ enum FileSystem {
         if try status(path)?.isDirectory == true { return }
         let parent = parentDirectory(path)
         if parent != path { try makeDirectories(parent, mode: mode) }
-        if mkdir(path, mode) != 0 && errno != EEXIST {
+        if path.withPathCString({ mkdir($0, mode) }) != 0 && errno != EEXIST {
             throw MRError.system(.cannotCreateOutput, "create directory", path, errno: errno)
         }
     }
 
     /// Renames atomically (both paths on one file system).
     static func rename(_ from: String, to: String) throws {
-        guard Glibc.rename(from, to) == 0 else {
+        guard from.withPathCString({ old in to.withPathCString { Glibc.rename(old, $0) } }) == 0 else {
             throw MRError(.io, "cannot rename '\(from)' to '\(to)': \(systemMessage(errno))")
         }
     }
@@ -95,7 +96,7 @@ enum FileSystem {
     /// Swaps two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a reader
     /// sees either the old directory or the new one, never neither.
     static func exchange(_ first: String, _ second: String) throws {
-        guard mr_rename_exchange(first, second) == 0 else {
+        guard first.withPathCString({ one in second.withPathCString { mr_rename_exchange(one, $0) } }) == 0 else {
             throw MRError(.io, "cannot swap '\(first)' and '\(second)': \(systemMessage(errno))")
         }
     }
@@ -103,17 +104,17 @@ enum FileSystem {
     /// Removes a file or a whole directory tree; missing paths are fine.
     static func removeTree(_ path: String) {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return }
+        guard path.withPathCString({ lstat($0, &info) }) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFDIR {
             for name in (try? contents(of: path)) ?? [] { removeTree(path + "/" + name) }
-            rmdir(path)
+            path.withPathCString { _ = rmdir($0) }
         } else {
-            unlink(path)
+            remove(path)
         }
     }
 
     static func remove(_ path: String) {
-        unlink(path)
+        path.withPathCString { _ = unlink($0) }
     }
 
     /// The whole content of a (small) file.
@@ -149,7 +150,7 @@ enum FileSystem {
     static func absolutePath(_ path: String) -> String {
         guard !path.hasPrefix("/"), let current = getcwd(nil, 0) else { return path }
         defer { free(current) }
-        return String(cString: current) + "/" + path
+        return PathBytes.string(UnsafeRawBufferPointer(start: current, count: strlen(current))) + "/" + path
     }
 
     static func lastComponent(_ path: String) -> String {

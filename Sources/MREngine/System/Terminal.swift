@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// Writes text to stderr with write(2) (Glibc's `stderr` global is not concurrency-safe).
+/// Writes text to stderr with write(2) (Glibc's `stderr` global is not concurrency-safe); a path
+/// byte that is not UTF-8 is shown as `\xNN` (see ``PathBytes``).
 public func writeToStandardError(_ text: String) {
-    var text = text
+    var text = text.displayPath
     text.withUTF8 { bytes in
         guard let base = bytes.baseAddress else { return }
         var sent = 0
