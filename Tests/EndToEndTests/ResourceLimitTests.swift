@@ -47,3 +47,32 @@ extension ResourceLimitTests {
         XCTAssertEqual(try MR.parts(output), try MR.parts(whole))
     }
 }
+
+extension ResourceLimitTests {
+    /// A map task writes one file per sorted run, holding every partition behind an index, so
+    /// the work folder holds M files, not M x R (64 reducers here).
+    func testEachMapTaskWritesOneRunFileWhateverTheReducers() throws {
+        let books = try directory.appendingPathComponent("books").creatingDirectory()
+        let texts = try gutenbergBooks(gzippedInto: books)
+        let output = directory.appendingPathComponent("out")
+        let arguments = ["wordcount", books.path, "--reducers", "64", "--split-size", "256K", "--output", output.path]
+        // The first reduce task stalls, so the committed map outputs can be looked at.
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(arguments, environment: ["MR_FAULTS": "stall=1,task=reduce-00000"], stderrFile: log)
+        defer { if coordinator.isRunning { coordinator.terminate() } }
+        try waitUntil("the first reduce task starts") { runningAttempts(forOutput: output).contains { $0.hasPrefix("reduce-00000") } }
+        let work = try XCTUnwrap(workDirectory(forOutput: output))
+        let mapOutputs = workEntries(forOutput: output).filter { $0.hasPrefix("map-") }
+        XCTAssertGreaterThanOrEqual(mapOutputs.count, 8, "a book a task at least")
+        for mapOutput in mapOutputs {
+            let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(mapOutput).path)
+            XCTAssertEqual(files, ["run-00000"], mapOutput)
+        }
+        coordinator.terminate()
+        coordinator.waitUntilExit()
+
+        try MR.succeed(arguments)
+        XCTAssertEqual(try MR.parts(output).count, 64)
+        XCTAssertEqual(try MR.sortedLines(output), referenceWordCount(texts))
+    }
+}

@@ -167,6 +167,40 @@ final class EngineTests: XCTestCase {
         }())
     }
 
+    func testOneRunFileHoldsEveryPartitionBehindAnIndex() throws {
+        let path = directory.appendingPathComponent("run").path
+        let writer = try IntermediateFile.Writer(path: path, partitions: 5)
+        // Partitions 0, 2 and 4 stay empty; 1 and 3 hold pairs.
+        let pairs: [Int: [(String, Int64)]] = [1: [("apple", 1), ("pear", 2)], 3: [("fig", 3)]]
+        for (partition, partitionPairs) in pairs.sorted(by: { $0.key < $1.key }) {
+            try writer.startPartition(partition)
+            for (key, value) in partitionPairs {
+                try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: .int(value)) }
+            }
+        }
+        try writer.finish()
+        func read(_ partition: Int) throws -> [String] {
+            let reader = try IntermediateFile.Reader(path: path, partition: partition, capacity: 16)
+            var read: [String] = []
+            while !reader.isAtEnd {
+                read.append(String(decoding: reader.key, as: UTF8.self) + "=\(reader.value.int)")
+                try reader.advance()
+            }
+            return read
+        }
+        XCTAssertEqual(try (0..<5).map(read), [[], ["apple=1", "pear=2"], [], ["fig=3"], []])
+        XCTAssertThrowsError(try read(5), "no such partition")
+
+        // A damaged index, or a damaged segment, is an error, not fewer pairs.
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        for offset in [original.count - 20, 6] {
+            var bytes = original
+            bytes[offset] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try read(1), "byte \(offset) flipped")
+        }
+    }
+
     func testMapOutputRunsAreSortedBytewiseAndSumEveryKeyWithAndWithoutSpills() throws {
         // Keys around the 16 bytes a slot holds and the 48 the queue holds (equal first 16 bytes,
         // trailing NUL bytes, the empty key) among thousands of others, so that the bucketed sort

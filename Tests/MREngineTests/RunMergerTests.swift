@@ -11,7 +11,7 @@ final class RunMergerTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // 11 runs; run r holds keys "a", "b" (r even) and "c" with the value r.
-        var runs: [String] = []
+        var runs: [IntermediateFile.Segment] = []
         for run in 0..<11 {
             let path = "\(folder)/run-\(run)"
             let writer = try IntermediateFile.Writer(path: path)
@@ -19,11 +19,11 @@ final class RunMergerTests: XCTestCase {
                 try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: .int(Int64(run))) }
             }
             try writer.finish()
-            runs.append(path)
+            runs.append(IntermediateFile.Segment(path: path, partition: 0))
         }
         let merged = try RunMerger.reduce(runs, fanIn: 3, scratch: folder + "/scratch")
         XCTAssertLessThanOrEqual(merged.count, 3)
-        let merge = GroupedMerge(readers: try merged.map { try IntermediateFile.Reader(path: $0) })
+        let merge = GroupedMerge(readers: try merged.map { try IntermediateFile.Reader($0) })
         var groups: [String: [Int64]] = [:]
         var order: [String] = []
         while try merge.nextGroup() {
@@ -36,6 +36,6 @@ final class RunMergerTests: XCTestCase {
         XCTAssertEqual(groups["b"], [0, 2, 4, 6, 8, 10])
         XCTAssertEqual(groups["c"], Array(0...10))
         // Only the last pass's runs remain in the scratch folder; the inputs are untouched.
-        XCTAssertTrue(runs.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        XCTAssertTrue(runs.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
     }
 }

@@ -3,34 +3,66 @@ import Glibc
 #endif
 import MapReduce
 
-/// The file a map task writes for one reduce partition, and its reader.
+/// The file a map task writes for each sorted run it spills: every reduce partition's pairs, one
+/// segment after another, and an index saying where each segment ends (Hadoop's spill file and
+/// its index). A map task leaves one file per run, not one per partition, so the work folder
+/// holds as many files as map runs whatever the number of reducers. A reduce task reads its own
+/// segment of each.
 ///
 /// Layout (all integers little-endian):
 /// ```
-/// header   "MRI1"
-/// records  varint(key length << 1 | is-text) key-bytes value      ... sorted by key bytes
-///          value: zigzag-varint(n) for an integer n, or varint(length) text-bytes
-/// footer   "MRIE" u64(record count) u32(CRC-32 of header and records)
+/// segments  for each partition in order, nothing when it has no pairs, else:
+///   header  "MRI2"
+///   records varint(key length << 1 | is-text) key-bytes value      ... sorted by key bytes
+///           value: zigzag-varint(n) for an integer n, or varint(length) text-bytes
+///   footer  "MRIE" u64(record count) u32(CRC-32 of header and records)
+/// index     u64(end offset of each partition's segment) ... u32(partitions)
+///           u32(CRC-32 of the end offsets and partitions) "MRIX"
 /// ```
-/// Varints keep a word count's pairs to a few bytes beyond the word; the footer lets the reader
-/// detect a truncated or damaged file instead of merging garbage.
+/// Varints keep a word count's pairs to a few bytes beyond the word; the footers and the index's
+/// checksum let the reader detect a truncated or damaged file instead of merging garbage.
 enum IntermediateFile {
-    static let headerMagic: [UInt8] = Array("MRI1".utf8)
+    static let headerMagic: [UInt8] = Array("MRI2".utf8)
     static let footerMagic: [UInt8] = Array("MRIE".utf8)
+    static let indexMagic: [UInt8] = Array("MRIX".utf8)
     static let footerSize = 16
+    /// The index's fixed end: partitions, checksum, magic.
+    static let indexTrailerSize = 12
 
-    /// Writes one sorted run of pairs.
+    /// One partition's pairs in one run file: what a reduce task reads.
+    struct Segment: Equatable {
+        let path: String
+        let partition: Int
+    }
+
+    /// Writes one sorted run of pairs, partition after partition.
     final class Writer {
         private let output: BufferedWriter
+        private let partitions: Int
+        private var partition = 0
+        /// Pairs in the current partition's segment.
         private var records: UInt64 = 0
+        private var segmentEnds: [UInt64] = []
 
-        init(path: String) throws {
+        /// A file for `partitions` partitions; pairs go to partition 0 until ``startPartition(_:)``.
+        init(path: String, partitions: Int = 1) throws {
             output = try BufferedWriter(creating: path)
-            try headerMagic.withUnsafeBytes { try output.append($0) }
+            self.partitions = partitions
+            segmentEnds.reserveCapacity(partitions)
+        }
+
+        /// Ends the current partition: the pairs appended next belong to `next`, a later one.
+        func startPartition(_ next: Int) throws {
+            precondition(next >= partition && next < partitions, "partitions are written in order")
+            while partition < next {
+                try endSegment()
+                partition += 1
+            }
         }
 
         @inline(__always)
         func append(key: ByteSlice, value: Value) throws {
+            if records == 0 { try beginSegment() }
             switch value {
             case .int(let number):
                 let zigzag = Varint.zigzag(number)
@@ -68,22 +100,43 @@ enum IntermediateFile {
             try output.write(atMost: 10) { Varint.encode(value, into: $0) }
         }
 
-        /// Writes the footer and closes the file.
+        private func beginSegment() throws {
+            _ = output.takeChecksum()  // the bytes before this segment are checked elsewhere
+            try headerMagic.withUnsafeBytes { try output.append($0) }
+        }
+
+        private func endSegment() throws {
+            if records > 0 {
+                var footer = footerMagic
+                withUnsafeBytes(of: records.littleEndian) { footer.append(contentsOf: $0) }
+                withUnsafeBytes(of: output.takeChecksum().littleEndian) { footer.append(contentsOf: $0) }
+                try footer.withUnsafeBytes { try output.append($0) }
+            }
+            segmentEnds.append(UInt64(output.position))
+            records = 0
+        }
+
+        /// Ends the last segments, writes the index and closes the file.
         func finish() throws {
-            try output.flush()
-            var footer = footerMagic
-            withUnsafeBytes(of: records.littleEndian) { footer.append(contentsOf: $0) }
-            withUnsafeBytes(of: output.crc32OfFlushed.littleEndian) { footer.append(contentsOf: $0) }
-            try footer.withUnsafeBytes { try output.append($0) }
+            try startPartition(partitions - 1)
+            try endSegment()
+            var index: [UInt8] = []
+            index.reserveCapacity(segmentEnds.count * 8 + indexTrailerSize)
+            for end in segmentEnds { withUnsafeBytes(of: end.littleEndian) { index.append(contentsOf: $0) } }
+            withUnsafeBytes(of: UInt32(partitions).littleEndian) { index.append(contentsOf: $0) }
+            let crc = index.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }
+            withUnsafeBytes(of: crc.littleEndian) { index.append(contentsOf: $0) }
+            index += indexMagic
+            try index.withUnsafeBytes { try output.append($0) }
             try output.flush()
         }
     }
 
-    /// Streams the pairs of one file in order; the current key is a slice of the read buffer,
+    /// Streams the pairs of one segment in order; the current key is a slice of the read buffer,
     /// valid until the next ``advance()``.
     final class Reader {
         private let file: FileDescriptor
-        private let recordsEnd: Int64  // file offset where the footer starts
+        private var recordsEnd: Int64 = 0  // file offset where the segment's footer starts
         private var buffer: UnsafeMutableRawPointer
         private var capacity: Int
         private var bufferFileOffset: Int64 = 0
@@ -96,14 +149,22 @@ enum IntermediateFile {
         private(set) var value = Value.int(0)
         private(set) var isAtEnd = false
 
-        init(path: String, capacity: Int = 1 << 16) throws {
+        convenience init(_ segment: Segment, capacity: Int = 1 << 16) throws {
+            try self.init(path: segment.path, partition: segment.partition, capacity: capacity)
+        }
+
+        init(path: String, partition: Int = 0, capacity: Int = 1 << 16) throws {
             file = try FileDescriptor.open(reading: path)
-            var info = stat()
-            guard fstat(file.raw, &info) == 0 else { throw MRError.system(.io, "read", path, errno: errno) }
-            recordsEnd = Int64(info.st_size) - Int64(footerSize)
             self.capacity = capacity
             buffer = .allocate(byteCount: capacity, alignment: 8)
-            guard recordsEnd >= Int64(headerMagic.count), try ensure(headerMagic.count),
+            let (start, end) = try segmentBounds(partition)
+            if start == end {
+                isAtEnd = true
+                return
+            }
+            recordsEnd = end - Int64(footerSize)
+            bufferFileOffset = start
+            guard recordsEnd >= start + Int64(headerMagic.count), try ensure(headerMagic.count),
                   memcmp(buffer, headerMagic, headerMagic.count) == 0 else {
                 throw damaged("bad header")
             }
@@ -114,6 +175,27 @@ enum IntermediateFile {
         deinit {
             buffer.deallocate()
             file.close()
+        }
+
+        /// Where the partition's segment starts and ends, from the checked index.
+        private func segmentBounds(_ partition: Int) throws -> (Int64, Int64) {
+            let size = try file.size()
+            var trailer = [UInt8](repeating: 0, count: indexTrailerSize)
+            guard size >= Int64(indexTrailerSize),
+                  try trailer.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: indexTrailerSize, at: size - Int64(indexTrailerSize)) }) == indexTrailerSize,
+                  Array(trailer[8..<12]) == indexMagic else { throw damaged("no index") }
+            let partitions = Int(littleEndianValue(trailer[0..<4]))
+            let indexStart = size - Int64(indexTrailerSize) - Int64(partitions) * 8
+            guard partition < partitions, indexStart >= 0 else { throw damaged("the index has no partition \(partition)") }
+            var index = [UInt8](repeating: 0, count: partitions * 8 + 4)
+            guard try index.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count, at: indexStart) }) == index.count,
+                  index.withUnsafeBytes({ checksum(0, $0.baseAddress!, $0.count) }) == UInt32(littleEndianValue(trailer[4..<8])) else {
+                throw damaged("index checksum mismatch")
+            }
+            let start = partition == 0 ? 0 : Int64(littleEndianValue(index[(partition - 1) * 8..<partition * 8]))
+            let end = Int64(littleEndianValue(index[partition * 8..<(partition + 1) * 8]))
+            guard 0 <= start, start <= end, end <= indexStart else { throw damaged("bad segment bounds") }
+            return (start, end)
         }
 
         /// Moves to the next pair, or sets ``isAtEnd`` after checking the footer.
@@ -192,8 +274,8 @@ enum IntermediateFile {
                 try file.read(into: $0.baseAddress!, count: footerSize, at: recordsEnd)
             }
             guard n == footerSize, Array(footer[0..<4]) == footerMagic else { throw damaged("bad footer") }
-            let count = footer[4..<12].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let storedCRC = footer[12..<16].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let count = littleEndianValue(footer[4..<12])
+            let storedCRC = UInt32(littleEndianValue(footer[12..<16]))
             guard count == recordCount else { throw damaged("footer counts \(count) records, file holds \(recordCount)") }
             guard storedCRC == crc else { throw damaged("checksum mismatch") }
         }

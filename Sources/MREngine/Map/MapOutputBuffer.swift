@@ -21,7 +21,7 @@ import MapReduce
 /// arena are prefetched too, once its slot says where they are.
 ///
 /// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
-/// sorted run (one intermediate file per partition, `part-00003.run-0001`) and starts empty; the
+/// sorted run (one intermediate file, `run-00001`, holding every partition) and starts empty; the
 /// last run is written by ``finish()``. Reduce merges all runs of all map tasks, streaming.
 final class MapOutputBuffer: RecordSink {
     struct Slot {
@@ -497,40 +497,37 @@ final class MapOutputBuffer: RecordSink {
         arenaUsed = 0
     }
 
-    /// Writes the last run; afterwards every partition has at least one run file.
+    /// Writes the last run; afterwards every partition has a segment in at least one run file.
     func finish() throws {
         foldQueue()
         if let spillError { throw spillError }
         if pairCount > 0 || runsWritten == 0 { try writeRun() }
     }
 
-    /// One sorted intermediate file per partition, empty ones included, so every reduce finds
-    /// its inputs.
+    /// One sorted intermediate file holding every partition's pairs (see ``IntermediateFile``).
     private func writeRun() throws {
-        let suffix = ".run-" + zeroPadded(runsWritten)
-        // The pairs come partition after partition: each file is opened when its first pair comes,
-        // and written through `current`, unretained (a retain and a release per pair otherwise).
-        var writer: IntermediateFile.Writer?
-        var current: Unmanaged<IntermediateFile.Writer>?
-        var writerPartition = -1
-        func openPartitions(through partition: Int) throws {
-            while writerPartition < partition {
-                try writer?.finish()
-                writerPartition += 1
-                let next = try IntermediateFile.Writer(path: directory + "/" + RunPlan.partitionFileName(writerPartition) + suffix)
-                writer = next
-                current = .passUnretained(next)
+        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.runFilePrefix + zeroPadded(runsWritten),
+                                                 partitions: partitions)
+        var writerPartition = 0
+        // The pairs come partition after partition; the writer is reached unretained (a retain
+        // and a release per pair otherwise).
+        try withExtendedLifetime(writer) {
+            let current = Unmanaged.passUnretained(writer)
+            try forEachPairByPartition(count: partitions) { partition, key, value in
+                if partition != writerPartition {
+                    try writer.startPartition(partition)
+                    writerPartition = partition
+                }
+                try current._withUnsafeGuaranteedRef { try $0.append(key: key, value: value) }
+                pairsWritten += 1
             }
         }
-        try forEachPairByPartition(count: partitions) { partition, key, value in
-            if partition != writerPartition { try openPartitions(through: partition) }
-            try current.unsafelyUnwrapped._withUnsafeGuaranteedRef { try $0.append(key: key, value: value) }
-            pairsWritten += 1
-        }
-        try openPartitions(through: partitions - 1)
-        try writer?.finish()
+        try writer.finish()
         runsWritten += 1
     }
+
+    /// The names of a map task's run files: `run-00000`, `run-00001`, ...
+    static let runFilePrefix = "run-"
 
     /// Calls `body(partition, key, value)` for every pair, partition by partition, in key order
     /// within each; equal keys are ordered by text value under `.distinct`, else keep emission

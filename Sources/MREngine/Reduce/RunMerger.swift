@@ -18,17 +18,18 @@ enum RunMerger {
 
     /// Merges `runs` down to at most `fanIn` runs, writing the merged ones into `scratch` (made
     /// here). Returns the runs to merge last, in order.
-    static func reduce(_ runs: [String], fanIn: Int = fanIn, scratch: String) throws -> [String] {
+    static func reduce(_ runs: [IntermediateFile.Segment], fanIn: Int = fanIn,
+                       scratch: String) throws -> [IntermediateFile.Segment] {
         var runs = runs
         var pass = 0
         while runs.count > fanIn {
             let folder = "\(scratch)/pass-\(pass)"
             try FileSystem.makeDirectories(folder)
-            var merged: [String] = []
+            var merged: [IntermediateFile.Segment] = []
             for start in stride(from: 0, to: runs.count, by: fanIn) {
                 let path = "\(folder)/run-\(merged.count)"
                 try merge(Array(runs[start..<min(start + fanIn, runs.count)]), into: path)
-                merged.append(path)
+                merged.append(IntermediateFile.Segment(path: path, partition: 0))
             }
             if pass > 0 { FileSystem.removeTree("\(scratch)/pass-\(pass - 1)") }  // never the map outputs
             runs = merged
@@ -38,8 +39,8 @@ enum RunMerger {
     }
 
     /// Merges sorted runs into one, each key's values in the runs' order.
-    private static func merge(_ runs: [String], into path: String) throws {
-        let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0) })
+    private static func merge(_ runs: [IntermediateFile.Segment], into path: String) throws {
+        let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader($0) })
         let writer = try IntermediateFile.Writer(path: path)
         while try merge.nextGroup() {
             while let value = merge.nextValue() { try writer.append(key: merge.key, value: value) }

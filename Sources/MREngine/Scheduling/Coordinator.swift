@@ -402,8 +402,8 @@ public enum Coordinator {
                 length += piece.length
             }
             let trailer = index.stamp.trailer
-            let storedCRC = trailer[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            let storedSize = trailer[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let storedCRC = UInt32(littleEndianValue(trailer[0..<4]))
+            let storedSize = UInt32(littleEndianValue(trailer[4..<8]))
             guard UInt32(truncatingIfNeeded: crc) == storedCRC && UInt32(truncatingIfNeeded: length) == storedSize else {
                 let path = files[fileIndex].path
                 throw MRError(.badInput, "\(path): the CRC-32 of its pieces does not match its gzip trailer (corrupt data, or a wrong index); delete its .mrindex and run again")

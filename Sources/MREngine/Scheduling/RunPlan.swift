@@ -38,11 +38,11 @@ public struct RunPlan: Sendable {
 
     var stagedOutput: String { "\(workDirectory)/output" }
 
-    /// Identifies what the run computes (job build, options, inputs, splits, reducers), so a
-    /// resumed run reuses only outputs of the very same plan.
+    /// Identifies what the run computes (job build, options, inputs, splits, reducers) and the
+    /// format its map outputs are in, so a resumed run reuses only outputs of the very same plan.
     static func fingerprint(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool,
                             files: [InputEntry], splits: [Split], reducers: Int) -> String {
-        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n"
+        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n\(IntermediateFile.headerMagic)\n"
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
         for file in files { text += "\(file.path)\t\(file.name)\t\(file.identity)\n" }
         for split in splits {

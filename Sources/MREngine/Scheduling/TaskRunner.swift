@@ -180,14 +180,14 @@ public struct TaskRunner: Sendable {
         let partition = assignment.task.index
         // Every run of every map task for this partition, in map-task order; past the merge's
         // fan-in, merged into fewer runs first.
-        let prefix = RunPlan.partitionFileName(partition) + ".run-"
         let runs = try (0..<plan.mapTaskCount).flatMap { mapIndex in
             let directory = plan.committedMapOutput(mapIndex)
-            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(prefix) }.map { directory + "/" + $0 }
+            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(MapOutputBuffer.runFilePrefix) }
+                .map { IntermediateFile.Segment(path: directory + "/" + $0, partition: partition) }
         }
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
-        let merge = GroupedMerge(readers: try RunMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader(path: $0) })
+        let merge = GroupedMerge(readers: try RunMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader($0) })
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }

@@ -7,9 +7,16 @@ final class BufferedWriter {
     private let buffer: UnsafeMutableRawPointer
     let capacity: Int
     private var used = 0
-    /// CRC-32 of every byte flushed so far (call ``flush()`` first for all bytes), if kept.
-    private(set) var crc32OfFlushed: UInt32 = 0
+    /// Bytes written to the file so far.
+    private var flushedBytes: Int64 = 0
+    /// CRC-32 of the bytes appended since the last ``takeChecksum()``, up to `checksumFrom` in
+    /// the buffer, if kept.
+    private var crc: UInt32 = 0
+    private var checksumFrom = 0
     private let checksummed: Bool
+
+    /// Bytes appended so far: the file offset the next byte goes to.
+    var position: Int64 { flushedBytes + Int64(used) }
 
     convenience init(creating path: String, capacity: Int = 1 << 16, checksummed: Bool = true) throws {
         self.init(file: try FileDescriptor.create(path), capacity: capacity, checksummed: checksummed)
@@ -33,8 +40,9 @@ final class BufferedWriter {
         if used + count > capacity {
             try flush()
             if count > capacity {
-                if checksummed { crc32OfFlushed = checksum(crc32OfFlushed, bytes, count) }
+                if checksummed { crc = checksum(crc, bytes, count) }
                 try file.writeAll(bytes, count: count)
+                flushedBytes += Int64(count)
                 return
             }
         }
@@ -65,9 +73,20 @@ final class BufferedWriter {
 
     func flush() throws {
         guard used > 0 else { return }
-        if checksummed { crc32OfFlushed = checksum(crc32OfFlushed, buffer, used) }
+        if checksummed { crc = checksum(crc, buffer + checksumFrom, used - checksumFrom) }
         try file.writeAll(buffer, count: used)
+        flushedBytes += Int64(used)
         used = 0
+        checksumFrom = 0
+    }
+
+    /// CRC-32 of the bytes appended since the previous call (or the start), without a write:
+    /// one file holds several checksummed parts.
+    func takeChecksum() -> UInt32 {
+        let taken = checksum(crc, buffer + checksumFrom, used - checksumFrom)
+        checksumFrom = used
+        crc = 0
+        return taken
     }
 }
 

@@ -21,7 +21,7 @@ enum FrameChannel {
     static func receive(from fd: Int32) -> [UInt8]? {
         var header = [UInt8](repeating: 0, count: 4)
         guard readExactly(fd, &header) else { return nil }
-        let length = header.reversed().reduce(0) { $0 << 8 | Int($1) }
+        let length = Int(littleEndianValue(header))
         var body = [UInt8](repeating: 0, count: length)
         guard readExactly(fd, &body) else { return nil }
         return body
@@ -52,7 +52,7 @@ struct FrameAssembler {
     /// The next complete frame's body, if one has fully arrived.
     mutating func nextFrame() -> [UInt8]? {
         guard pending.count >= 4 else { return nil }
-        let length = pending[0..<4].reversed().reduce(0) { $0 << 8 | Int($1) }
+        let length = Int(littleEndianValue(pending[0..<4]))
         guard pending.count >= 4 + length else { return nil }
         let body = Array(pending[4..<4 + length])
         pending.removeFirst(4 + length)
