@@ -13,12 +13,13 @@ import Glibc
 /// compressed bytes, so the cut depends only on the file. At most `limit` pieces wait on disk:
 /// the inflater pauses until their tasks commit.
 final class GzipFeeder: @unchecked Sendable {
-    /// A file to feed, and the consecutive map tasks its pieces are.
+    /// A file to feed, the consecutive map tasks its pieces are, and where each piece goes.
     struct FedFile: Sendable {
-        let fileIndex: Int
         let path: String
         let firstTask: Int
-        let pieces: Int
+        let piecePaths: [String]
+
+        var pieces: Int { piecePaths.count }
     }
 
     private let monitor = Monitor()
@@ -31,14 +32,17 @@ final class GzipFeeder: @unchecked Sendable {
     private var unsaved: [String] = []
     private var thread: pthread_t?
 
-    private let plan: RunPlan
+    /// Each fed map task's piece.
+    private let piecePaths: [Int: String]
     private let limit: Int
     private let wake: @Sendable () -> Void
 
     /// Starts inflating `files` one after another. `wake` is called (from the feeder's thread)
     /// whenever pieces are released or the feeder fails.
-    init(files: [FedFile], plan: RunPlan, span: Int64, limit: Int, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
-        self.plan = plan
+    init(files: [FedFile], span: Int64, limit: Int, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
+        piecePaths = Dictionary(uniqueKeysWithValues: files.flatMap { file in
+            file.piecePaths.enumerated().map { (file.firstTask + $0.offset, $0.element) }
+        })
         self.limit = max(limit, 1)
         self.wake = wake
         thread = startThread { [self] in
@@ -69,8 +73,8 @@ final class GzipFeeder: @unchecked Sendable {
     }
 
     /// A fed map task committed: its piece is no longer needed.
-    func committed(_ piece: InputPiece) {
-        FileSystem.remove(plan.fedPiecePath(piece))
+    func committed(mapTask: Int) {
+        if let path = piecePaths[mapTask] { FileSystem.remove(path) }
         monitor.locked {
             waiting -= 1
             monitor.wakeAll()
@@ -158,7 +162,7 @@ final class GzipFeeder: @unchecked Sendable {
     }
 
     private func piecePath(_ file: FedFile, _ number: Int) -> String {
-        plan.fedPiecePath(plan.splits[file.firstTask + number].pieces[0])
+        file.piecePaths[number]
     }
 
     /// Where a piece is written; renamed to ``piecePath(_:_:)`` when complete.

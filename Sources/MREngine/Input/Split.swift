@@ -13,6 +13,8 @@ public struct InputPiece: Sendable, Equatable {
     /// `start` and `end` are compressed offsets of member starts (``GzipMembers``), `end` the file
     /// size for the last piece. Where the piece's lines are in the file is not known.
     public var betweenMembers = false
+
+    var isFed: Bool { fedPiece >= 0 }
 }
 
 /// The input of one map task: pieces of one or more files.

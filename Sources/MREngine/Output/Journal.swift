@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// The work directory's record of committed tasks, one line each (`map-00003 <report>`), written
-/// after the commit's rename and synced, so `--resume` after a killed coordinator knows which
-/// outputs are complete and what their tasks counted.
+/// The work directory's record of committed tasks, one line each: the task, then its report in
+/// hexadecimal (`map-00003 0a1f...`, the report in the wire encoding workers send it in). A line
+/// is written after the commit's rename and synced, so `--resume` after a killed coordinator
+/// knows which outputs are complete and what their tasks counted.
 struct Journal {
     let path: String
 
@@ -14,9 +15,10 @@ struct Journal {
         guard fd >= 0 else { throw MRError.system(.io, "write", path, errno: errno) }
         let file = FileDescriptor(raw: fd, path: path)
         defer { file.close() }
-        let encoded = WorkerMessage.finished(TaskAssignment(task: task, attempt: 0), .success(report)).encoded()
+        var encoded = WireWriter()
+        encoded.write(report)
         var line = Array("\(task) ".utf8)
-        for byte in encoded { line += Array((byte < 16 ? "0" : "") + String(byte, radix: 16)).map { UInt8($0.asciiValue!) } }
+        for byte in encoded.message { line += Array((byte < 16 ? "0" : "") + String(byte, radix: 16)).map { UInt8($0.asciiValue!) } }
         line.append(0x0A)
         try line.withUnsafeBytes { try file.writeAll($0.baseAddress!, count: $0.count) }
         fsync(fd)
@@ -27,14 +29,13 @@ struct Journal {
         guard let bytes = try? FileSystem.readFile(path) else { return [] }
         var result: [(TaskID, TaskReport)] = []
         for line in bytes.split(separator: 0x0A) {
-            let text = String(decoding: line, as: UTF8.self)
-            let parts = text.split(separator: " ")
-            guard parts.count == 2, parts[1].count % 2 == 0 else { continue }
-            let hex = Array(parts[1])
-            let frame = stride(from: 0, to: hex.count, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }
-            guard frame.count > 4, case .finished(let assignment, .success(let report))? = try? WorkerMessage.decode(Array(frame[4...])),
-                  assignment.task.description == parts[0] else { continue }
-            result.append((assignment.task, report))
+            let parts = String(decoding: line, as: UTF8.self).split(separator: " ")
+            guard parts.count == 2, parts[1].count % 2 == 0, let task = TaskID(String(parts[0])) else { continue }
+            let hex = Array(parts[1].utf8)
+            let encoded = stride(from: 0, to: hex.count, by: 2).compactMap { UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16) }
+            var reader = WireReader(encoded)
+            guard encoded.count == hex.count / 2, let report = try? reader.readReport() else { continue }
+            result.append((task, report))
         }
         return result
     }

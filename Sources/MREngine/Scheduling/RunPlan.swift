@@ -56,6 +56,17 @@ public struct RunPlan: Sendable {
         "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(piece.fedPiece))"
     }
 
+    /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
+    var fedFiles: [GzipFeeder.FedFile] {
+        let fedTasks = splits.indices.filter { splits[$0].pieces[0].isFed }
+        return fedTasks.filter { splits[$0].pieces[0].fedPiece == 0 }.map { first in
+            let fileIndex = splits[first].pieces[0].fileIndex
+            let tasks = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }
+            return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first,
+                                      piecePaths: tasks.map { fedPiecePath(splits[$0].pieces[0]) })
+        }
+    }
+
     /// Where a committed attempt's output goes.
     func committedPath(_ task: TaskID) -> String {
         task.kind == .map && !isMapOnly

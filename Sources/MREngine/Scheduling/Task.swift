@@ -14,6 +14,19 @@ public struct TaskID: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension TaskID {
+    /// The task a ``description`` names (`map-00003`), if it names one.
+    init?(_ description: String) {
+        let parts = description.split(separator: "-")
+        guard parts.count == 2, let index = Int(parts[1]), index >= 0 else { return nil }
+        switch parts[0] {
+        case "map": self.init(kind: .map, index: index)
+        case "reduce": self.init(kind: .reduce, index: index)
+        default: return nil
+        }
+    }
+}
+
 /// One attempt at running a task: attempts write to their own temporary paths, so a duplicate or
 /// dead attempt never touches committed output.
 public struct TaskAssignment: Hashable, Sendable, CustomStringConvertible {

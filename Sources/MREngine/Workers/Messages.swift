@@ -109,31 +109,7 @@ extension WorkerMessage {
         case .finished(let assignment, .success(let report)):
             out.write(UInt64(0))
             out.write(assignment)
-            let c = report.counters
-            for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
-                          c.spilledRuns, c.reduceGroups, c.outputRecords] { out.write(value) }
-            out.write(report.jobCounters.count)
-            for (name, value) in report.jobCounters {
-                out.write(name)
-                out.write(value)
-            }
-            out.write(report.peakMemory)
-            out.write(report.pieceChecksums.count)
-            for piece in report.pieceChecksums {
-                out.write(piece.fileIndex)
-                out.write(piece.start)
-                out.write(piece.length)
-                out.write(UInt64(piece.crc))
-            }
-            out.write(report.warnings.count)
-            for warning in report.warnings { out.write(warning) }
-            out.write(report.skippedFiles.count)
-            for file in report.skippedFiles { out.write(file) }
-            out.write(report.topRecords.count)
-            for record in report.topRecords {
-                out.write(bytes: record.key)
-                out.write(record.value)
-            }
+            out.write(report)
         case .finished(let assignment, .failure(let failure)):
             out.write(UInt64(1))
             out.write(assignment)
@@ -167,22 +143,7 @@ extension WorkerMessage {
         let assignment = try input.readAssignment()
         switch tag {
         case 0:
-            var report = TaskReport()
-            report.counters = Counters(
-                inputRecords: try input.readInt64(), inputBytes: try input.readInt64(),
-                mapOutputRecords: try input.readInt64(), combineOutputRecords: try input.readInt64(),
-                spilledRuns: try input.readInt64(), reduceGroups: try input.readInt64(), outputRecords: try input.readInt64())
-            for _ in 0..<(try input.readInt()) { report.jobCounters[try input.readString()] = try input.readInt64() }
-            report.peakMemory = try input.readInt64()
-            report.pieceChecksums = try (0..<input.readInt()).map { _ in
-                PieceChecksum(fileIndex: try input.readInt(), start: try input.readInt64(), length: try input.readInt64(),
-                              crc: UInt32(truncatingIfNeeded: try input.readUInt()))
-            }
-            report.warnings = try (0..<input.readInt()).map { _ in try input.readString() }
-            report.skippedFiles = try (0..<input.readInt()).map { _ in try input.readInt() }
-            report.topRecords = try (0..<input.readInt()).map { _ in
-                TopRecord(key: try input.readBytes(), value: try input.readInt64())
-            }
+            let report = try input.readReport()
             return .finished(assignment, .success(report))
         case 1:
             let retryable = try input.readBool()
@@ -196,6 +157,35 @@ extension WorkerMessage {
 }
 
 extension WireWriter {
+    /// A task's report: how a worker sends it, and how the journal keeps it.
+    mutating func write(_ report: TaskReport) {
+        let c = report.counters
+        for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
+                      c.spilledRuns, c.reduceGroups, c.outputRecords] { write(value) }
+        write(report.jobCounters.count)
+        for (name, value) in report.jobCounters {
+            write(name)
+            write(value)
+        }
+        write(report.peakMemory)
+        write(report.pieceChecksums.count)
+        for piece in report.pieceChecksums {
+            write(piece.fileIndex)
+            write(piece.start)
+            write(piece.length)
+            write(UInt64(piece.crc))
+        }
+        write(report.warnings.count)
+        for warning in report.warnings { write(warning) }
+        write(report.skippedFiles.count)
+        for file in report.skippedFiles { write(file) }
+        write(report.topRecords.count)
+        for record in report.topRecords {
+            write(bytes: record.key)
+            write(record.value)
+        }
+    }
+
     mutating func write(_ assignment: TaskAssignment) {
         write(UInt64(assignment.task.kind.rawValue))
         write(assignment.task.index)
@@ -204,6 +194,26 @@ extension WireWriter {
 }
 
 extension WireReader {
+    mutating func readReport() throws -> TaskReport {
+        var report = TaskReport()
+        report.counters = Counters(
+            inputRecords: try readInt64(), inputBytes: try readInt64(),
+            mapOutputRecords: try readInt64(), combineOutputRecords: try readInt64(),
+            spilledRuns: try readInt64(), reduceGroups: try readInt64(), outputRecords: try readInt64())
+        for _ in 0..<(try readInt()) { report.jobCounters[try readString()] = try readInt64() }
+        report.peakMemory = try readInt64()
+        report.pieceChecksums = try (0..<readInt()).map { _ in
+            PieceChecksum(fileIndex: try readInt(), start: try readInt64(), length: try readInt64(),
+                          crc: UInt32(truncatingIfNeeded: try readUInt()))
+        }
+        report.warnings = try (0..<readInt()).map { _ in try readString() }
+        report.skippedFiles = try (0..<readInt()).map { _ in try readInt() }
+        report.topRecords = try (0..<readInt()).map { _ in
+            TopRecord(key: try readBytes(), value: try readInt64())
+        }
+        return report
+    }
+
     mutating func readAssignment() throws -> TaskAssignment {
         guard let kind = TaskKind(rawValue: UInt8(truncatingIfNeeded: try readUInt())) else {
             throw MRError(.internal, "unknown task kind from peer")

@@ -91,6 +91,8 @@ final class ProcessPool: WorkerPool {
 
     func progress(of worker: Int) -> TaskProgress { workers[worker].progress }
 
+    var canStopAttempts: Bool { true }
+
     func cancel(worker: Int) {
         kill(worker, because: "stopped: another attempt of its task finished first")
     }

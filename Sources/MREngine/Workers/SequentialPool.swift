@@ -24,6 +24,7 @@ final class SequentialPool: WorkerPool {
 
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
+    var canStopAttempts: Bool { false }
 
     /// The attempt runs inside ``start``; nothing is ever seen half done.
     func progress(of worker: Int) -> TaskProgress { TaskProgress() }

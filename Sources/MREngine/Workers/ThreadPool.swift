@@ -73,6 +73,7 @@ final class ThreadPool: WorkerPool, @unchecked Sendable {
 
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     func cancel(worker: Int) {}
+    var canStopAttempts: Bool { false }
 
     func shutdown() {
         monitor.locked {

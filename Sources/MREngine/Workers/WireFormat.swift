@@ -21,6 +21,9 @@ struct WireWriter {
 
     mutating func write(_ value: String) { write(bytes: Array(value.utf8)) }
 
+    /// The bytes written, without a frame's length prefix.
+    var message: ArraySlice<UInt8> { bytes[4...] }
+
     /// The finished frame: length prefix filled in.
     var frame: [UInt8] {
         var result = bytes

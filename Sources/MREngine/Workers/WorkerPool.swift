@@ -10,6 +10,9 @@ protocol WorkerPool: AnyObject {
     /// Stops the attempt running on `worker` if the pool can (processes: the worker is killed and
     /// replaced); otherwise the attempt runs to its end and its result is discarded.
     func cancel(worker: Int)
+    /// Whether ``cancel(worker:)`` stops an attempt (processes), so a backup race costs no
+    /// more than one attempt's work.
+    var canStopAttempts: Bool { get }
     /// Stops every worker and waits for them.
     func shutdown()
     /// How far the attempt on `worker` is, as far as the pool knows (for the progress display).
