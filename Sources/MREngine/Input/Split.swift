@@ -1,20 +1,48 @@
-/// A byte range of one input file: for plain text, cut anywhere; for an indexed gzip file, a range
-/// of uncompressed bytes beginning at an access point; for a gzip file split at member starts, a
-/// range of compressed bytes from one member start to another; otherwise a whole gzip file.
-/// Records are assigned by where they start (see ``LineReader``).
+/// The part of one input file a map task reads, and how it is read. Records are assigned by
+/// where they start (see ``LineReader``).
 public struct InputPiece: Sendable, Equatable {
-    public let fileIndex: Int
-    public let start: Int64
-    public let end: Int64
-    /// The ``GzipIndex`` access point the piece starts at, or -1.
-    public var accessPoint: Int = -1
-    /// The number of the piece a ``GzipFeeder`` inflates for this task, or -1.
-    public var fedPiece: Int = -1
-    /// `start` and `end` are compressed offsets of member starts (``GzipMembers``), `end` the file
-    /// size for the last piece. Where the piece's lines are in the file is not known.
-    public var betweenMembers = false
+    public enum Kind: Sendable, Equatable {
+        /// Bytes `start..<end` of a plain file, cut anywhere.
+        case plainRange(start: Int64, end: Int64)
+        /// A whole gzip file, member after member.
+        case wholeGzip
+        /// Uncompressed bytes `start..<end` of a gzip file, from access point `point` of its
+        /// ``GzipIndex`` (which is at `start`); `end` is `.max` for the file's last piece.
+        case indexed(point: Int, start: Int64, end: Int64)
+        /// Piece `number` of a gzip file that a ``GzipFeeder`` inflates during the run.
+        case fed(number: Int)
+        /// Compressed bytes `start..<end` from one member start (``GzipMembers``) to another, or
+        /// to the file's end. Where its lines are in the file is not known.
+        case betweenMembers(start: Int64, end: Int64)
+    }
 
-    var isFed: Bool { fedPiece >= 0 }
+    public let fileIndex: Int
+    public let kind: Kind
+
+    var isFed: Bool {
+        if case .fed = kind { return true }
+        return false
+    }
+
+    /// The piece begins at the start of its file.
+    var startsTheFile: Bool {
+        switch kind {
+        case .plainRange(let start, _), .indexed(_, let start, _), .betweenMembers(let start, _): start == 0
+        case .wholeGzip: true
+        case .fed(let number): number == 0
+        }
+    }
+
+    /// The piece as the run's fingerprint names it.
+    var planDescription: String {
+        switch kind {
+        case .plainRange(let start, let end): "\(fileIndex):\(start)-\(end)"
+        case .wholeGzip: "\(fileIndex):gz"
+        case .indexed(let point, let start, let end): "\(fileIndex):@\(point):\(start)-\(end)"
+        case .fed(let number): "\(fileIndex):#\(number)"
+        case .betweenMembers(let start, let end): "\(fileIndex):m\(start)-\(end)"
+        }
+    }
 }
 
 /// The input of one map task: pieces of one or more files.
@@ -42,13 +70,13 @@ public enum SplitPlanner {
         var first = 0
         for (number, point) in index.points.enumerated().dropFirst()
         where point.uncompressedOffset - index.points[first].uncompressedOffset >= targetSize {
-            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, start: index.points[first].uncompressedOffset,
-                                                    end: point.uncompressedOffset, accessPoint: first)]))
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
+                point: first, start: index.points[first].uncompressedOffset, end: point.uncompressedOffset))]))
             first = number
         }
         if !index.points.isEmpty {
-            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, start: index.points[first].uncompressedOffset,
-                                                    end: .max, accessPoint: first)]))
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
+                point: first, start: index.points[first].uncompressedOffset, end: .max))]))
         }
         return splits
     }
@@ -74,21 +102,21 @@ public enum SplitPlanner {
             }
             if let pieces = fed[index] {
                 close()
-                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, start: 0, end: file.size, fedPiece: $0)]) }
+                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, kind: .fed(number: $0))]) }
                 continue
             }
             if let starts = memberStarts[index] {
                 close()
                 let edges = [0] + starts + [file.size]
                 splits += zip(edges, edges.dropFirst()).map {
-                    Split(pieces: [InputPiece(fileIndex: index, start: $0, end: $1, betweenMembers: true)])
+                    Split(pieces: [InputPiece(fileIndex: index, kind: .betweenMembers(start: $0, end: $1))])
                 }
                 continue
             }
             if file.isGzip {
                 let weight = estimatedSize(file)
                 if currentSize > 0 && currentSize + weight > targetSize { close() }
-                current.pieces.append(InputPiece(fileIndex: index, start: 0, end: file.size))
+                current.pieces.append(InputPiece(fileIndex: index, kind: .wholeGzip))
                 currentSize += weight
                 if currentSize >= targetSize { close() }
                 continue
@@ -97,7 +125,7 @@ public enum SplitPlanner {
             while offset < file.size {
                 if currentSize >= targetSize { close() }
                 let take = min(file.size - offset, targetSize - currentSize)
-                current.pieces.append(InputPiece(fileIndex: index, start: offset, end: offset + take))
+                current.pieces.append(InputPiece(fileIndex: index, kind: .plainRange(start: offset, end: offset + take)))
                 currentSize += take
                 offset += take
             }

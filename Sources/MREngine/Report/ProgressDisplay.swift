@@ -81,25 +81,26 @@ struct InputShares {
 
     init(files: [InputEntry], splits: [Split]) {
         var fedPieces: [Int: Int] = [:]  // per fed file, its pieces
-        for split in splits { if let piece = split.pieces.first, piece.fedPiece >= 0 { fedPieces[piece.fileIndex, default: 0] += 1 } }
+        for split in splits { if let piece = split.pieces.first, piece.isFed { fedPieces[piece.fileIndex, default: 0] += 1 } }
         pieces = splits.map { split in
             split.pieces.map { piece in
                 let file = files[piece.fileIndex]
                 let estimated = Double(SplitPlanner.estimatedSize(file))
                 let compressedPerByte = estimated > 0 ? Double(file.size) / estimated : 0
-                if piece.betweenMembers {  // compressed offsets; where its text lies is unknown
-                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(piece.end - piece.start))
-                }
-                if piece.fedPiece >= 0 {   // a share of the file, its text written as it is read
+                switch piece.kind {
+                case .betweenMembers(let start, let end):  // compressed offsets; where its text lies is unknown
+                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(end - start))
+                case .fed:  // a share of the file, its text written as it is read
                     let share = Double(file.size) / Double(fedPieces[piece.fileIndex] ?? 1)
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: share)
-                }
-                if file.isGzip && piece.accessPoint < 0 {  // the whole file
+                case .wholeGzip:
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: Int64(estimated), weight: Double(file.size))
+                case .indexed(_, let start, let end):
+                    let length = max(min(end, Int64(estimated)) - start, 0)  // the last ends at .max
+                    return Piece(fileIndex: piece.fileIndex, start: start, length: length, weight: Double(length) * compressedPerByte)
+                case .plainRange(let start, let end):
+                    return Piece(fileIndex: piece.fileIndex, start: start, length: end - start, weight: Double(end - start))
                 }
-                let length = piece.end - piece.start
-                return Piece(fileIndex: piece.fileIndex, start: piece.start, length: length,
-                             weight: file.isGzip ? Double(length) * compressedPerByte : Double(length))
             }
         }
         weights = pieces.map { $0.reduce(0) { $0 + $1.weight } }

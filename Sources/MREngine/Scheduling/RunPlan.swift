@@ -46,24 +46,25 @@ public struct RunPlan: Sendable {
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
         for file in files { text += "\(file.path)\t\(file.name)\t\(file.identity)\n" }
         for split in splits {
-            text += split.pieces.map { "\($0.fileIndex):\($0.start)-\($0.end)\($0.fedPiece >= 0 ? "#\($0.fedPiece)" : "")\($0.betweenMembers ? "m" : "")" }.joined(separator: ",") + "\n"
+            text += split.pieces.map(\.planDescription).joined(separator: ",") + "\n"
         }
         return SHA256.hex(of: text.utf8)
     }
 
     /// Where a ``GzipFeeder`` puts the text of a fed piece until its map task commits.
-    func fedPiecePath(_ piece: InputPiece) -> String {
-        "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(piece.fedPiece))"
+    func fedPiecePath(_ piece: InputPiece) -> String? {
+        guard case .fed(let number) = piece.kind else { return nil }
+        return "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(number))"
     }
 
     /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
     var fedFiles: [GzipFeeder.FedFile] {
         let fedTasks = splits.indices.filter { splits[$0].pieces[0].isFed }
-        return fedTasks.filter { splits[$0].pieces[0].fedPiece == 0 }.map { first in
+        return fedTasks.filter { splits[$0].pieces[0].kind == .fed(number: 0) }.map { first in
             let fileIndex = splits[first].pieces[0].fileIndex
             let tasks = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }
             return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first,
-                                      piecePaths: tasks.map { fedPiecePath(splits[$0].pieces[0]) })
+                                      piecePaths: tasks.map { fedPiecePath(splits[$0].pieces[0])! })
         }
     }
 

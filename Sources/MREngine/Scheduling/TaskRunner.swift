@@ -68,48 +68,17 @@ public struct TaskRunner: Sendable {
         var warnings: [String] = []
         var skippedFiles: [Int] = []
         var pieceChecksums: [PieceChecksum] = []
-        /// Maps one piece of the split; for a piece read at an access point, returns its checksum.
+        /// Maps one piece of the split; for a piece read from an access point, returns its checksum.
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path.displayPath, name: entry.name.displayPath)
-            let source: ByteSource
-            var indexedSource: GzipSource?
-            let sourceOffset: Int64, skipFirstLine: Bool, end: Int64
-            var firstLine: Int64 = 1
-            if piece.accessPoint >= 0, let indexPath = entry.indexPath {
-                let point = try GzipIndex.point(piece.accessPoint, at: piece.start, savedAt: indexPath, for: entry.path)
-                let gzip = try GzipSource(path: entry.path, from: point, checksumLimit: piece.end - piece.start)
-                indexedSource = gzip
-                source = gzip
-                (sourceOffset, end) = (point.uncompressedOffset, piece.end)
-                skipFirstLine = sourceOffset > 0 && point.byteBefore != 0x0A
-                firstLine = point.linesBefore + 1
-            } else if piece.fedPiece >= 0 {
-                let path = plan.fedPiecePath(piece)
-                let start = try FedPiece.start(of: path)
-                source = try PlainFileSource(path: path, from: FedPiece.headerSize)
-                (sourceOffset, skipFirstLine, end) = (start.offset, false, .max)
-                firstLine = start.line
-            } else if piece.betweenMembers {
-                // Records skip the first line unless at the file's start, and end with the line
-                // that starts exactly at the next split's member (Hadoop's rule for splits whose
-                // edges cannot be looked behind).
-                source = try GzipSource(path: entry.path, member: piece.start, boundary: piece.end < entry.size ? piece.end : nil)
-                (sourceOffset, skipFirstLine, end) = (0, piece.start > 0, .max)
-            } else if entry.isGzip {
-                source = try GzipSource(path: entry.path)
-                (sourceOffset, skipFirstLine, end) = (0, false, .max)
-            } else {
-                source = try PlainFileSource(path: entry.path, from: max(piece.start - 1, 0), plannedSize: entry.size)
-                (sourceOffset, skipFirstLine, end) = (max(piece.start - 1, 0), piece.start > 0, piece.end)
-                if piece.start > 0 { firstLine = try countNewlines(in: entry.path, before: piece.start - 1) + 1 }
-            }
+            let opened = try PieceSource(piece, of: entry, fedPiecePath: plan.fedPiecePath(piece))
             tracker.enter(fileIndex: piece.fileIndex)
-            let positionsKnown = !piece.betweenMembers
+            let positionsKnown = opened.positionsKnown
             do {
                 try withExtendedLifetime(file) {
-                    try lines.forEachLine(of: source, from: sourceOffset, skippingFirstLine: skipFirstLine, end: end,
-                                          firstLineNumber: firstLine) { bytes, offset, counted in
+                    try lines.forEachLine(of: opened.source, from: opened.sourceOffset, skippingFirstLine: opened.skipFirstLine,
+                                          end: opened.end, firstLineNumber: opened.firstLine) { bytes, offset, counted in
                         let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
                         tracker.reached(line: line, offset: offset)
                         if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
@@ -125,16 +94,7 @@ public struct TaskRunner: Sendable {
             } catch let tooLong as LineReader.LineTooLong {
                 throw tooLong.error(in: entry.path, text: entry.isGzip ? "uncompressed text" : "file")
             }
-            if let indexedSource {
-                // The line reader stops early in the last line of a piece: read the piece out.
-                let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
-                defer { scratch.deallocate() }
-                while indexedSource.checksummedBytes < piece.end - piece.start,
-                      try indexedSource.read(into: scratch, capacity: 1 << 16) > 0 {}
-                return PieceChecksum(fileIndex: piece.fileIndex, start: piece.start,
-                                     length: indexedSource.checksummedBytes, crc: indexedSource.crc)
-            }
-            return nil
+            return try opened.checksum(fileIndex: piece.fileIndex)
         }
         for piece in plan.splits[assignment.task.index].pieces {
             let linesBefore = lines.linesRead
@@ -142,7 +102,7 @@ public struct TaskRunner: Sendable {
                 if let checksum = try mapPiece(piece) { pieceChecksums.append(checksum) }
             } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
                 let kept = lines.linesRead - linesBefore
-                let place = piece.start > 0 ? "of this split of it" : "of the file"
+                let place = piece.startsTheFile ? "of the file" : "of this split of it"
                 warnings.append("skipped the rest of \(error.message) (kept the \(kept) line\(kept == 1 ? "" : "s") \(place) before the damage)")
                 if skippedFiles.last != piece.fileIndex { skippedFiles.append(piece.fileIndex) }
             }
@@ -215,23 +175,4 @@ public struct TaskRunner: Sendable {
         report.topRecords = writer.topRecords
         return report
     }
-}
-
-/// The number of `\n` bytes in the first `count` bytes of a file (the line number where a split
-/// of a plain file starts). Reads the prefix at memchr speed.
-func countNewlines(in path: String, before count: Int64) throws -> Int64 {
-    let file = try FileDescriptor.open(reading: path)
-    defer { file.close() }
-    let capacity = 1 << 20
-    let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
-    defer { buffer.deallocate() }
-    var offset: Int64 = 0
-    var newlines: Int64 = 0
-    while offset < count {
-        let got = try file.read(into: buffer, count: Int(min(Int64(capacity), count - offset)), at: offset)
-        if got == 0 { break }
-        newlines += countNewlines(buffer, got)
-        offset += Int64(got)
-    }
-    return newlines
 }

@@ -48,14 +48,7 @@ extension CoordinatorMessage {
             out.write(plan.splits.count)
             for split in plan.splits {
                 out.write(split.pieces.count)
-                for piece in split.pieces {
-                    out.write(piece.fileIndex)
-                    out.write(piece.start)
-                    out.write(piece.end)
-                    out.write(piece.accessPoint)
-                    out.write(piece.fedPiece)
-                    out.write(piece.betweenMembers)
-                }
+                for piece in split.pieces { out.write(piece) }
             }
         case .assign(let assignment):
             out.write(UInt64(1))
@@ -86,11 +79,7 @@ extension CoordinatorMessage {
                 return entry
             }
             let splits = try (0..<input.readInt()).map { _ in
-                Split(pieces: try (0..<input.readInt()).map { _ in
-                    InputPiece(fileIndex: try input.readInt(), start: try input.readInt64(), end: try input.readInt64(),
-                               accessPoint: try input.readInt(), fedPiece: try input.readInt(),
-                               betweenMembers: try input.readBool())
-                })
+                Split(pieces: try (0..<input.readInt()).map { _ in try input.readPiece() })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
                                  skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
@@ -186,6 +175,17 @@ extension WireWriter {
         }
     }
 
+    mutating func write(_ piece: InputPiece) {
+        write(piece.fileIndex)
+        switch piece.kind {
+        case .plainRange(let start, let end): write(UInt64(0)); write(start); write(end)
+        case .wholeGzip: write(UInt64(1))
+        case .indexed(let point, let start, let end): write(UInt64(2)); write(point); write(start); write(end)
+        case .fed(let number): write(UInt64(3)); write(number)
+        case .betweenMembers(let start, let end): write(UInt64(4)); write(start); write(end)
+        }
+    }
+
     mutating func write(_ assignment: TaskAssignment) {
         write(UInt64(assignment.task.kind.rawValue))
         write(assignment.task.index)
@@ -212,6 +212,20 @@ extension WireReader {
             TopRecord(key: try readBytes(), value: try readInt64())
         }
         return report
+    }
+
+    mutating func readPiece() throws -> InputPiece {
+        let fileIndex = try readInt()
+        let kind: InputPiece.Kind
+        switch try readUInt() {
+        case 0: kind = .plainRange(start: try readInt64(), end: try readInt64())
+        case 1: kind = .wholeGzip
+        case 2: kind = .indexed(point: try readInt(), start: try readInt64(), end: try readInt64())
+        case 3: kind = .fed(number: try readInt())
+        case 4: kind = .betweenMembers(start: try readInt64(), end: try readInt64())
+        default: throw MRError(.internal, "unknown input piece from coordinator")
+        }
+        return InputPiece(fileIndex: fileIndex, kind: kind)
     }
 
     mutating func readAssignment() throws -> TaskAssignment {
