@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help build run test test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries build run test test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -21,13 +21,20 @@ help:
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
 
-build:
+# zlib and ISA-L headers (zlib1g-dev, libisal-dev): installed with apt-get when missing and
+# allowed (root), else the command to type is named.
+system-libraries:
+	@[ -f /usr/include/zlib.h ] && [ -f /usr/include/isa-l/igzip_lib.h ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
+	  && { apt-get install -y -q zlib1g-dev libisal-dev || { apt-get update -q && apt-get install -y -q zlib1g-dev libisal-dev; }; }; } \
+	  || { echo "mr needs zlib and ISA-L: apt install zlib1g-dev libisal-dev (Fedora: dnf install zlib-devel isa-l-devel; macOS: brew install isa-l)"; exit 1; }
+
+build: system-libraries
 	$(SWIFT) build -c release --product mr
 
 run: build
 	$(MR) wordcount datasets/
 
-test:
+test: system-libraries
 	$(SWIFT) test
 
 # mrjob and pyspark (pinned) in a virtual environment under .build/, made on first use; Spark
@@ -47,7 +54,7 @@ test-cluster: build $(CLUSTER_VENV)/.installed java-runtime
 	Tests/cluster/mrjob-local.sh $(MR) $(CLUSTER_VENV)/bin/python
 	Tests/cluster/spark-local.sh $(MR) $(CLUSTER_VENV)/bin/python
 
-$(DATAGEN):
+$(DATAGEN): system-libraries
 	$(SWIFT) build -c release --product datagen
 
 datasets: $(DATAGEN)

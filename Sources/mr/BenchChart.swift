@@ -3,7 +3,8 @@ import MREngine
 /// `mr bench`'s chart, `speedup.svg`: two panels against the worker count, one line per mode,
 /// every point labelled with its value. Left, the speedup over the sequential run, with the
 /// ideal (speedup = workers) dashed; right, MB/s of uncompressed input, with the inflate-only
-/// floor dashed. The title names the job, the data and the machine.
+/// floors dashed (ISA-L's, which the runs use, and zlib's). The title names the job, the data
+/// and the machine.
 extension BenchReport {
     var svg: String {
         let plain = rows.filter { $0.variant == nil }
@@ -11,6 +12,7 @@ extension BenchReport {
         let speedups = plain.compactMap { row in speedup(row).map { (row, $0) } }
         let rates = plain.map { ($0, megabytes / $0.seconds) }
         let floorRates = floor.sorted { $0.key < $1.key }.map { (workers: $0.key, rate: megabytes / $0.value) }
+        let zlibFloorRates = zlibFloor.sorted { $0.key < $1.key }.map { (workers: $0.key, rate: megabytes / $0.value) }
         var parts = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"430\" font-family=\"sans-serif\" font-size=\"12\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
@@ -23,14 +25,22 @@ extension BenchReport {
         parts.append(speedupPanel.line([(1, 1), (Double(maxWorkers), Double(maxWorkers))], color: "gray", dashed: true))
         parts.append("<text x=\"80\" y=\"418\" fill=\"gray\">- - ideal (speedup = workers)</text>")
         let ratePanel = Panel(left: 460, top: 70, width: 270, height: 270, maxWorkers: maxWorkers,
-                              axis: Axis(maximum: max(rates.map(\.1).max() ?? 1, floorRates.map(\.rate).max() ?? 1)))
+                              axis: Axis(maximum: max(rates.map(\.1).max() ?? 1, floorRates.map(\.rate).max() ?? 1,
+                                                      zlibFloorRates.map(\.rate).max() ?? 1)))
         parts += ratePanel.frame(title: "MB/s of uncompressed input", decimals: 0)
         if !floorRates.isEmpty {
             parts.append(ratePanel.line(floorRates.map { (Double($0.workers), $0.rate) }, color: "gray", dashed: true))
             for floor in floorRates {
                 parts += ratePanel.labelledPoint(Double(floor.workers), floor.rate, text: floor.rate.formatted(decimals: 0), color: "gray", place: .above)
             }
-            parts.append("<text x=\"460\" y=\"418\" fill=\"gray\">- - inflate only (the floor, same workers)</text>")
+            parts.append("<text x=\"460\" y=\"404\" fill=\"gray\">- - inflate only, ISA-L (the floor, same workers)</text>")
+        }
+        if !zlibFloorRates.isEmpty {
+            parts.append(ratePanel.line(zlibFloorRates.map { (Double($0.workers), $0.rate) }, color: "#999", dashed: true))
+            for floor in zlibFloorRates {
+                parts += ratePanel.labelledPoint(Double(floor.workers), floor.rate, text: floor.rate.formatted(decimals: 0), color: "#999", place: .below)
+            }
+            parts.append("<text x=\"460\" y=\"418\" fill=\"#999\">- - inflate only, zlib</text>")
         }
         let colors: [ExecutionMode: String] = [.processes: "#d62728", .threads: "#1f77b4", .sequential: "#2ca02c"]
         // Each mode's labels on their own side of its points, so equal values stay readable.

@@ -15,9 +15,11 @@ struct BenchReport {
             static let oneMapperPerFile = "one mapper per file"
         }
         let key: Key
-        /// Wall seconds of each round, and of the inflate-only run (same workers) just before it.
+        /// Wall seconds of each round, and of the inflate-only runs (same workers) just before
+        /// it: with ISA-L, as the job inflates, and with zlib.
         let rounds: [Double]
         let floorRounds: [Double]
+        let zlibFloorRounds: [Double]
         let peakMemory: Int64
 
         var seconds: Double { median(rounds) }
@@ -41,9 +43,12 @@ struct BenchReport {
 
     var megabytes: Double { Double(bytes) / 1e6 }
 
-    /// Inflate-only wall time by worker count: the median of all its runs.
+    /// Inflate-only wall time by worker count: the median of all its runs (ISA-L, then zlib).
     var floor: [Int: Double] {
         Dictionary(grouping: rows, by: \.workers).mapValues { median($0.flatMap(\.floorRounds)) }
+    }
+    var zlibFloor: [Int: Double] {
+        Dictionary(grouping: rows, by: \.workers).mapValues { median($0.flatMap(\.zlibFloorRounds)) }
     }
 
     /// The median over rounds of `row`'s time against `other`'s in the same round.
@@ -59,23 +64,28 @@ struct BenchReport {
         ratio(of: row, to: rows.first { $0.mode == row.mode && $0.workers == 1 && $0.variant == nil })
     }
     private func overFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.floorRounds).map { $0 / $1 }) }
+    private func overZlibFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.zlibFloorRounds).map { $0 / $1 }) }
 
     var markdown: String {
         var lines = [
             "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; \(repeats) rounds, each running every row once, "
-                + "each row right after an inflate-only run with its workers; medians, ratios taken within a round; R = \(reducers)", "",
-            "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | vs 1 worker (same mode) | x inflate-only (same workers) | peak RSS MB |",
-            "|---|---|---|---|---|---|---|---|---|",
+                + "each row right after inflate-only runs (ISA-L, zlib) with its workers; medians, ratios taken within a round; R = \(reducers)", "",
+            "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | vs 1 worker (same mode) | x inflate-only, ISA-L (same workers) | x inflate-only, zlib | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("| inflate only | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | 1.00 | |")
+            lines.append("| inflate only, ISA-L | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | 1.00 | | |")
+        }
+        for (count, seconds) in zlibFloor.sorted(by: { $0.key < $1.key }) {
+            lines.append("| inflate only, zlib | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | | 1.00 | |")
         }
         for row in rows {
             let cells = [
                 row.name, String(row.workers), row.seconds.formatted(decimals: 3),
                 (megabytes / row.seconds).formatted(decimals: 0), speedup(row)?.formatted(decimals: 2) ?? "",
                 efficiency(row)?.formatted(decimals: 2) ?? "", scaling(row)?.formatted(decimals: 2) ?? "",
-                overFloor(row)?.formatted(decimals: 2) ?? "", (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
+                overFloor(row)?.formatted(decimals: 2) ?? "", overZlibFloor(row)?.formatted(decimals: 2) ?? "",
+                (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -84,14 +94,18 @@ struct BenchReport {
     }
 
     var csv: String {
-        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes,vs_one_worker"]
+        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes,vs_one_worker,times_inflate_only_zlib"]
         for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,,")
+            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,,,")
+        }
+        for (count, seconds) in zlibFloor.sorted(by: { $0.key < $1.key }) {
+            lines.append("inflate-only-zlib,\(count),\(seconds),\(megabytes / seconds),,,,,,1")
         }
         func cell(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in rows {
             lines.append("\"\(row.name)\",\(row.workers),\(row.seconds),\(megabytes / row.seconds),"
-                + "\(cell(speedup(row))),\(cell(efficiency(row))),\(cell(overFloor(row))),\(row.peakMemory),\(cell(scaling(row)))")
+                + "\(cell(speedup(row))),\(cell(efficiency(row))),\(cell(overFloor(row))),\(row.peakMemory),\(cell(scaling(row))),"
+                + cell(overZlibFloor(row)))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -99,15 +113,18 @@ struct BenchReport {
     var json: String {
         func number(_ value: Double?) -> String { value.map { String($0) } ?? "null" }
         let floorItems = floor.sorted(by: { $0.key < $1.key }).map { "{\"workers\": \($0.key), \"wall_seconds\": \($0.value)}" }
+        let zlibFloorItems = zlibFloor.sorted(by: { $0.key < $1.key }).map { "{\"workers\": \($0.key), \"wall_seconds\": \($0.value)}" }
         let rowItems = rows.map { row in
             "{\"mode\": \"\(row.mode.rawValue)\", \"variant\": \(row.variant.map { "\"\($0)\"" } ?? "null"), \"workers\": \(row.workers), \"wall_seconds\": \(row.seconds), "
                 + "\"speedup_vs_sequential\": \(number(speedup(row))), \"efficiency\": \(number(efficiency(row))), "
                 + "\"vs_one_worker\": \(number(scaling(row))), \"rounds_seconds\": \(row.rounds), \"inflate_only_rounds_seconds\": \(row.floorRounds), "
-                + "\"times_inflate_only\": \(number(overFloor(row))), \"peak_rss_bytes\": \(row.peakMemory)}"
+                + "\"times_inflate_only\": \(number(overFloor(row))), \"times_inflate_only_zlib\": \(number(overZlibFloor(row))), "
+                + "\"inflate_only_zlib_rounds_seconds\": \(row.zlibFloorRounds), \"peak_rss_bytes\": \(row.peakMemory)}"
         }
         return """
             {"job": "\(job)", "uncompressed_bytes": \(bytes), "repeats": \(repeats), "reducers": \(reducers),
              "inflate_only": [\(floorItems.joined(separator: ", "))],
+             "inflate_only_zlib": [\(zlibFloorItems.joined(separator: ", "))],
              "runs": [\(rowItems.joined(separator: ",\n  "))]}
 
             """

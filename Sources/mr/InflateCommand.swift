@@ -13,10 +13,13 @@ struct InflateCommand: ParsableCommand {
     @Option(help: "Parallel workers; defaults to the number of cores.")
     var workers: Int = onlineCoreCount()
 
+    @Option(help: "The library that inflates: isal (ISA-L's igzip) or zlib.")
+    var inflater: Inflater = .isal
+
     func run() throws {
         let started = monotonicSeconds()
-        let bytes = try InflateFloor.run(inputs: inputs, workers: workers)
+        let bytes = try InflateFloor.run(inputs: inputs, workers: workers, inflater: inflater)
         let seconds = monotonicSeconds() - started
-        print("inflated \(bytes) bytes in \(seconds) s with \(workers) workers")
+        print("inflated \(bytes) bytes in \(seconds) s with \(workers) workers (\(inflater.rawValue))")
     }
 }

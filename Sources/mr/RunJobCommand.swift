@@ -48,6 +48,9 @@ struct RunJobCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Run backup copies of straggling tasks when a phase is nearly done (processes mode).")
     var speculate = true
 
+    @Option(help: "The library that inflates .gz input: isal (ISA-L's igzip, 2-3x faster) or zlib.")
+    var inflater: Inflater = .isal
+
     @Flag(help: "Cut a corrupt input file short with a warning and a counter instead of failing (exit 65).")
     var skipBadInput = false
 
@@ -85,6 +88,7 @@ struct RunJobCommand: ParsableCommand {
         options.maxAttempts = maxAttempts
         options.memoryPerWorker = Int(memory.bytes)
         options.maxLineLength = Int(maxLine.bytes)
+        options.inflater = inflater
         options.taskTimeout = taskTimeout
         options.speculate = speculate
         options.skipBadInput = skipBadInput
@@ -103,6 +107,7 @@ struct RunJobCommand: ParsableCommand {
 }
 
 extension ExecutionMode: ExpressibleByArgument {}
+extension Inflater: ExpressibleByArgument {}
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
 struct ByteCount: ExpressibleByArgument {

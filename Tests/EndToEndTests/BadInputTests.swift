@@ -30,20 +30,26 @@ final class BadInputTests: XCTestCase {
     }
 
     /// The bad file stops a run; with --skip-bad-input it counts once and its first `kept` lines
-    /// (all of them where only the trailer is damaged) are still counted.
+    /// (all of them where only the trailer is damaged) are still counted. The same with either
+    /// inflater.
     private func check(_ name: String, _ bytes: Data, message: String, kept: Int? = nil,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let bad = directory.appendingPathComponent(name)
         try bytes.write(to: bad)
-        let output = directory.appendingPathComponent("out-\(name)")
+        for inflater in ["isal", "zlib"] {
+            try check(bad, message: message, kept: kept, inflater: inflater, file: file, line: line)
+        }
+    }
 
-        let stopped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path])
+    private func check(_ bad: URL, message: String, kept: Int?, inflater: String, file: StaticString, line: UInt) throws {
+        let output = directory.appendingPathComponent("out-\(bad.lastPathComponent)-\(inflater)")
+        let stopped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path, "--inflater", inflater])
         XCTAssertEqual(stopped.status, 65, stopped.stderr, file: file, line: line)
         XCTAssertTrue(stopped.stderr.contains("\(bad.path): \(message)"), stopped.stderr, file: file, line: line)
         XCTAssertTrue(stopped.stderr.contains("at compressed byte offset "), stopped.stderr, file: file, line: line)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), file: file, line: line)
 
-        let skipped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path, "--skip-bad-input"])
+        let skipped = try MR.run(["wordcount", good.path, bad.path, "--output", output.path, "--skip-bad-input", "--inflater", inflater])
         XCTAssertEqual(skipped.status, 0, skipped.stderr, file: file, line: line)
         XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr, file: file, line: line)
         XCTAssertTrue(skipped.stderr.contains("warning   skipped the rest of \(bad.path): \(message)"), skipped.stderr, file: file, line: line)

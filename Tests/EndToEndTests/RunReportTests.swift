@@ -21,6 +21,7 @@ final class RunReportTests: XCTestCase {
         XCTAssertEqual(report["options"] as? [String: String], ["n": "3"])
         XCTAssertEqual(report["mode"] as? String, "processes")
         XCTAssertEqual(report["reducers"] as? Int, 3)
+        XCTAssertEqual(report["inflater"] as? String, "isal")
         let inputs = try XCTUnwrap(report["inputs"] as? [String: Int])
         XCTAssertEqual(inputs["files"], 8)
         let sizes = try FileManager.default.contentsOfDirectory(atPath: books.path).map {

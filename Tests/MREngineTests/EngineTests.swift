@@ -302,21 +302,23 @@ final class EngineTests: XCTestCase {
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
         try shell("printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)")
-        let source = try GzipSource(path: path)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 3, alignment: 1)  // tiny: many calls
         defer { buffer.deallocate() }
-        var text: [UInt8] = []
-        while case let count = try source.read(into: buffer, capacity: 3), count > 0 {
-            text += UnsafeRawBufferPointer(start: buffer, count: count)
-        }
-        XCTAssertEqual(String(decoding: text, as: UTF8.self), "one\ntwo\n")
-
         let truncated = directory.appendingPathComponent("cut.gz").path
         try Data(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(30)).write(to: URL(fileURLWithPath: truncated))
-        let cut = try GzipSource(path: truncated)
-        XCTAssertThrowsError(try { while try cut.read(into: buffer, capacity: 3) > 0 {} }()) { error in
-            XCTAssertEqual((error as? MRError)?.kind, .badInput)
-            XCTAssertTrue("\(error)".contains("cut.gz") && "\(error)".contains("truncated"), "\(error)")
+        for inflater in Inflater.allCases {
+            let source = try GzipSource(path: path, inflater: inflater)
+            var text: [UInt8] = []
+            while case let count = try source.read(into: buffer, capacity: 3), count > 0 {
+                text += UnsafeRawBufferPointer(start: buffer, count: count)
+            }
+            XCTAssertEqual(String(decoding: text, as: UTF8.self), "one\ntwo\n", "\(inflater)")
+
+            let cut = try GzipSource(path: truncated, inflater: inflater)
+            XCTAssertThrowsError(try { while try cut.read(into: buffer, capacity: 3) > 0 {} }()) { error in
+                XCTAssertEqual((error as? MRError)?.kind, .badInput)
+                XCTAssertTrue("\(error)".contains("cut.gz") && "\(error)".contains("truncated"), "\(inflater): \(error)")
+            }
         }
     }
 
@@ -458,10 +460,28 @@ final class EngineTests: XCTestCase {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
         defer { buffer.deallocate() }
         let utf8 = Array(text.utf8)
-        for point in index.points {
-            let count = try GzipSource(path: path, from: point).read(into: buffer, capacity: 100)
-            let start = Int(point.uncompressedOffset)
-            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: buffer, count: count)), Array(utf8[start..<min(start + 100, utf8.count)]))
+        for inflater in Inflater.allCases {
+            for point in index.points {
+                let count = try GzipSource(path: path, inflater: inflater, from: point).read(into: buffer, capacity: 100)
+                let start = Int(point.uncompressedOffset)
+                XCTAssertEqual(Array(UnsafeRawBufferPointer(start: buffer, count: count)), Array(utf8[start..<min(start + 100, utf8.count)]),
+                               "\(inflater), point at \(start)")
+            }
+        }
+        // From a point to the member's end, over its trailer, and on through a second member:
+        // ISA-L reads ahead of the deflate data's end, and must give those bytes back.
+        let twoMembers = directory.appendingPathComponent("two-members.gz").path
+        try shell("cat '\(path)' > '\(twoMembers)' && printf 'after\\n' | gzip -n >> '\(twoMembers)'")
+        for inflater in Inflater.allCases {
+            for point in index.points {
+                let source = try GzipSource(path: twoMembers, inflater: inflater, from: point)
+                var rest: [UInt8] = []
+                while case let count = try source.read(into: buffer, capacity: 100), count > 0 {
+                    rest += UnsafeRawBufferPointer(start: buffer, count: count)
+                }
+                XCTAssertEqual(rest, Array(utf8[Int(point.uncompressedOffset)...]) + Array("after\n".utf8),
+                               "\(inflater), point at \(point.uncompressedOffset)")
+            }
         }
         // A flipped byte anywhere, or a cut, makes the index unreadable rather than wrong.
         for offset in stride(from: 0, to: bytes.count, by: 997) {

@@ -67,20 +67,14 @@ public struct GzipIndex: Sendable {
         let stamp = try stamp(of: path)
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
+        let stream = try ZlibStream(.gzip)
         let inputCapacity = 1 << 18
         let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inputCapacity)
         let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize)
         window.initialize(repeating: 0, count: windowSize)
         defer {
-            inflateEnd(stream)
-            stream.deallocate()
             input.deallocate()
             window.deallocate()
-        }
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw MRError(.internal, "zlib inflateInit2 failed for '\(path)'")
         }
         var totalIn: Int64 = 0, totalOut: Int64 = 0, last: Int64 = 0, lines: Int64 = 0
         var points: [AccessPoint] = []
@@ -90,46 +84,42 @@ public struct GzipIndex: Sendable {
             MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
         }
         while true {
-            if stream.pointee.avail_in == 0 {
+            if stream.inputLeft == 0 {
                 let count = try file.read(into: input, count: inputCapacity)
                 if count == 0 {
                     if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
                     if members == 0 { throw corrupt("empty file, not gzip data") }
                     break
                 }
-                stream.pointee.next_in = input
-                stream.pointee.avail_in = uInt(count)
+                stream.setInput(input, count: count)
             }
             if !inMember {
-                if members > 0 { inflateReset(stream) }  // the next member's header follows
+                if members > 0 { stream.reset(.gzip) }  // the next member's header follows
                 inMember = true
             }
-            if stream.pointee.avail_out == 0 {
-                stream.pointee.next_out = window
-                stream.pointee.avail_out = uInt(windowSize)
-            }
-            let outBefore = Int(stream.pointee.avail_out)
-            let inBefore = Int(stream.pointee.avail_in)
-            let status = inflate(stream, Z_BLOCK)
-            totalIn += Int64(inBefore - Int(stream.pointee.avail_in))
-            let produced = outBefore - Int(stream.pointee.avail_out)
+            if stream.outputLeft == 0 { stream.setOutput(window, count: windowSize) }
+            let outBefore = stream.outputLeft
+            let inBefore = stream.inputLeft
+            let status = stream.inflate(Z_BLOCK)
+            totalIn += Int64(inBefore - stream.inputLeft)
+            let produced = outBefore - stream.outputLeft
             totalOut += Int64(produced)
             lines += countNewlines(window + (windowSize - outBefore), produced)
             if let consume, produced > 0 {
                 try consume(UnsafeRawBufferPointer(start: window + (windowSize - outBefore), count: produced), totalIn, lines)
             }
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                throw corrupt("corrupt gzip data (\(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
+                throw corrupt("corrupt gzip data (\(stream.message(status)))")
             }
             if status == Z_STREAM_END {
                 members += 1
                 inMember = false
                 continue
             }
-            let dataType = stream.pointee.data_type
+            let dataType = stream.dataType
             if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
                 // The window in order: the ring's older part, then its newer part.
-                let left = Int(stream.pointee.avail_out)
+                let left = stream.outputLeft
                 var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
                 ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
                 points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,

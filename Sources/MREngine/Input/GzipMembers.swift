@@ -113,30 +113,23 @@ public enum GzipMembers {
     /// Whether a gzip member read from `offset` inflates without error for ``trialOutput`` bytes
     /// (or to its end, its CRC-32 checked).
     private static func inflates(_ file: FileDescriptor, from offset: Int64) throws -> Bool {
-        // zlib keeps a pointer back to its z_stream, so the stream must not move: heap-allocated.
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
+        let stream = try ZlibStream(.gzip)
         let input = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
         let output = UnsafeMutablePointer<UInt8>.allocate(capacity: trialOutput)
         defer {
-            stream.deallocate()
             input.deallocate()
             output.deallocate()
         }
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
-        defer { inflateEnd(stream) }
         var next = offset
-        stream.pointee.next_out = output
-        stream.pointee.avail_out = uInt(trialOutput)
-        while stream.pointee.avail_out > 0 {
-            if stream.pointee.avail_in == 0 {
+        stream.setOutput(output, count: trialOutput)
+        while stream.outputLeft > 0 {
+            if stream.inputLeft == 0 {
                 let count = try file.read(into: input, count: 1 << 16, at: next)
                 if count == 0 { return false }
                 next += Int64(count)
-                stream.pointee.next_in = input
-                stream.pointee.avail_in = uInt(count)
+                stream.setInput(input, count: count)
             }
-            switch inflate(stream, Z_NO_FLUSH) {
+            switch stream.inflate(Z_NO_FLUSH) {
             case Z_OK: continue
             case Z_STREAM_END: return true
             default: return false

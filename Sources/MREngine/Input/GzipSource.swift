@@ -1,6 +1,4 @@
-import CZlib
-
-/// Inflates a gzip file with zlib, member after member: a file of concatenated gzip members
+/// Inflates a gzip file with ISA-L or zlib (``Inflater``), member after member: a file of concatenated gzip members
 /// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents. Started at
 /// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
 /// skips that member's trailer, and reads any members after it as usual. Started at a member
@@ -9,8 +7,7 @@ final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
 
     private let file: FileDescriptor
-    // zlib keeps a pointer back to its z_stream, so the stream must never move: heap-allocated.
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let stream: InflateStream
     private let input: UnsafeMutablePointer<UInt8>
     /// File offset of `input`'s first byte, to name where corrupt data starts.
     private var inputFileOffset: Int64 = 0
@@ -39,24 +36,17 @@ final class GzipSource: ByteSource {
 
     /// Reads from the file's start, from an access `point`, or from the member starting at
     /// compressed offset `member` through the one ending at `boundary`.
-    init(path: String, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0,
+    init(path: String, inflater: Inflater, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0,
          member: Int64 = 0, boundary: Int64? = nil) throws {
         self.checksumLimit = checksumLimit
         self.boundary = boundary
         inputFileOffset = member
-        file = try FileDescriptor.open(reading: path)
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        input = .allocate(capacity: Self.inputCapacity)
         isRaw = point != nil
-        // windowBits 15 + 16: gzip wrapper only; -15: raw deflate (inflateInit2 is a macro Swift
-        // cannot import).
-        let status = inflateInit2_(stream, point == nil ? 15 + 16 : -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        stream = try inflater.stream(point == nil ? .gzip : .raw)
+        file = try FileDescriptor.open(reading: path)
+        input = .allocate(capacity: Self.inputCapacity)
         // Every property is set: a throw from here on runs deinit, which closes the file (a
         // close here too would close a descriptor number another thread may have reopened).
-        guard status == Z_OK else {
-            throw MRError(.internal, "zlib inflateInit2 failed (\(status)) for '\(path)'")
-        }
         if let point {
             inputFileOffset = point.compressedOffset
             if point.bits > 0 {
@@ -65,31 +55,28 @@ final class GzipSource: ByteSource {
                 guard try file.read(into: &byte, count: 1, at: point.compressedOffset - 1) == 1 else {
                     throw MRError(.badInput, "\(path): shorter than its index says; delete \(path).mrindex to rebuild it")
                 }
-                inflatePrime(stream, Int32(point.bits), Int32(byte >> (8 - UInt8(point.bits))))
+                stream.prime(bits: point.bits, of: byte)
             }
-            point.window.withUnsafeBufferPointer { _ = inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+            stream.setDictionary(point.window)
             inMember = true
         }
     }
 
     deinit {
-        inflateEnd(stream)
-        stream.deallocate()
         input.deallocate()
         file.close()
     }
 
-    /// Offset in the compressed file of the next byte zlib will read.
+    /// Offset in the compressed file of the next byte the inflater will read.
     private var compressedOffset: Int64 {
-        inputFileOffset + Int64(inputCount - Int(stream.pointee.avail_in))
+        inputFileOffset + Int64(inputCount - stream.inputLeft)
     }
 
     /// Refills the input buffer; false at end of file.
     private func refill() throws -> Bool {
         inputFileOffset += Int64(inputCount)
         inputCount = try file.read(into: input, count: Self.inputCapacity, at: inputFileOffset)
-        stream.pointee.next_in = input
-        stream.pointee.avail_in = uInt(inputCount)
+        stream.setInput(input, count: inputCount)
         return inputCount > 0
     }
 
@@ -107,20 +94,19 @@ final class GzipSource: ByteSource {
     private func inflate(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         if let deferredError { throw deferredError }
         if atEnd { return 0 }
-        stream.pointee.next_out = buffer.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_out = uInt(capacity)
+        stream.setOutput(buffer.assumingMemoryBound(to: UInt8.self), count: capacity)
         do {
             return try inflateSome(capacity: capacity)
-        } catch let error as MRError where error.kind == .badInput && stream.pointee.avail_out < uInt(capacity) {
+        } catch let error as MRError where error.kind == .badInput && stream.outputLeft < capacity {
             deferredError = error
-            return capacity - Int(stream.pointee.avail_out)
+            return capacity - stream.outputLeft
         }
     }
 
     /// Inflates into the output set up by `inflate` until it is full or the input ends.
     private func inflateSome(capacity: Int) throws -> Int {
-        while stream.pointee.avail_out > 0 {
-            if stream.pointee.avail_in == 0 {
+        while stream.outputLeft > 0 {
+            if stream.inputLeft == 0 {
                 guard try refill() else {
                     if inMember || trailerBytesToSkip > 0 { throw corrupt("truncated gzip data (the file ends inside a member)") }
                     if membersDone == 0 { throw corrupt("empty file, not gzip data") }
@@ -129,37 +115,41 @@ final class GzipSource: ByteSource {
                 }
             }
             if trailerBytesToSkip > 0 {
-                let skipped = min(trailerBytesToSkip, Int(stream.pointee.avail_in))
-                stream.pointee.next_in += skipped
-                stream.pointee.avail_in -= uInt(skipped)
+                let skipped = min(trailerBytesToSkip, stream.inputLeft)
+                stream.skipInput(skipped)
                 trailerBytesToSkip -= skipped
                 continue
             }
             if !inMember {
-                // A new member starts here: after the first, zlib needs a reset to read its header.
-                if membersDone > 0 { inflateReset2(stream, 15 + 16) }
+                // A new member starts here: after the first, the inflater needs a reset to read its header.
+                if membersDone > 0 { stream.reset(.gzip) }
                 inMember = true
             }
-            let status = CZlib.inflate(stream, Z_NO_FLUSH)
-            switch status {
-            case Z_OK, Z_BUF_ERROR:
+            switch stream.inflate() {
+            case .progress:
                 continue
-            case Z_STREAM_END:
+            case .streamEnd:
                 inMember = false
                 membersDone += 1
                 if let boundary, compressedOffset >= boundary {
-                    try reachedBoundary(boundary, uncompressed: produced + Int64(capacity - Int(stream.pointee.avail_out)))
+                    try reachedBoundary(boundary, uncompressed: produced + Int64(capacity - stream.outputLeft))
                 }
                 if isRaw {  // raw deflate stops before the member's CRC-32 and size
                     isRaw = false
                     trailerBytesToSkip = 8
+                    let readAhead = stream.takeBackReadAhead()
+                    if readAhead > 0 {
+                        // Read again from the deflate data's end (the bytes taken may span buffers).
+                        inputFileOffset = compressedOffset - Int64(readAhead)
+                        inputCount = 0
+                        stream.setInput(input, count: 0)
+                    }
                 }
-            default:
-                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+            case .corrupt(let reason):
                 throw corrupt("corrupt gzip data (\(reason))")
             }
         }
-        return capacity - Int(stream.pointee.avail_out)
+        return capacity - stream.outputLeft
     }
 
     /// A member ended at or past the next split's start: exactly there, the split's records end

@@ -4,9 +4,9 @@ import Glibc
 /// The floor no job can beat on `.gz` input: inflating the same files with the same number of
 /// workers and doing nothing else. Benchmarks report job times against it.
 public enum InflateFloor {
-    /// Inflates (or, for plain files, reads) every file once, `workers` threads taking whole files
-    /// largest first; returns the uncompressed byte count.
-    public static func run(inputs: [String], workers: Int) throws -> Int64 {
+    /// Inflates with `inflater` (or, for plain files, reads) every file once, `workers` threads
+    /// taking whole files largest first; returns the uncompressed byte count.
+    public static func run(inputs: [String], workers: Int, inflater: Inflater) throws -> Int64 {
         let files = try InputCatalog.files(for: inputs).sorted { $0.size > $1.size }
         final class Progress: @unchecked Sendable {  // guarded by `monitor`
             let monitor = Monitor()
@@ -24,7 +24,7 @@ public enum InflateFloor {
                     guard index < files.count else { return }
                     do {
                         let source: ByteSource = files[index].isGzip
-                            ? try GzipSource(path: files[index].path)
+                            ? try GzipSource(path: files[index].path, inflater: inflater)
                             : try PlainFileSource(path: files[index].path, from: 0)
                         var bytes: Int64 = 0
                         while case let count = try source.read(into: buffer, capacity: 1 << 20), count > 0 {

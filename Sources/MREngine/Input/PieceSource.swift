@@ -16,8 +16,9 @@ struct PieceSource {
     /// file's trailer once every piece is read.
     private let indexed: (source: GzipSource, start: Int64, length: Int64)?
 
-    /// Opens `piece` of `entry`; `fedPiecePath` is where a fed piece's text is.
-    init(_ piece: InputPiece, of entry: InputEntry, fedPiecePath: String?) throws {
+    /// Opens `piece` of `entry`, inflating with `inflater`; `fedPiecePath` is where a fed piece's
+    /// text is.
+    init(_ piece: InputPiece, of entry: InputEntry, inflater: Inflater, fedPiecePath: String?) throws {
         var firstLine: Int64 = 1
         var indexed: (GzipSource, Int64, Int64)?
         positionsKnown = {
@@ -30,7 +31,7 @@ struct PieceSource {
                 throw MRError(.internal, "\(entry.path): a piece planned at an access point has no index")
             }
             let point = try GzipIndex.point(number, at: start, savedAt: indexPath, for: entry.path)
-            let gzip = try GzipSource(path: entry.path, from: point, checksumLimit: end - start)
+            let gzip = try GzipSource(path: entry.path, inflater: inflater, from: point, checksumLimit: end - start)
             indexed = (gzip, start, end - start)
             source = gzip
             (sourceOffset, self.end) = (point.uncompressedOffset, end)
@@ -46,10 +47,10 @@ struct PieceSource {
             // Records skip the first line unless at the file's start, and end with the line that
             // starts exactly at the next split's member (Hadoop's rule for splits whose edges
             // cannot be looked behind).
-            source = try GzipSource(path: entry.path, member: start, boundary: end < entry.size ? end : nil)
+            source = try GzipSource(path: entry.path, inflater: inflater, member: start, boundary: end < entry.size ? end : nil)
             (sourceOffset, skipFirstLine, self.end) = (0, start > 0, .max)
         case .wholeGzip:
-            source = try GzipSource(path: entry.path)
+            source = try GzipSource(path: entry.path, inflater: inflater)
             (sourceOffset, skipFirstLine, end) = (0, false, .max)
         case .plainRange(let start, let end):
             // From the byte before the range: a line starting exactly at `start` is this piece's.

@@ -2,7 +2,7 @@
 /// successful run and printed by `--json`. Its fields (README, "Run report"):
 ///
 /// ```
-/// job, jobFile, options{name: value}, mode, workers, reducers,
+/// job, jobFile, options{name: value}, mode, workers, reducers, inflater,
 /// inputs{files, bytes, uncompressedBytes}, tasks{map, reduce},
 /// attempts{started, failed, backups, committed, reused}, wallSeconds{total, planning, map, reduce},
 /// peakResidentBytes, counters{name: integer}, warnings[], outputDirectory, outputs[]
@@ -22,6 +22,7 @@ public enum RunReport {
             ("mode", .string(options.mode.rawValue)),
             ("workers", .number(Int64(result.workers))),
             ("reducers", .number(Int64(result.reduceTasks))),
+            ("inflater", .string(options.inflater.rawValue)),
             ("inputs", .object([
                 ("files", .number(Int64(result.files.count))),
                 ("bytes", .number(result.files.reduce(0) { $0 + $1.size })),

@@ -54,7 +54,8 @@ public enum Coordinator {
         registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobType.name, jobLibrary: loaded.library, jobOptions: loaded.options,
                            isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput,
-                           memoryPerWorker: options.memoryPerWorker, maxLineLength: options.maxLineLength, files: planned.files,
+                           memoryPerWorker: options.memoryPerWorker, maxLineLength: options.maxLineLength,
+                           inflater: options.inflater, files: planned.files,
                            splits: planned.splits, reducers: options.reducers, workDirectory: output.workDirectory)
         var result = RunResult(files: plan.files, mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)

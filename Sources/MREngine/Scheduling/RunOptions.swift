@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var memoryPerWorker = 512 << 20
     /// The longest line read; a longer one is bad input.
     public var maxLineLength = 64 << 20
+    /// The library that inflates gzip input.
+    public var inflater = Inflater.isal
     public var showProgress = false
 
     public init(outputDirectory: String) {

@@ -12,6 +12,8 @@ public struct RunPlan: Sendable {
     public let memoryPerWorker: Int
     /// The longest line a map task holds; a longer one is bad input (a line is held whole).
     public let maxLineLength: Int
+    /// The library that inflates gzip input.
+    public let inflater: Inflater
     public let files: [InputEntry]
     public let splits: [Split]
     public let reducers: Int

@@ -72,7 +72,7 @@ public struct TaskRunner: Sendable {
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path.displayPath, name: entry.name.displayPath)
-            let opened = try PieceSource(piece, of: entry, fedPiecePath: plan.fedPiecePath(piece))
+            let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, fedPiecePath: plan.fedPiecePath(piece))
             tracker.enter(fileIndex: piece.fileIndex)
             let positionsKnown = opened.positionsKnown
             do {

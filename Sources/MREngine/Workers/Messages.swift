@@ -35,6 +35,7 @@ extension CoordinatorMessage {
             out.write(plan.skipBadInput)
             out.write(plan.memoryPerWorker)
             out.write(plan.maxLineLength)
+            out.write(plan.inflater.rawValue)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.files.count)
@@ -69,6 +70,9 @@ extension CoordinatorMessage {
             let skipBadInput = try input.readBool()
             let memoryPerWorker = try input.readInt()
             let maxLineLength = try input.readInt()
+            guard let inflater = Inflater(rawValue: try input.readString()) else {
+                throw MRError(.internal, "unknown inflater from coordinator")
+            }
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
@@ -82,7 +86,7 @@ extension CoordinatorMessage {
                 Split(pieces: try (0..<input.readInt()).map { _ in try input.readPiece() })
             }
             return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
-                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
+                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
         case 1:
             return .assign(try input.readAssignment())
         default:
