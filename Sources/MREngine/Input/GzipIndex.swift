@@ -148,7 +148,7 @@ public struct GzipIndex: Sendable {
 
     /// Where the index of `path` is kept: beside it, or in the cache folder.
     static func locations(for path: String, cacheDirectory: String) -> [String] {
-        let name = Array(path.utf8).withUnsafeBytes { String(KeyHash.hash($0), radix: 16) }
+        let name = String(SHA256.hex(of: Array(path.utf8)).prefix(32))
         return [path + fileSuffix, "\(cacheDirectory)/gzindex/\(name)\(fileSuffix)"]
     }
 

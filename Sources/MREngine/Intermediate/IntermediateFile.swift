@@ -78,7 +78,7 @@ enum IntermediateFile {
                     if key.count <= 16 {
                         // Two 8-byte stores (the room holds them; the value overwrites the
                         // padding): a call to memmove per pair cost 4 % of ngrams.
-                        let (word0, word1) = KeyHash.inlineWords(key)
+                        let (word0, word1) = KeyBytes.words(key)
                         UnsafeMutableRawPointer(keyStart).storeBytes(of: word0.littleEndian, as: UInt64.self)
                         UnsafeMutableRawPointer(keyStart).storeBytes(of: word1.littleEndian, toByteOffset: 8, as: UInt64.self)
                     } else if let base = key.baseAddress {

@@ -203,7 +203,7 @@ final class MapOutputBuffer: RecordSink {
             emitOther(key, value: value)
             return
         }
-        let (word0, word1) = KeyHash.inlineWords(key)
+        let (word0, word1) = KeyBytes.words(key)
         let hash = Self.tableHash(word0, word1, length)
         mr_prefetch(slots + (Int(truncatingIfNeeded: hash) & (capacity &- 1)))
         if queuedLongKeys > 0 { prefetchHalfwayStoredKey() }
@@ -291,7 +291,7 @@ final class MapOutputBuffer: RecordSink {
     private func insert(_ key: ByteSlice, value: Int64) {
         let length = key.count
         if length <= Self.inlineLimit {
-            let (word0, word1) = KeyHash.inlineWords(key)
+            let (word0, word1) = KeyBytes.words(key)
             fold(hash: Self.tableHash(word0, word1, length), word0, word1, length: length, key: nil, value: value)
         } else {
             fold(hash: KeyHash.hash(key), 0, 0, length: length, key: key, value: value)
@@ -314,7 +314,7 @@ final class MapOutputBuffer: RecordSink {
             if slot.pointee.tag == tag && storedLength == UInt32(truncatingIfNeeded: length) {
                 let equal = key == nil
                     ? slot.pointee.word0 == word0 && slot.pointee.word1 == word1
-                    : bytesEqual(arena + Int(slot.pointee.word0), key!.baseAddress, length)
+                    : KeyBytes.equal(arena + Int(slot.pointee.word0), key!.baseAddress, length)
                 if equal {
                     slot.pointee.value = folded(slot.pointee.value, value)
                     return
@@ -351,7 +351,7 @@ final class MapOutputBuffer: RecordSink {
     @inline(__always)
     private func makeSlot(_ key: ByteSlice, tag: UInt32, value: Int64) -> Slot {
         if key.count <= Self.inlineLimit {
-            let (word0, word1) = KeyHash.inlineWords(key)
+            let (word0, word1) = KeyBytes.words(key)
             return Slot(tag: tag, length: UInt32(key.count), value: value, word0: word0, word1: word1)
         }
         return Slot(tag: tag, length: UInt32(key.count), value: value, word0: UInt64(store(key, withLength: false)), word1: 0)
@@ -564,7 +564,7 @@ final class MapOutputBuffer: RecordSink {
         for index in 0..<used where slots[index].length != Self.emptySlot {
             let key = pair(in: slots + index).key
             let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
-            let (prefix0, prefix1) = orderPrefixes(key)
+            let (prefix0, prefix1) = KeyBytes.orderPrefixes(key)
             let partition = Int(partitionOf[index])
             (items + next[partition]).initialize(to: Item(
                 prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))
@@ -575,11 +575,11 @@ final class MapOutputBuffer: RecordSink {
             if itemHoldsPair {
                 // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
                 if a.length <= Self.inlineLimit || b.length <= Self.inlineLimit { return a.length < b.length }
-                return compare(storedKey(a), storedKey(b)) < 0
+                return KeyBytes.compare(storedKey(a), storedKey(b)) < 0
             }
             let left = pair(in: slots + a.location), right = pair(in: slots + b.location)
-            var order = compare(left.key, right.key)
-            if order == 0 && keepsDistinctText { order = compare(left.value.bytes, right.value.bytes) }
+            var order = KeyBytes.compare(left.key, right.key)
+            if order == 0 && keepsDistinctText { order = KeyBytes.compare(left.value.bytes, right.value.bytes) }
             return order != 0 ? order < 0 : a.location < b.location
         }
         for partition in 0..<partitions {
@@ -624,23 +624,4 @@ final class MapOutputBuffer: RecordSink {
             }
         }
     }
-}
-
-/// Byte equality of two ranges of `count` bytes, 8 bytes at a time: keys are short, and a call
-/// to memcmp costs more than the comparison.
-@inline(__always)
-func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, _ count: Int) -> Bool {
-    guard let b else { return count == 0 }
-    var index = 0
-    while index + 8 <= count {
-        if a.loadUnaligned(fromByteOffset: index, as: UInt64.self) != b.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
-            return false
-        }
-        index += 8
-    }
-    while index < count {
-        if a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) { return false }
-        index += 1
-    }
-    return true
 }

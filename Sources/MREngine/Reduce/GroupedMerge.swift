@@ -35,7 +35,7 @@ final class GroupedMerge: ValueSource {
         prefixes = .allocate(capacity: max(readers.count, 1))
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         for (index, reader) in readers.enumerated() {
-            prefixes[index] = orderPrefixes(reader.key)
+            prefixes[index] = KeyBytes.orderPrefixes(reader.key)
             if !reader.isAtEnd {
                 heap[heapCount] = index
                 heapCount += 1
@@ -84,7 +84,7 @@ final class GroupedMerge: ValueSource {
         }
         let top = heap[0]
         let key = key(of: top)
-        guard key.count == groupKeyLength, bytesEqual(groupKey, key.baseAddress, groupKeyLength) else {
+        guard key.count == groupKeyLength, KeyBytes.equal(groupKey, key.baseAddress, groupKeyLength) else {
             inGroup = false
             return nil
         }
@@ -109,7 +109,7 @@ final class GroupedMerge: ValueSource {
             heapCount -= 1
             heap[0] = heap[heapCount]
         } else {
-            prefixes[reader] = orderPrefixes(key(of: reader))
+            prefixes[reader] = KeyBytes.orderPrefixes(key(of: reader))
         }
         if heapCount > 0 { siftDown(0) }
     }
@@ -118,7 +118,7 @@ final class GroupedMerge: ValueSource {
         let (first, second) = (prefixes[a], prefixes[b])
         if first.0 != second.0 { return first.0 < second.0 }
         if first.1 != second.1 { return first.1 < second.1 }
-        let order = compare(key(of: a), key(of: b))
+        let order = KeyBytes.compare(key(of: a), key(of: b))
         return order != 0 ? order < 0 : a < b
     }
 
@@ -135,28 +135,4 @@ final class GroupedMerge: ValueSource {
             parent = child
         }
     }
-}
-
-/// A key's first 16 bytes, zero-padded, as two big-endian numbers, which order as the bytes do:
-/// most comparisons of sorting and merging are settled by them without reading the keys (equal
-/// numbers need ``compare(_:_:)``: a key and its extension by NUL bytes have the same ones).
-@inline(__always)
-func orderPrefixes(_ key: ByteSlice) -> (UInt64, UInt64) {
-    guard key.count > 16, let base = key.baseAddress else {
-        let (word0, word1) = KeyHash.inlineWords(key)
-        return (word0.byteSwapped, word1.byteSwapped)
-    }
-    return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)).byteSwapped,
-            UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)).byteSwapped)
-}
-
-/// Bytewise order of two keys, a shorter key before its extensions.
-@inline(__always)
-func compare(_ a: ByteSlice, _ b: ByteSlice) -> Int {
-    let common = min(a.count, b.count)
-    if common > 0 {
-        let order = memcmp(a.baseAddress!, b.baseAddress!, common)
-        if order != 0 { return Int(order) }
-    }
-    return a.count - b.count
 }

@@ -22,7 +22,7 @@ final class ProgressDisplay {
 
     /// What the coordinator knows now: the task table, the running attempts with what their
     /// workers report, failed attempts per phase and the uncompressed bytes of committed tasks.
-    func update(_ table: TaskTable, running: [(TaskID, TaskProgress)], failed: [TaskKind: Int], committedBytes: Int64, started: Double) {
+    func update(_ table: some TaskCounts, running: [(TaskID, TaskProgress)], failed: [TaskKind: Int], committedBytes: Int64, started: Double) {
         guard enabled else { return }
         let now = monotonicSeconds()
         guard now - lastDraw >= 0.1 else { return }
@@ -61,6 +61,15 @@ final class ProgressDisplay {
         if drawn { writeToStandardError("\r\u{1B}[K") }
         drawn = false
     }
+}
+
+/// What the progress line reads of the tasks (the scheduler's ``TaskTable`` answers it).
+protocol TaskCounts {
+    var mapTaskCount: Int { get }
+    var reduceTaskCount: Int { get }
+    var mapsCommitted: Int { get }
+    var reducesCommitted: Int { get }
+    func isCommitted(_ task: TaskID) -> Bool
 }
 
 /// Each map task's share of the input's compressed bytes, and where in its pieces a running

@@ -134,3 +134,5 @@ public struct TaskTable {
         set { if task.kind == .map { maps[task.index] = newValue } else { reduces[task.index] = newValue } }
     }
 }
+
+extension TaskTable: TaskCounts {}

@@ -1,0 +1,84 @@
+import Foundation
+import MapReduce
+@testable import MREngine
+import XCTest
+
+/// The intermediate file: pairs round-trip, partitions sit behind a checked index, damage is caught.
+final class IntermediateFileTests: UnitTestCase {
+    func testIntermediateFileRoundTripsAndDetectsDamage() throws {
+        let path = directory.appendingPathComponent("part").path
+        let writer = try IntermediateFile.Writer(path: path)
+        let long = "long" + String(repeating: "x", count: 100_000)
+        let pairs: [(String, Value?)] = [("", .int(0)), ("a", .int(-1)), ("a", nil), ("b", .int(Int64.max)),
+                                         (long, .int(Int64.min)), (long, nil)]
+        func describe(_ value: Value) -> String {
+            switch value {
+            case .int(let number): "int \(number)"
+            case .bytes(let text): "text " + String(decoding: text, as: UTF8.self)
+            }
+        }
+        // nil stands for a text value: the key itself reversed, long ones included.
+        var expected: [String] = []
+        for (key, value) in pairs {
+            let text = Array(key.utf8.reversed())
+            try Array(key.utf8).withUnsafeBytes { keyBytes in
+                try text.withUnsafeBytes { textBytes in
+                    let actual = value ?? .bytes(textBytes)
+                    try writer.append(key: keyBytes, value: actual)
+                    expected.append(key + " " + describe(actual))
+                }
+            }
+        }
+        try writer.finish()
+
+        let reader = try IntermediateFile.Reader(path: path, capacity: 64)
+        var read: [String] = []
+        while !reader.isAtEnd {
+            read.append(String(decoding: reader.key, as: UTF8.self) + " " + describe(reader.value))
+            try reader.advance()
+        }
+        XCTAssertEqual(read, expected)
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[6] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try {
+            let damaged = try IntermediateFile.Reader(path: path)
+            while !damaged.isAtEnd { try damaged.advance() }
+        }())
+    }
+
+    func testOneRunFileHoldsEveryPartitionBehindAnIndex() throws {
+        let path = directory.appendingPathComponent("run").path
+        let writer = try IntermediateFile.Writer(path: path, partitions: 5)
+        // Partitions 0, 2 and 4 stay empty; 1 and 3 hold pairs.
+        let pairs: [Int: [(String, Int64)]] = [1: [("apple", 1), ("pear", 2)], 3: [("fig", 3)]]
+        for (partition, partitionPairs) in pairs.sorted(by: { $0.key < $1.key }) {
+            try writer.startPartition(partition)
+            for (key, value) in partitionPairs {
+                try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: .int(value)) }
+            }
+        }
+        try writer.finish()
+        func read(_ partition: Int) throws -> [String] {
+            let reader = try IntermediateFile.Reader(path: path, partition: partition, capacity: 16)
+            var read: [String] = []
+            while !reader.isAtEnd {
+                read.append(String(decoding: reader.key, as: UTF8.self) + "=\(reader.value.int)")
+                try reader.advance()
+            }
+            return read
+        }
+        XCTAssertEqual(try (0..<5).map(read), [[], ["apple=1", "pear=2"], [], ["fig=3"], []])
+        XCTAssertThrowsError(try read(5), "no such partition")
+
+        // A damaged index, or a damaged segment, is an error, not fewer pairs.
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        for offset in [original.count - 20, 6] {
+            var bytes = original
+            bytes[offset] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try read(1), "byte \(offset) flipped")
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import MapReduce
+@testable import MREngine
+import XCTest
+
+/// The map output buffer: runs sorted bytewise, every combiner mode folded right, with and without spills.
+final class MapOutputBufferTests: UnitTestCase {
+    func testMapOutputRunsAreSortedBytewiseAndSumEveryKeyWithAndWithoutSpills() throws {
+        // Keys around the 16 bytes a slot holds and the 48 the queue holds (equal first 16 bytes,
+        // trailing NUL bytes, the empty key) among thousands of others, so that the bucketed sort
+        // of a large spill runs.
+        var keys: [[UInt8]] = [[], [0], Array("ab".utf8), Array("ab".utf8) + [0], Array("ab".utf8) + [0, 0]]
+        let base = Array("abcdefghijklmnop".utf8)  // 16 bytes
+        // 16, 17, 18, 17, 36, 48 and 49 bytes: the longest queued key (48) and one past it.
+        for extra in ["", "q", "qr", "\u{0}", "qrstuvwxyz0123456789", String(repeating: "x", count: 32), String(repeating: "y", count: 33)] {
+            keys.append(base + Array(extra.utf8))
+        }
+        keys.append(Array(base.prefix(15)))
+        var state: UInt64 = 3
+        for _ in 0..<6_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            let length = Int(state >> 59)  // 0-31 bytes over a 4-letter alphabet: many shared prefixes
+            keys.append((0..<length).map { UInt8(97 + (state >> UInt64(2 * $0)) & 3) })
+        }
+        var expected: [[UInt8]: Int64] = [:]
+        for budget in [64 << 20, 200 << 10] {
+            let output = directory.appendingPathComponent("map-\(budget)").path
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let buffer = MapOutputBuffer(combiner: .sum, partitions: 1, directory: output, memoryBudget: budget)
+            expected = [:]
+            for round in 1...3 {
+                for key in keys {
+                    key.withUnsafeBytes { buffer.emit(key: $0, value: Int64(round)) }
+                    expected[key, default: 0] += Int64(round)
+                }
+            }
+            try buffer.finish()
+            var sums: [[UInt8]: Int64] = [:]
+            for run in try FileManager.default.contentsOfDirectory(atPath: output) {
+                let reader = try IntermediateFile.Reader(path: output + "/" + run)
+                var previous: [UInt8]?
+                while !reader.isAtEnd {
+                    let key = Array(reader.key)
+                    if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) in \(run)") }
+                    previous = key
+                    guard case .int(let value) = reader.value else { return XCTFail("text value") }
+                    sums[key, default: 0] += value
+                    try reader.advance()
+                }
+            }
+            XCTAssertEqual(sums, expected, "budget \(budget)")
+            if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
+
+            // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
+            // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
+            let runs = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
+            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: output + "/" + $0) })
+            var merged: [[UInt8]: Int64] = [:]
+            var previous: [UInt8]?
+            while try merge.nextGroup() {
+                let key = Array(merge.key)
+                if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) merged") }
+                previous = key
+                while let value = merge.nextValue() {
+                    guard case .int(let number) = value else { return XCTFail("text value") }
+                    merged[key, default: 0] += number
+                }
+            }
+            XCTAssertEqual(merged, expected, "merged, budget \(budget)")
+        }
+    }
+
+    func testSpillSortOrdersItemsAsTheStandardSortDoes() {
+        // Few distinct prefixes, so that ties go to the tie-break (here: by location); inputs
+        // sorted, reversed, constant and random; quicksort, insertion sort and (with a split
+        // limit of 0 or 1) heapsort.
+        var state: UInt64 = 11
+        func random(_ bound: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1442695040888963407
+            return (state >> 33) % bound
+        }
+        func before(_ a: SortItem, _ b: SortItem) -> Bool {
+            (a.prefix0, a.prefix1, a.location) < (b.prefix0, b.prefix1, b.location)
+        }
+        for count in [0, 1, 2, 3, 16, 17, 18, 100, 1000, 5000] {
+            for pattern in 0..<4 {
+                let items = (0..<count).map { index -> SortItem in
+                    let rank: UInt64 = pattern == 0 ? UInt64(index) : pattern == 1 ? UInt64(count - index) : pattern == 2 ? 7 : random(9)
+                    return SortItem(prefix0: rank / 3, prefix1: rank % 3 == 0 ? random(2) : rank % 3, value: 0,
+                                    location: Int(random(1_000_000)) * 8192 + index, length: 0)
+                }
+                let expected = items.sorted(by: before)
+                for splitLimit in [nil, 0, 1] {
+                    var sorted = items
+                    sorted.withUnsafeMutableBufferPointer {
+                        introsort($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, count: count, splitLimit: splitLimit) {
+                            $0.location < $1.location
+                        }
+                    }
+                    XCTAssertEqual(sorted.map(\.location), expected.map(\.location), "count \(count), pattern \(pattern), limit \(String(describing: splitLimit))")
+                }
+            }
+        }
+    }
+
+    /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
+    /// the order the merge hands them over.
+    private func readBack(_ folder: String, partitions: Int) throws -> [[String: [String]]] {
+        let runs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+        return try (0..<partitions).map { partition in
+            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0, partition: partition) })
+            var groups: [String: [String]] = [:]
+            while try merge.nextGroup() {
+                let key = String(decoding: merge.key, as: UTF8.self)
+                XCTAssertEqual(Int(KeyHash.hash(merge.key) % UInt64(partitions)), partition, "\(key) in the wrong partition")
+                while let value = merge.nextValue() {
+                    switch value {
+                    case .int(let number): groups[key, default: []].append(String(number))
+                    case .bytes(let text): groups[key, default: []].append("'" + String(decoding: text, as: UTF8.self))
+                    }
+                }
+            }
+            return groups
+        }
+    }
+
+    /// Every combiner mode, not only `.sum`: integers folded by `.minimum`, `.maximum` and a
+    /// custom fold, text values kept once per key by `.distinct`, and every pair in emission
+    /// order without a combiner; with a roomy budget (one run) and a tight one (many spills).
+    func testEveryCombinerModeFoldsAsItsReferenceDoes() throws {
+        var state: UInt64 = 11
+        let pairs: [(key: String, value: Int64, text: String)] = (0..<40_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let key = "k\(state >> 40 % 30_000)" + (state & 7 == 0 ? String(repeating: "x", count: 20) : "")  // some keys past 16 bytes
+            return (key, Int64(truncatingIfNeeded: state >> 20) % 1000 - 500, "t\(state >> 61)")
+        }
+        let partitions = 3
+        let modes: [(name: String, combiner: Combiner?, emitsText: Bool)] = [
+            ("list", nil, false), ("list of text", nil, true), ("minimum", .minimum, false),
+            ("maximum", .maximum, false), ("custom", .custom { $0 | $1 }, false), ("distinct", .distinct, true),
+        ]
+        for mode in modes {
+            // The reference: per key, what reduce must see.
+            var expected: [String: [String]] = [:]
+            for pair in pairs {
+                let shown = mode.emitsText ? "'" + pair.text : String(pair.value)
+                expected[pair.key, default: []].append(shown)
+            }
+            for key in expected.keys {
+                let values = expected[key]!, numbers = values.compactMap { Int64($0) }
+                switch mode.name {
+                case "minimum": expected[key] = [String(numbers.min()!)]
+                case "maximum": expected[key] = [String(numbers.max()!)]
+                case "custom": expected[key] = [String(numbers.reduce(0) { $0 | $1 })]
+                case "distinct": expected[key] = Array(Set(values)).sorted()
+                default: break  // list: every value, in emission order
+                }
+            }
+            for budget in [64 << 20, 300 << 10] {
+                let folder = directory.appendingPathComponent("\(mode.name)-\(budget)").path
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let buffer = MapOutputBuffer(combiner: mode.combiner, partitions: partitions, directory: folder, memoryBudget: budget)
+                for pair in pairs {
+                    Array(pair.key.utf8).withUnsafeBytes { key in
+                        if mode.emitsText {
+                            Array(pair.text.utf8).withUnsafeBytes { buffer.emit(key: key, text: $0) }
+                        } else {
+                            buffer.emit(key: key, value: pair.value)
+                        }
+                    }
+                }
+                try buffer.finish()
+                XCTAssertNil(buffer.misuse)
+                if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1, mode.name) }
+                var merged: [String: [String]] = [:]
+                for groups in try readBack(folder, partitions: partitions) { merged.merge(groups) { $0 + $1 } }
+                if mode.combiner == nil {
+                    XCTAssertEqual(merged, expected, "\(mode.name), budget \(budget)")
+                } else {
+                    // Each run folds its own pairs; reduce folds the runs' results the same way.
+                    let refolded = merged.mapValues { values -> [String] in
+                        let numbers = values.compactMap { Int64($0) }
+                        switch mode.name {
+                        case "distinct": return Array(Set(values)).sorted()
+                        case "minimum": return [String(numbers.min()!)]
+                        case "maximum": return [String(numbers.max()!)]
+                        default: return [String(numbers.reduce(0) { $0 | $1 })]
+                        }
+                    }
+                    XCTAssertEqual(refolded, expected, "\(mode.name), budget \(budget)")
+                    if budget >= 1 << 20 { XCTAssertEqual(merged, expected, "one run: folded once, \(mode.name)") }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import MapReduce
+@testable import MREngine
+import XCTest
+
+/// A test case with a fresh temporary folder, and a shell to make test files with the system's
+/// tools (gzip).
+class UnitTestCase: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mr-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `script` with /bin/sh (the system's gzip makes the test files), feeding it `input`.
+    func shell(_ script: String, input: Data = Data()) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(input)
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, script)
+    }
+}
