@@ -1,5 +1,3 @@
-typealias SortItem = MapOutputBuffer.SortItem
-
 /// Sorts a spill's items in place by their two key prefixes, then, where both are equal, by
 /// `tieBreak` (which must make the order total): quicksort on the median of three, insertion
 /// sort for short ranges, heapsort where a range has been split too often (so never quadratic).

@@ -415,18 +415,6 @@ final class MapOutputBuffer: RecordSink {
     /// Bytes held now.
     private var memoryInUse: Int { capacity * MemoryLayout<Slot>.stride + arenaCapacity + compositeCapacity }
 
-    /// A pair as a spill sorts it: the first 16 key bytes as two big-endian numbers settle nearly
-    /// every comparison without touching the key; an integer pair is all in its item (a long key
-    /// by its arena offset), so writing it does not go back to the cache-cold slot.
-    struct SortItem {
-        var prefix0: UInt64
-        var prefix1: UInt64
-        var value: Int64
-        /// The slot's index; for a long key of an integer pair, the key's offset in the arena.
-        var location: Int
-        var length: Int
-    }
-
     /// Bytes a spill of a buffer of `slotCount` slots needs beside it: a sort item per pair (at
     /// most 3/4 of the slots of a table), a second copy of one partition's items while they are
     /// bucketed, and a partition number per slot.
@@ -533,45 +521,13 @@ final class MapOutputBuffer: RecordSink {
     /// within each; equal keys are ordered by text value under `.distinct`, else keep emission
     /// order (ties only occur without a combiner).
     private func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
-        typealias Item = SortItem
         let itemHoldsPair = foldRule != nil && !keepsDistinctText
         /// The key of an item that is not inline, or of any item when items do not hold pairs.
-        func storedKey(_ item: Item) -> ByteSlice {
+        func storedKey(_ item: SortItem) -> ByteSlice {
             itemHoldsPair ? ByteSlice(start: arena + item.location, count: item.length) : pair(in: slots + item.location).key
         }
-        let used = foldRule == nil ? pairCount : capacity
-        // Each pair's partition, computed once (the stable hash is the costly part of a spill).
-        let partitionOf = memory.partitions.reserve(used * 4).bindMemory(to: UInt32.self, capacity: used)
-        // Counters as plain buffers: a write into an array costs a uniqueness check, per pair here.
-        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: partitions + 1)
-        starts.initialize(repeating: 0)
-        defer { starts.deallocate() }
-        for index in 0..<used where slots[index].length != Self.emptySlot {
-            // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
-            let hash = itemHoldsPair && slots[index].length > UInt32(Self.inlineLimit)
-                ? slots[index].word1 : KeyHash.hash(pair(in: slots + index).key)
-            let partition = Int(hash % UInt64(partitions))
-            partitionOf[index] = UInt32(partition)
-            starts[partition + 1] += 1
-        }
-        for partition in 0..<partitions { starts[partition + 1] += starts[partition] }
-        // All items, partition after partition (a counting sort by partition).
-        let itemCount = starts[partitions]
-        let items = memory.sortItems.reserve(itemCount * MemoryLayout<Item>.stride).bindMemory(to: Item.self, capacity: itemCount)
-        let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: partitions)
-        _ = next.initialize(fromContentsOf: starts[..<partitions])
-        defer { next.deallocate() }
-        for index in 0..<used where slots[index].length != Self.emptySlot {
-            let key = pair(in: slots + index).key
-            let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
-            let (prefix0, prefix1) = KeyBytes.orderPrefixes(key)
-            let partition = Int(partitionOf[index])
-            (items + next[partition]).initialize(to: Item(
-                prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count))
-            next[partition] += 1
-        }
         /// The order of items whose first 16 key bytes are equal.
-        func precedesOnEqualPrefixes(_ a: Item, _ b: Item) -> Bool {
+        func precedesOnEqualPrefixes(_ a: SortItem, _ b: SortItem) -> Bool {
             if itemHoldsPair {
                 // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
                 if a.length <= Self.inlineLimit || b.length <= Self.inlineLimit { return a.length < b.length }
@@ -582,45 +538,33 @@ final class MapOutputBuffer: RecordSink {
             if order == 0 && keepsDistinctText { order = KeyBytes.compare(left.value.bytes, right.value.bytes) }
             return order != 0 ? order < 0 : a.location < b.location
         }
-        for partition in 0..<partitions {
-            var sorted = UnsafeMutableBufferPointer(start: items + starts[partition], count: starts[partition + 1] - starts[partition])
-            if sorted.count < 4096 {
-                introsort(sorted.baseAddress!, count: sorted.count, tieBreak: precedesOnEqualPrefixes)
+        try SpillSorter(memory: memory).forEachSorted(
+            slots: foldRule == nil ? pairCount : capacity, partitions: partitions,
+            partition: { index in
+                guard slots[index].length != Self.emptySlot else { return nil }
+                // A long key's hash is in its slot; under `.distinct` the table hashed key and value.
+                let hash = itemHoldsPair && slots[index].length > UInt32(Self.inlineLimit)
+                    ? slots[index].word1 : KeyHash.hash(pair(in: slots + index).key)
+                return Int(hash % UInt64(partitions))
+            },
+            item: { index in
+                let key = pair(in: slots + index).key
+                let (prefix0, prefix1) = KeyBytes.orderPrefixes(key)
+                // An integer pair is all in its item (a long key by its arena offset), so writing
+                // it does not go back to the cache-cold slot.
+                let location = itemHoldsPair && key.count > Self.inlineLimit ? Int(slots[index].word0) : index
+                return SortItem(prefix0: prefix0, prefix1: prefix1, value: slots[index].value, location: location, length: key.count)
+            },
+            tieBreak: precedesOnEqualPrefixes
+        ) { partition, item in
+            if itemHoldsPair && item.length <= Self.inlineLimit {
+                var words = (item.prefix0.bigEndian, item.prefix1.bigEndian)
+                try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<item.length]), .int(item.value)) }
+            } else if itemHoldsPair {
+                try body(partition, storedKey(item), .int(item.value))
             } else {
-                // Items go to buckets by their first two key bytes (a counting sort), then each
-                // bucket is sorted on its own, in cache: one sort of millions of items would move
-                // them all through memory some twenty times.
-                let counters = memory.bucketCounters.reserve(2 * 65537 * MemoryLayout<Int>.stride)
-                    .bindMemory(to: Int.self, capacity: 2 * 65537)
-                let bucketStarts = UnsafeMutableBufferPointer(start: counters, count: 65537)
-                let nextInBucket = UnsafeMutableBufferPointer(start: counters + 65537, count: 65536)
-                bucketStarts.update(repeating: 0)
-                for item in sorted { bucketStarts[Int(item.prefix0 >> 48) + 1] += 1 }
-                for bucket in 1...65536 { bucketStarts[bucket] += bucketStarts[bucket - 1] }
-                _ = nextInBucket.update(fromContentsOf: bucketStarts[..<65536])
-                let bucketed = memory.bucketedItems.reserve(sorted.count * MemoryLayout<Item>.stride)
-                    .bindMemory(to: Item.self, capacity: sorted.count)
-                for item in sorted {
-                    let bucket = Int(item.prefix0 >> 48)
-                    (bucketed + nextInBucket[bucket]).initialize(to: item)
-                    nextInBucket[bucket] += 1
-                }
-                sorted = UnsafeMutableBufferPointer(start: bucketed, count: sorted.count)
-                for bucket in 0..<65536 where bucketStarts[bucket + 1] - bucketStarts[bucket] > 1 {
-                    introsort(bucketed + bucketStarts[bucket], count: bucketStarts[bucket + 1] - bucketStarts[bucket],
-                              tieBreak: precedesOnEqualPrefixes)
-                }
-            }
-            for item in sorted {
-                if itemHoldsPair && item.length <= Self.inlineLimit {
-                    var words = (item.prefix0.bigEndian, item.prefix1.bigEndian)
-                    try withUnsafeBytes(of: &words) { try body(partition, ByteSlice(rebasing: $0[..<item.length]), .int(item.value)) }
-                } else if itemHoldsPair {
-                    try body(partition, storedKey(item), .int(item.value))
-                } else {
-                    let (key, value) = pair(in: slots + item.location)
-                    try body(partition, key, value)
-                }
+                let (key, value) = pair(in: slots + item.location)
+                try body(partition, key, value)
             }
         }
     }
