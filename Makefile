@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries build run test test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries build run test man-data test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -16,6 +16,7 @@ help:
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
+	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
 	@echo "make bench-peers     wordcount the usual Python ways (sequential, Pool, threads) and Polars against mr, outputs checked"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
@@ -66,10 +67,18 @@ datasets: $(DATAGEN)
 datasets-small: $(DATAGEN)
 	for seed in 101 102 103 104; do $(DATAGEN) --seed $$seed --bytes 2000000 | gzip -n -9 > datasets/sample-$$seed.txt.gz; done
 
+# Real text: this machine's man pages, four times over (bench/man-corpus.sh); `make man-data`
+# makes it, and `make bench` measures on it too when it is there.
+MAN ?= man-data
+man-data:
+	bench/man-corpus.sh $(MAN)
+
 bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 5
 	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 5
+	@if [ -f $(MAN)/.complete ]; then $(MR) bench wordcount $(MAN)/big --workers 1,2 --repeat 5 --output out/bench/wordcount-man; \
+	  else echo "(make man-data, then make bench again, to measure on real text too)"; fi
 
 # Python's ways and Polars against mr on the same files (PEERS_DATA, e.g. a man-page corpus),
 # each peer's counts checked equal to mr's; a Markdown table on stdout, a chart in out/peers.svg.
