@@ -59,9 +59,12 @@ public struct RunPlan: Sendable {
         return "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(number))"
     }
 
+    /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
+    var fedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isFed } }
+
     /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
     var fedFiles: [GzipFeeder.FedFile] {
-        let fedTasks = splits.indices.filter { splits[$0].pieces[0].isFed }
+        let fedTasks = fedMapTasks
         return fedTasks.filter { splits[$0].pieces[0].kind == .fed(number: 0) }.map { first in
             let fileIndex = splits[first].pieces[0].fileIndex
             let tasks = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }

@@ -42,7 +42,7 @@ final class SchedulerLoop {
         self.topRecordLimit = topRecordLimit
         self.started = started
         self.clock = clock
-        fedTasks = Set(plan.splits.indices.filter { plan.splits[$0].pieces[0].isFed })
+        fedTasks = Set(plan.fedMapTasks)
         backups = speculate && pool.canStopAttempts && pool.size > 1
         table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
                           backupAfter: backupAfter, withheld: fedTasks)
