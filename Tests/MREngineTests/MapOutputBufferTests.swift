@@ -26,7 +26,7 @@ final class MapOutputBufferTests: UnitTestCase {
         for budget in [64 << 20, 200 << 10] {
             let output = directory.appendingPathComponent("map-\(budget)").path
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            let buffer = MapOutputBuffer(combiner: .sum, partitions: 1, directory: output, memoryBudget: budget)
+            let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: output, memoryBudget: budget)
             expected = [:]
             for round in 1...3 {
                 for key in keys {
@@ -159,7 +159,7 @@ final class MapOutputBufferTests: UnitTestCase {
             for budget in [64 << 20, 300 << 10] {
                 let folder = directory.appendingPathComponent("\(mode.name)-\(budget)").path
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let buffer = MapOutputBuffer(combiner: mode.combiner, partitions: partitions, directory: folder, memoryBudget: budget)
+                let buffer = MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, directory: folder, memoryBudget: budget)
                 for pair in pairs {
                     Array(pair.key.utf8).withUnsafeBytes { key in
                         if mode.emitsText {

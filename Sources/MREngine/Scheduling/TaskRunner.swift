@@ -55,7 +55,7 @@ public struct TaskRunner: Sendable {
         let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        let collected = plan.isMapOnly ? nil : MapOutputBuffer(
+        let collected = plan.isMapOnly ? nil : MapOutputBuffer.make(
             combiner: jobType.combiner, partitions: plan.reducers, directory: path,
             memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
         if collected != nil { try FileSystem.makeDirectory(path) }
@@ -142,7 +142,7 @@ public struct TaskRunner: Sendable {
         // fan-in, merged into fewer runs first.
         let runs = try (0..<plan.mapTaskCount).flatMap { mapIndex in
             let directory = plan.committedMapOutput(mapIndex)
-            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(MapOutputBuffer.runFilePrefix) }
+            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(RunWriter.filePrefix) }
                 .map { IntermediateFile.Segment(path: directory + "/" + $0, partition: partition) }
         }
         let scratch = plan.attemptPath(assignment) + ".merges"
