@@ -128,16 +128,18 @@ final class SchedulerLoopTests: XCTestCase {
     func testAWorkerDeathOrAFailureReRunsTheTaskAndNothingHalfDoneIsCommitted() throws {
         let plan = plan(maps: 2, reduces: 1)
         let pool = ScriptedPool(size: 1, plan: plan)
+        // A death in each phase, and a failure a retry can mend.
         pool.script = [TaskAssignment(task: TaskID(kind: .map, index: 1), attempt: 1): .die,
-                       TaskAssignment(task: TaskID(kind: .reduce, index: 0), attempt: 1): .fail(retryable: true)]
+                       TaskAssignment(task: TaskID(kind: .reduce, index: 0), attempt: 1): .die,
+                       TaskAssignment(task: TaskID(kind: .reduce, index: 0), attempt: 2): .fail(retryable: true)]
         let loop = loop(plan, pool)
         try loop.run()
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 0",
                                   "start map-00001 attempt 2 on 0", "start reduce-00000 attempt 1 on 0",
-                                  "start reduce-00000 attempt 2 on 0"])
-        XCTAssertEqual(try committed(plan), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 2"])
-        XCTAssertEqual(loop.result.failedAttempts, 2)
-        XCTAssertEqual(loop.result.attempts, 5)
+                                  "start reduce-00000 attempt 2 on 0", "start reduce-00000 attempt 3 on 0"])
+        XCTAssertEqual(try committed(plan), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 3"])
+        XCTAssertEqual(loop.result.failedAttempts, 3)
+        XCTAssertEqual(loop.result.attempts, 6)
     }
 
     func testAStragglerGetsABackupTheFirstToFinishIsCommittedAndTheLateResultDiscarded() throws {
