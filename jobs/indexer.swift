@@ -11,6 +11,8 @@ public struct Indexer: Job {
     /// Each (word, document) pair is kept once per map task.
     public static let combiner: Combiner? = .distinct
     public static let readsLinePositions = false
+    /// Words never span lines: map takes many lines at a time.
+    public static let mapsBlocksOfLines = true
 
     public init(options: JobOptions) {}
 

@@ -6,6 +6,8 @@ public struct WordCount: Job {
     public static let summary = "Count how often each word (a run of Unicode letters) occurs"
     public static let combiner: Combiner? = .sum
     public static let readsLinePositions = false
+    /// Words never span lines: map takes many lines at a time.
+    public static let mapsBlocksOfLines = true
     public static let topRecordsInSummary = 10
 
     public init(options: JobOptions) {}

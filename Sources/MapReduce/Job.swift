@@ -48,6 +48,12 @@ public protocol Job: Sendable {
     /// found without inflating it, where a line's place in the file is unknown; reading either
     /// there stops the worker with a message.
     static var readsLinePositions: Bool { get }
+    /// True for a job whose map treats a line end like any other separator (counting words, not
+    /// n-grams within a line) and declares `readsLinePositions = false`: a record may then hold
+    /// many whole lines, each ending in `\n` or `\r\n` (the file's last line perhaps in neither),
+    /// so that map is called once per block of lines instead of once per line. `input records`
+    /// still counts lines, and --max-line still refuses a longer line.
+    static var mapsBlocksOfLines: Bool { get }
 
     /// Creates the job with its option values (each declared option has one, possibly its default).
     init(options: JobOptions) throws
@@ -71,6 +77,8 @@ extension Job {
     public static var topRecordsInSummary: Int { 0 }
     /// Map may read a record's offset and line number (so member-start splitting is off).
     public static var readsLinePositions: Bool { true }
+    /// One line per record.
+    public static var mapsBlocksOfLines: Bool { false }
 
     /// Map-only jobs need no reduce.
     public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}

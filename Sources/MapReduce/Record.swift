@@ -1,6 +1,7 @@
 /// One input line, as ``Job/map(_:_:)`` receives it.
 public struct Record {
-    /// The line's bytes, without `\n` or `\r\n`. Valid only during the `map` call.
+    /// The line's bytes, without `\n` or `\r\n` (for a job that ``Job/mapsBlocksOfLines``, whole
+    /// lines with their line ends). Valid only during the `map` call.
     public let bytes: ByteSlice
     /// Byte offset of the line's first byte in the uncompressed file.
     public var offset: Int64 {

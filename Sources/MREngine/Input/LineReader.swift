@@ -27,9 +27,13 @@ final class LineReader {
         }
     }
 
-    init(capacity: Int = 1 << 20, maxLineLength: Int = .max) {
+    /// Whole lines are handed out many at a time (see ``Job/mapsBlocksOfLines``).
+    private let handsOutBlocks: Bool
+
+    init(capacity: Int = 1 << 20, maxLineLength: Int = .max, handsOutBlocks: Bool = false) {
         self.capacity = min(capacity, max(maxLineLength, 1 << 16))
         self.maxLineLength = maxLineLength
+        self.handsOutBlocks = handsOutBlocks
         buffer = .allocate(byteCount: self.capacity, alignment: 64)
     }
 
@@ -41,7 +45,9 @@ final class LineReader {
     private(set) var linesRead: Int64 = 0
 
     /// Calls `body(line, offset, lineNumber)` for each line of `source` that starts before `end`
-    /// (or before the source's ``ByteSource/recordsEnd``, once it knows it).
+    /// (or before the source's ``ByteSource/recordsEnd``, once it knows it). A reader that hands
+    /// out blocks calls it with all whole lines in its buffer at once, line ends included, when
+    /// all of them start before `end` and none can be longer than the longest line allowed.
     ///
     /// `source` begins at stream offset `sourceOffset`, inside line number `firstLineNumber`.
     /// With `skippingFirstLine`, the text up to the first `\n` belongs to the previous split and is
@@ -60,17 +66,27 @@ final class LineReader {
         var sourceDone = false
         while true {
             let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+            if skipping, lineStart < filled, let newline = memchr(bytes + lineStart, 0x0A, filled - lineStart) {
+                skipping = false
+                lineNumber += 1
+                lineStart = bytes.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            if handsOutBlocks && !skipping, let blockEnd = wholeLinesEnd(bytes, from: lineStart, to: filled),
+               bufferOffset + Int64(blockEnd - 1) < end, blockEnd - lineStart <= maxLineLength {
+                let lines = countNewlines(bytes + lineStart, blockEnd - lineStart)
+                bytesRead += Int64(blockEnd - lineStart)
+                linesRead += lines
+                try body(ByteSlice(start: bytes + lineStart, count: blockEnd - lineStart), bufferOffset + Int64(lineStart), lineNumber)
+                lineNumber += lines
+                lineStart = blockEnd
+            }
             // Hand out every complete line in the buffer.
-            while lineStart < filled,
+            while !skipping, lineStart < filled,
                   let newline = memchr(bytes + lineStart, 0x0A, filled - lineStart) {
                 let lineEnd = bytes.distance(to: newline.assumingMemoryBound(to: UInt8.self))
                 let offset = bufferOffset + Int64(lineStart)
-                if skipping {
-                    skipping = false
-                } else {
-                    if offset >= end { return }
-                    try emit(bytes, lineStart, lineEnd, offset, lineNumber, terminator: 1, body)
-                }
+                if offset >= end { return }
+                try emit(bytes, lineStart, lineEnd, offset, lineNumber, terminator: 1, body)
                 lineNumber += 1
                 lineStart = lineEnd + 1
             }
@@ -112,6 +128,17 @@ final class LineReader {
         try body(ByteSlice(start: bytes + from, count: contentEnd - from), offset, lineNumber)
     }
 
+    /// Just past the last `\n` in `from..<to`, if there is one; lines are short, so the search
+    /// runs backwards.
+    private func wholeLinesEnd(_ bytes: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int? {
+        var index = to - 1
+        while index >= from {
+            if bytes[index] == 0x0A { return index + 1 }
+            index -= 1
+        }
+        return nil
+    }
+
     private func grow() {
         let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 64)
         larger.copyMemory(from: buffer, byteCount: capacity)
@@ -121,14 +148,27 @@ final class LineReader {
     }
 }
 
-/// The number of `\n` bytes in `count` bytes at `start`, at memchr speed.
+/// The number of `\n` bytes in `count` bytes at `start`, 32 bytes a step: each step's compare
+/// gives -1 per newline byte, subtracted into byte counters that are summed before they can wrap.
 func countNewlines(_ start: UnsafeRawPointer, _ count: Int) -> Int64 {
-    var newlines: Int64 = 0
-    var cursor = start
-    let end = start + count
-    while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
-        newlines += 1
-        cursor = UnsafeRawPointer(hit) + 1
+    typealias Bytes = SIMD32<UInt8>
+    let newline = Bytes(repeating: 0x0A)
+    var found: Int64 = 0
+    var index = 0
+    while index + Bytes.scalarCount <= count {
+        // At most 255 steps per round, so no byte counter overflows.
+        let roundEnd = min(count - Bytes.scalarCount, index + 254 * Bytes.scalarCount)
+        var counters = Bytes()
+        while index <= roundEnd {
+            let bytes = start.loadUnaligned(fromByteOffset: index, as: Bytes.self)
+            counters &-= unsafeBitCast(bytes .== newline, to: Bytes.self)
+            index += Bytes.scalarCount
+        }
+        found += Int64(SIMD32<UInt16>(truncatingIfNeeded: counters).wrappedSum())
     }
-    return newlines
+    while index < count {
+        if start.load(fromByteOffset: index, as: UInt8.self) == 0x0A { found += 1 }
+        index += 1
+    }
+    return found
 }

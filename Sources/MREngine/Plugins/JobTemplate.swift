@@ -20,6 +20,9 @@ public enum JobTemplate {
                 /// map never reads record.offset or record.lineNumber, so a gzip file of many
                 /// members may be split at member starts without inflating it first.
                 public static let readsLinePositions = false
+                /// A line end separates words like a space, so map may get many lines at once:
+                /// one call per block of lines instead of one per line.
+                public static let mapsBlocksOfLines = true
 
                 let minimumLength: Int
 
@@ -27,7 +30,7 @@ public enum JobTemplate {
                     minimumLength = try options.int("min-length")
                 }
 
-                /// Called for every input line. Keys are views of the line: nothing is copied
+                /// Called for every input line (or block of lines). Keys are views of the text: nothing is copied
                 /// unless the engine keeps the key.
                 public func map(_ record: Record, _ output: MapOutput) {
                     forEachWord(in: record.bytes) { word in

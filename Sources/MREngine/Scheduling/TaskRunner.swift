@@ -64,7 +64,8 @@ public struct TaskRunner: Sendable {
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var recordsDone: Int64 = 0
 
-        let lines = LineReader(maxLineLength: plan.maxLineLength)
+        let lines = LineReader(maxLineLength: plan.maxLineLength,
+                               handsOutBlocks: jobType.mapsBlocksOfLines && !jobType.readsLinePositions)
         var warnings: [String] = []
         var skippedFiles: [Int] = []
         var pieceChecksums: [PieceChecksum] = []
