@@ -105,7 +105,11 @@ final class CombiningTable: MapOutputBuffer {
     private func fold(hash: UInt64, _ word0: UInt64, _ word1: UInt64, length: Int, key: ByteSlice?, value: Int64) {
         let (slot, found) = table.lookUp(hash: hash, word0, word1, length: length, key: key, arena: arena)
         if found {
-            slot.pointee.value = folded(slot.pointee.value, value)
+            if rule == .sum {
+                slot.pointee.value &+= value
+            } else {
+                slot.pointee.value = foldedByOtherRule(slot.pointee.value, value)
+            }
             return
         }
         if let key {
@@ -117,10 +121,10 @@ final class CombiningTable: MapOutputBuffer {
         if table.isCrowded { growTable() }
     }
 
-    @inline(__always)
-    private func folded(_ accumulated: Int64, _ value: Int64) -> Int64 {
-        if rule == .sum { return accumulated &+ value }  // a compare, not the switch's jump table
-        return switch rule {
+    /// The fold of every rule but `.sum`, which ``fold(hash:_:_:length:key:value:)`` does inline.
+    @inline(never)
+    private func foldedByOtherRule(_ accumulated: Int64, _ value: Int64) -> Int64 {
+        switch rule {
         case .sum: accumulated &+ value
         case .minimum: min(accumulated, value)
         case .maximum: max(accumulated, value)

@@ -102,18 +102,20 @@ struct SlotTable {
     @inline(__always)
     func lookUp(hash: UInt64, _ word0: UInt64, _ word1: UInt64, length: Int, key: ByteSlice?,
                 arena: ByteArena) -> (slot: UnsafeMutablePointer<Slot>, found: Bool) {
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        // Tag and length side by side, compared as one word (little-endian: the tag is the low half).
+        let wanted = hash >> 32 | UInt64(truncatingIfNeeded: length) << 32
         let mask = capacity &- 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots + index
-            let storedLength = slot.pointee.length
-            if storedLength == Self.emptyLength { return (slot, false) }
-            if slot.pointee.tag == tag && storedLength == UInt32(truncatingIfNeeded: length) {
+            let head = UnsafeRawPointer(slot).load(as: UInt64.self)
+            if head == wanted {
                 let equal = key == nil
                     ? slot.pointee.word0 == word0 && slot.pointee.word1 == word1
                     : KeyBytes.equal(arena.base + Int(slot.pointee.word0), key!.baseAddress, length)
                 if equal { return (slot, true) }
+            } else if UInt32(truncatingIfNeeded: head >> 32) == Self.emptyLength {
+                return (slot, false)
             }
             index = (index &+ 1) & mask
         }
