@@ -7,9 +7,10 @@ import MapReduce
 /// The map buffer of a job whose combiner folds integers (`.sum`, `.minimum`, `.maximum`,
 /// `.custom`): a ``SlotTable`` with one slot per distinct key, its value folded in place.
 ///
-/// An emit hashes the pair, prefetches its slot and queues it (``FoldQueue``); the pair is folded
-/// when it leaves the queue, its slot in cache by then. Halfway through the queue a long key's
-/// slot has arrived, and its stored bytes in the arena, which the fold compares, are prefetched too.
+/// An emit hashes the pair, prefetches its slot and queues it (``FoldQueue``); pairs are folded
+/// a batch at a time, their slots in cache by then. Half a batch after a long key's pair was
+/// queued its slot has arrived, and its stored bytes in the arena, which the fold compares, are
+/// prefetched too.
 final class CombiningTable: MapOutputBuffer {
     /// `Combiner`'s integer rules without their payload.
     private enum FoldRule { case sum, minimum, maximum, custom }
@@ -50,8 +51,8 @@ final class CombiningTable: MapOutputBuffer {
         let hash = SlotTable.hash(word0, word1, length)
         mr_prefetch(table.home(of: hash))
         if queue.longKeyCount > 0 { prefetchHalfwayStoredKey() }
-        if queue.isFull { foldQueued(at: queue.next) }
         queue.push(FoldQueue.Pair(hash: hash, word0: word0, word1: word1, length: length, value: value))
+        if queue.isFull { foldOldestBatch() }
     }
 
     override func emit(key: ByteSlice, text: ByteSlice) {
@@ -69,8 +70,8 @@ final class CombiningTable: MapOutputBuffer {
             let hash = KeyHash.hash(key)
             mr_prefetch(table.home(of: hash))
             prefetchHalfwayStoredKey()
-            if queue.isFull { foldQueued(at: queue.next) }  // before its key's room takes the new key
             queue.pushLong(key, FoldQueue.Pair(hash: hash, word0: 0, word1: 0, length: length, value: value))
+            if queue.isFull { foldOldestBatch() }
             return
         }
         let (hash, word0, word1) = SlotTable.hash(key)
@@ -86,11 +87,27 @@ final class CombiningTable: MapOutputBuffer {
         mr_prefetch(arena.base + Int(slot.pointee.word0))
     }
 
+    /// Folds the older half of the full queue, in one loop.
+    @inline(never)
+    private func foldOldestBatch() {
+        foldOldest(FoldQueue.batch)
+    }
+
+    /// Folds the `number` oldest queued pairs and forgets them.
     @inline(__always)
-    private func foldQueued(at place: Int) {
-        let pair = queue.pair(at: place)
-        if pair.length > SlotTable.inlineLimit { return foldLongQueued(at: place) }
-        fold(hash: pair.hash, pair.word0, pair.word1, length: pair.length, key: nil, value: pair.value)
+    private func foldOldest(_ number: Int) {
+        var long = 0
+        for age in 0..<number {
+            let place = queue.place(ofAge: age)
+            let pair = queue.pair(at: place)
+            if pair.length > SlotTable.inlineLimit {
+                foldLongQueued(at: place)
+                long &+= 1
+            } else {
+                fold(hash: pair.hash, pair.word0, pair.word1, length: pair.length, key: nil, value: pair.value)
+            }
+        }
+        queue.removeOldest(number, long: long)
     }
 
     @inline(never)
@@ -143,8 +160,7 @@ final class CombiningTable: MapOutputBuffer {
     }
 
     override func settle() {
-        for age in 0..<queue.count { foldQueued(at: queue.place(ofAge: age)) }
-        queue.removeAll()
+        foldOldest(queue.count)
     }
 
     override func removeAll() { table.removeAll() }

@@ -1,9 +1,9 @@
 import MapReduce
 
 /// Integer pairs that a ``CombiningTable`` has hashed, and whose slots it has prefetched, but
-/// has not yet folded: each is folded a few emits after it arrives, so the table's cache misses
-/// (a table of 60,000 words is 4 MB, beyond L2) overlap with map scanning the next words instead
-/// of stalling it.
+/// has not yet folded. When the queue is full, its older half is folded in one loop: each of those
+/// pairs waited at least ``batch`` emits, so its slot has arrived in cache (a table of 60,000
+/// words is 4 MB, beyond L2), and the emit itself stays a short leaf: hash, prefetch, store.
 ///
 /// A key too long for a slot (up to ``longKeyLimit`` bytes) is queued as a copy, since map may
 /// reuse its bytes: a quarter of ngrams' pairs, which missed the cache unqueued.
@@ -16,14 +16,15 @@ struct FoldQueue {
         var length: Int
         var value: Int64
     }
-    /// Enough emits to cover a miss to L3 (wordcount: 8 cut 15 % of wall time, 16 a little more).
-    static let depth = 16
+    /// Pairs folded together, and the fewest emits a pair waits: enough to cover a miss to L3.
+    static let batch = 16
+    static let depth = 2 * batch
     static let longKeyLimit = 48
 
     private let pairs: UnsafeMutablePointer<Pair>
     /// One room of ``longKeyLimit`` bytes per place.
     private let longKeys: UnsafeMutableRawPointer
-    /// The place the next pair goes: when the queue is full, its oldest pair's.
+    /// The place the next pair goes.
     private(set) var next = 0
     private(set) var count = 0
     /// How many queued pairs have long keys: without any, the table looks at no long key's slot.
@@ -40,6 +41,7 @@ struct FoldQueue {
         longKeys.deallocate()
     }
 
+    /// Full: the older half must be folded (``removeOldest(_:)``) before the next push.
     @inline(__always)
     var isFull: Bool { count == Self.depth }
 
@@ -51,45 +53,35 @@ struct FoldQueue {
         ByteSlice(start: longKeys + place &* Self.longKeyLimit, count: pairs[place].length)
     }
 
-    /// The pair queued half the queue's depth ago: a long key's slot has arrived by now.
+    /// The pair queued half a batch ago: a long key's slot has arrived by now.
     @inline(__always)
-    var halfwayPair: Pair { pairs[(next &- Self.depth / 2) & (Self.depth - 1)] }
+    var halfwayPair: Pair { pairs[(next &- Self.batch / 2) & (Self.depth - 1)] }
 
-    /// Queues a pair whose key fits a slot at ``next``; when the queue is full, its oldest pair
-    /// (there) must have been folded.
+    /// Queues a pair whose key fits a slot; the queue must not be full.
     @inline(__always)
     mutating func push(_ pair: Pair) {
-        takeNextPlace()
         pairs[next] = pair
         next = (next &+ 1) & (Self.depth - 1)
+        count &+= 1
     }
 
     /// ``push(_:)`` for a pair whose key is too long for a slot, copying the key into the place's room.
     mutating func pushLong(_ key: ByteSlice, _ pair: Pair) {
-        takeNextPlace()
         (longKeys + next &* Self.longKeyLimit).copyMemory(from: key.baseAddress!, byteCount: key.count)
         longKeyCount &+= 1
-        pairs[next] = pair
-        next = (next &+ 1) & (Self.depth - 1)
-    }
-
-    @inline(__always)
-    private mutating func takeNextPlace() {
-        if count < Self.depth {
-            count &+= 1
-        } else if pairs[next].length > SlotTable.inlineLimit {
-            longKeyCount &-= 1
-        }
+        push(pair)
     }
 
     /// The place of the queued pair that is `age` pushes old (0: the oldest).
+    @inline(__always)
     func place(ofAge age: Int) -> Int {
         (next &+ Self.depth &- count &+ age) & (Self.depth - 1)
     }
 
-    /// Forgets every queued pair (once folded).
-    mutating func removeAll() {
-        count = 0
-        longKeyCount = 0
+    /// Forgets the `number` oldest pairs (once folded), of which `long` had long keys.
+    @inline(__always)
+    mutating func removeOldest(_ number: Int, long: Int) {
+        count &-= number
+        longKeyCount &-= long
     }
 }
