@@ -18,17 +18,18 @@ public func forEachWord(in text: ByteSlice, _ body: (ByteSlice) throws -> Void) 
         let letters = scan.letterMask(base, blockStart, count)
         var transitions = letters ^ (letters << 1 | scan.previousLetterBit)
         scan.previousLetterBit = letters >> 63
+        // Positions stay below `count`: no overflow checks in the per-word loop.
         while transitions != 0 {
-            let position = blockStart + transitions.trailingZeroBitCount
+            let position = blockStart &+ transitions.trailingZeroBitCount
             transitions &= transitions &- 1
             if inWord {
-                try body(ByteSlice(start: base + wordStart, count: position - wordStart))
+                try body(ByteSlice(start: base + wordStart, count: position &- wordStart))
             } else {
                 wordStart = position
             }
             inWord.toggle()
         }
-        blockStart += 64
+        blockStart &+= 64
     }
     if inWord { try body(ByteSlice(start: base + wordStart, count: count - wordStart)) }
 }
