@@ -11,13 +11,12 @@ import MapReduce
 /// a batch at a time, their slots in cache by then. Half a batch after a long key's pair was
 /// queued its slot has arrived, and its stored bytes in the arena, which the fold compares, are
 /// prefetched too.
-final class CombiningTable: MapOutputBuffer {
+final class CombiningTable: SlotTableBuffer {
     /// `Combiner`'s integer rules without their payload.
     private enum FoldRule { case sum, minimum, maximum, custom }
     private let rule: FoldRule
     /// The closure of `Combiner.custom`, kept apart so that the other rules copy no reference.
     private let customFold: (@Sendable (Int64, Int64) -> Int64)?
-    private var table: SlotTable
     private var queue = FoldQueue()
 
     init(_ combiner: Combiner, runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
@@ -28,20 +27,12 @@ final class CombiningTable: MapOutputBuffer {
         case .custom(let fold): (rule, customFold) = (.custom, fold)
         case .distinct: preconditionFailure(".distinct keeps text values: it has its own buffer, DistinctTable")
         }
-        table = SlotTable(kept: memory.table.take())
         super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
-        fitKeptArena()
     }
 
     deinit {
-        table.keep(in: memory)
         queue.deallocate()
     }
-
-    override var pairCount: Int { table.count }
-    override var slotCapacity: Int { table.capacity }
-    override var slotBytes: Int { table.byteCount }
-    override func pairLimit(slots slotCount: Int) -> Int { slotCount / 4 * 3 }
 
     override func emit(key: ByteSlice, value: Int64) {
         emitted &+= 1
@@ -135,7 +126,7 @@ final class CombiningTable: MapOutputBuffer {
         } else {
             table.claim(slot, hash: hash, length: length, value: value, word0: word0, word1: word1)
         }
-        if table.isCrowded { growTable() }
+        growIfCrowded()
     }
 
     /// The fold of every rule but `.sum`, which ``fold(hash:_:_:length:key:value:)`` does inline.
@@ -149,21 +140,9 @@ final class CombiningTable: MapOutputBuffer {
         }
     }
 
-    @inline(never)
-    private func growTable() {
-        // At 3/4 load there is room for the one pair before the spill.
-        if wouldExceedBudget(allocating: 2 * table.capacity, slotStride: MemoryLayout<SlotTable.Slot>.stride) {
-            spillPending = true
-        } else {
-            table.grow()
-        }
-    }
-
     override func settle() {
         foldOldest(queue.count)
     }
-
-    override func removeAll() { table.removeAll() }
 
     /// Each pair is all in its sort item (a long key by its arena offset), so writing it does not
     /// go back to the cache-cold slot; equal keys do not occur.

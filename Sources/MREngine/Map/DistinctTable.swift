@@ -3,28 +3,21 @@ import MapReduce
 /// The map buffer of a job whose combiner is `.distinct`: a ``SlotTable`` whose identity is the
 /// key followed by the text value, so each distinct value of a key is kept once. The slot's value
 /// says where the key ends.
-final class DistinctTable: MapOutputBuffer {
-    private var table: SlotTable
+final class DistinctTable: SlotTableBuffer {
     /// Where a key and a text value are joined.
     private var composite: UnsafeMutableRawPointer
     private var compositeCapacity = 256
 
     override init(runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
-        table = SlotTable(kept: memory.table.take())
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
         super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
-        fitKeptArena()
     }
 
     deinit {
-        table.keep(in: memory)
         composite.deallocate()
     }
 
-    override var pairCount: Int { table.count }
-    override var slotCapacity: Int { table.capacity }
     override var slotBytes: Int { table.byteCount + compositeCapacity }
-    override func pairLimit(slots slotCount: Int) -> Int { slotCount / 4 * 3 }
 
     override func emit(key: ByteSlice, text: ByteSlice) {
         emitted &+= 1
@@ -45,21 +38,13 @@ final class DistinctTable: MapOutputBuffer {
         table.claim(slot, hash: hash, length: length, value: Int64(key.count),
                     word0: isLong ? UInt64(arena.store(joined, withLength: false)) : word0, word1: word1)
         if isLong { checkArenaGrowth() }
-        if table.isCrowded {
-            if wouldExceedBudget(allocating: 2 * table.capacity, slotStride: MemoryLayout<SlotTable.Slot>.stride) {
-                spillPending = true
-            } else {
-                table.grow()
-            }
-        }
+        growIfCrowded()
     }
 
     override func emit(key: ByteSlice, value: Int64) {
         emitted &+= 1
         misuse = misuse ?? "it emits integer values but its combiner, .distinct, keeps text values"
     }
-
-    override func removeAll() { table.removeAll() }
 
     /// The key and the text value stored at `index`.
     private func pair(at index: Int) -> (key: ByteSlice, text: ByteSlice) {
