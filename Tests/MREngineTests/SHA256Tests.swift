@@ -11,6 +11,27 @@ final class SHA256Tests: XCTestCase {
                        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    /// Fed in pieces of every size, whole blocks and partial ones, the digest is the one-shot one.
+    func testPiecewiseUpdatesGiveTheOneShotDigest() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<5_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let whole = SHA256.hex(of: bytes)
+        for trial in 0..<50 {
+            var hasher = SHA256()
+            var offset = 0
+            while offset < bytes.count {
+                let size = min(bytes.count - offset, trial % 5 == 0 ? 64 : Int.random(in: 0...150, using: &generator))
+                hasher.update(bytes[offset..<offset + size])
+                offset += size
+            }
+            let digest = hasher.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            XCTAssertEqual(digest, whole, "trial \(trial)")
+        }
+        var fromSequence = SHA256()
+        fromSequence.update(bytes.lazy.map { $0 })  // not contiguous
+        XCTAssertEqual(fromSequence.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(), whole)
+    }
+
     /// Every length around the 64-byte block and its 56-byte padding edge, against sha256sum.
     func testEveryLengthAroundTheBlockEdgesMatchesSha256sum() throws {
         var generator = SystemRandomNumberGenerator()
