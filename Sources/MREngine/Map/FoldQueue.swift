@@ -41,7 +41,7 @@ struct FoldQueue {
         longKeys.deallocate()
     }
 
-    /// Full: the older half must be folded (``removeOldest(_:)``) before the next push.
+    /// Full: the older half must be folded (``removeOldest(_:long:)``) before the next push.
     @inline(__always)
     var isFull: Bool { count == Self.depth }
 
