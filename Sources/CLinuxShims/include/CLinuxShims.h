@@ -1,5 +1,6 @@
 // Linux calls Swift's Glibc module does not import (they sit behind _GNU_SOURCE or in
-// linux/ headers). Each is a one-line wrapper.
+// linux/ headers), each a one-line wrapper, and two things of the map's hot path Swift lacks: a
+// prefetch and a table in read-only data.
 #pragma once
 
 #ifndef __linux__
@@ -27,6 +28,32 @@ int mr_rename_exchange(const char *first, const char *second);
 /// Starts loading the cache line at `address` so that a later access need not wait for memory
 /// (Swift has no prefetch of its own).
 static inline void mr_prefetch(const void *address) { __builtin_prefetch(address); }
+
+/// For a key of 0-16 bytes loaded as two little-endian 8-byte words, the masks that keep its
+/// bytes (word 0: bytes 0-7, word 1: bytes 8-15) and clear what follows it. Constant data, not a
+/// computation: Swift computes the second mask with a branch on "longer than 8 bytes", which
+/// mispredicts on the long tail of words, and a table of its own would be initialised lazily,
+/// with a check at every use.
+static const unsigned long long mr_key_word_masks[17][2] = {
+    {0x0000000000000000, 0x0000000000000000},
+    {0x00000000000000FF, 0x0000000000000000},
+    {0x000000000000FFFF, 0x0000000000000000},
+    {0x0000000000FFFFFF, 0x0000000000000000},
+    {0x00000000FFFFFFFF, 0x0000000000000000},
+    {0x000000FFFFFFFFFF, 0x0000000000000000},
+    {0x0000FFFFFFFFFFFF, 0x0000000000000000},
+    {0x00FFFFFFFFFFFFFF, 0x0000000000000000},
+    {0xFFFFFFFFFFFFFFFF, 0x0000000000000000},
+    {0xFFFFFFFFFFFFFFFF, 0x00000000000000FF},
+    {0xFFFFFFFFFFFFFFFF, 0x000000000000FFFF},
+    {0xFFFFFFFFFFFFFFFF, 0x0000000000FFFFFF},
+    {0xFFFFFFFFFFFFFFFF, 0x00000000FFFFFFFF},
+    {0xFFFFFFFFFFFFFFFF, 0x000000FFFFFFFFFF},
+    {0xFFFFFFFFFFFFFFFF, 0x0000FFFFFFFFFFFF},
+    {0xFFFFFFFFFFFFFFFF, 0x00FFFFFFFFFFFFFF},
+    {0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF}
+};
+static inline unsigned long long mr_key_word_mask(long length, int word) { return mr_key_word_masks[length][word]; }
 
 /// memmem: the first occurrence of `needle` in `haystack`, or NULL.
 void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength);

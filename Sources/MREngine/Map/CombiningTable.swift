@@ -18,7 +18,6 @@ final class CombiningTable: SlotTableBuffer {
     /// The closure of `Combiner.custom`, kept apart so that the other rules copy no reference.
     private let customFold: (@Sendable (Int64, Int64) -> Int64)?
     private var queue = FoldQueue()
-    private let keyMasks = KeyBytes.wordMasks
 
     init(_ combiner: Combiner, runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
         switch combiner {
@@ -39,7 +38,7 @@ final class CombiningTable: SlotTableBuffer {
         emitted &+= 1
         let length = key.count
         guard !spillPending && length <= SlotTable.inlineLimit else { return emitOther(key, value: value) }
-        let (word0, word1) = KeyBytes.words(key, masks: keyMasks)
+        let (word0, word1) = KeyBytes.words(key)
         let hash = SlotTable.hash(word0, word1, length)
         mr_prefetch(table.home(of: hash))
         if queue.longKeyCount > 0 { prefetchHalfwayStoredKey() }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinuxShims
 import MapReduce
 
 /// The byte helpers map, the intermediate files and reduce share for keys: loading a key as
@@ -29,30 +30,14 @@ enum KeyBytes {
     }
 
     /// The zero-padded bytes of a key of at most 16 bytes, as the map table's slots hold them.
-    /// `masks` is ``wordMasks``, which a caller in a loop keeps at hand.
     @inline(__always)
-    static func words(_ key: ByteSlice, masks: WordMasks = wordMasks) -> (UInt64, UInt64) {
+    static func words(_ key: ByteSlice) -> (UInt64, UInt64) {
         // Both words in two loads, masked, when the 16 bytes lie in the key's page (nearly always).
         guard let base = key.baseAddress, UInt(bitPattern: base) & 4095 <= 4096 - 16 else { return wordsNearPageEnd(key) }
         let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
         let second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        let mask = masks[key.count]
-        return (first & mask.first, second & mask.second)
+        return (first & UInt64(mr_key_word_mask(key.count, 0)), second & UInt64(mr_key_word_mask(key.count, 1)))
     }
-
-    /// For each key length 0-16, the masks of its bytes in its first and second word. Looked up
-    /// rather than computed: the computed second mask is a branch on "longer than 8 bytes",
-    /// mispredicted on a long tail of words (a standalone loop over the man pages loaded keys
-    /// 0.081 s -> 0.050 s for 10.1 M words).
-    typealias WordMasks = UnsafePointer<(first: UInt64, second: UInt64)>
-    static let wordMasks: WordMasks = {
-        let masks = UnsafeMutablePointer<(first: UInt64, second: UInt64)>.allocate(capacity: 17)
-        for count in 0...16 {
-            // A shift by 64 or more gives 0 in Swift.
-            masks[count] = (~(~0 << UInt64(8 * count)), count <= 8 ? 0 : ~(~0 << UInt64(8 * count - 64)))
-        }
-        return UnsafePointer(masks)
-    }()
 
     /// ``words(_:)`` for a key near the end of its page (or empty), read without crossing it.
     @inline(never)
