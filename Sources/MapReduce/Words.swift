@@ -43,6 +43,9 @@ struct LetterScan {
     @usableFromInline var carried: UInt64 = 0
     /// Bytes before this offset are classified (a multi-byte letter can reach into later bytes).
     @usableFromInline var classifiedUntil = 0
+    /// ``UnicodeLetters``' bitmap, fetched at the first non-ASCII byte: each fetch of the lazy
+    /// global is a call to `swift_once`, which cost 1 % of wordcount on the man pages per scalar.
+    @usableFromInline var letterBitmap: UnsafeMutablePointer<UInt64>? = nil
 
     @inlinable init() {}
 
@@ -89,6 +92,8 @@ struct LetterScan {
     mutating func classifyMixed(_ base: UnsafePointer<UInt8>, from: Int, to: Int, _ blockStart: Int, _ count: Int) -> UInt64 {
         var mask: UInt64 = 0
         var position = from
+        let bitmap = letterBitmap ?? UnicodeLetters.bmp
+        letterBitmap = bitmap
         while position < to {
             let byte = base[position]
             if byte < 0x80 {
@@ -98,7 +103,7 @@ struct LetterScan {
             }
             let decoded = decodeUTF8Scalar(base, position, count)
             let size = max(decoded.length, 1)
-            if decoded.length > 0 && UnicodeLetters.contains(decoded.scalar) {
+            if decoded.length > 0 && UnicodeLetters.contains(decoded.scalar, bitmap: bitmap) {
                 for letterByte in position..<(position + size) {
                     let bit = letterByte - blockStart
                     if bit < 64 { mask |= 1 << UInt64(bit) } else { carried |= 1 << UInt64(bit - 64) }
@@ -184,8 +189,14 @@ public enum UnicodeLetters {
     /// True when `scalar` is in general category Lu, Ll, Lt, Lm or Lo.
     @inlinable
     public static func contains(_ scalar: UInt32) -> Bool {
+        contains(scalar, bitmap: bmp)
+    }
+
+    /// ``contains(_:)`` with the BMP bitmap already fetched.
+    @inlinable
+    static func contains(_ scalar: UInt32, bitmap: UnsafeMutablePointer<UInt64>) -> Bool {
         if scalar < 0x10000 {
-            return bmp[Int(scalar >> 6)] & (1 << UInt64(scalar & 63)) != 0
+            return bitmap[Int(scalar >> 6)] & (1 << UInt64(scalar & 63)) != 0
         }
         return isLetterByProperties(scalar)
     }
