@@ -124,6 +124,41 @@ final class MapOutputBufferTests: UnitTestCase {
         }
     }
 
+    /// Counts as skewed as words in text: a key counted more often than the key in its home slot
+    /// takes that slot, and every key must still be found, once, with its whole sum.
+    func testSkewedCountsKeepEverySumWhileHotKeysMoveHome() throws {
+        var state: UInt64 = 7
+        var expected: [[UInt8]: Int64] = [:]
+        let output = directory.appendingPathComponent("skewed").path
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: output, memoryBudget: 64 << 20)
+        for _ in 0..<300_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Rank 20,000^u for u uniform in [0, 1): rank r comes about 1/r as often as rank 1.
+            let rank = Int(pow(20_000.0, Double(state >> 11) / Double(1 << 53)))
+            let key = Array("w\(rank)".utf8) + (rank % 97 == 0 ? Array(repeating: UInt8(ascii: "z"), count: 20) : [])
+            key.withUnsafeBytes { buffer.emit(key: $0, value: 1) }
+            expected[key, default: 0] += 1
+        }
+        try buffer.finish()
+        XCTAssertEqual(buffer.runsWritten, 1)
+        var sums: [[UInt8]: Int64] = [:]
+        for run in try FileManager.default.contentsOfDirectory(atPath: output) {
+            let reader = try IntermediateFile.Reader(path: output + "/" + run)
+            var previous: [UInt8]?
+            while !reader.isAtEnd {
+                let key = Array(reader.key)
+                if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key)") }
+                previous = key
+                guard case .int(let value) = reader.value else { return XCTFail("text value") }
+                sums[key] = value
+                try reader.advance()
+            }
+        }
+        XCTAssertEqual(sums, expected)
+        XCTAssertGreaterThan(expected.count, 5_000)
+    }
+
     /// Every combiner mode, not only `.sum`: integers folded by `.minimum`, `.maximum` and a
     /// custom fold, text values kept once per key by `.distinct`, and every pair in emission
     /// order without a combiner; with a roomy budget (one run) and a tight one (many spills).

@@ -115,6 +115,10 @@ final class CombiningTable: SlotTableBuffer {
         if found {
             if rule == .sum {
                 slot.pointee.value &+= value
+                // A key counted more often than the one in its home slot takes that slot: a hot
+                // key found a probe away costs a mispredicted branch at every emit.
+                let home = table.home(of: hash)
+                if slot != home && slot.pointee.value > home.pointee.value { table.exchange(slot, home) }
             } else {
                 slot.pointee.value = foldedByOtherRule(slot.pointee.value, value)
             }

@@ -131,6 +131,14 @@ struct SlotTable {
         count &+= 1
     }
 
+    /// Swaps the keys of `slot` and of `home`, the slot where its key's probe starts. Lookups still
+    /// find both: every slot from `home` to `slot` is occupied (the probe passed them), so the key
+    /// moved out of `home` stays within the unbroken run that starts at its own home.
+    @inline(__always)
+    func exchange(_ slot: UnsafeMutablePointer<Slot>, _ home: UnsafeMutablePointer<Slot>) {
+        swap(&slot.pointee, &home.pointee)
+    }
+
     /// Past 3/4 full: time to grow (or spill).
     @inline(__always)
     var isCrowded: Bool { count &* 4 > capacity &* 3 }
