@@ -35,20 +35,7 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
             }
             try buffer.finish()
-            var sums: [[UInt8]: Int64] = [:]
-            for run in try FileManager.default.contentsOfDirectory(atPath: output) {
-                let reader = try IntermediateFile.Reader(path: output + "/" + run)
-                var previous: [UInt8]?
-                while !reader.isAtEnd {
-                    let key = Array(reader.key)
-                    if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) in \(run)") }
-                    previous = key
-                    guard case .int(let value) = reader.value else { return XCTFail("text value") }
-                    sums[key, default: 0] += value
-                    try reader.advance()
-                }
-            }
-            XCTAssertEqual(sums, expected, "budget \(budget)")
+            XCTAssertEqual(try integerSums(ofRunsIn: output), expected, "budget \(budget)")
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
 
             // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
@@ -105,6 +92,28 @@ final class MapOutputBufferTests: UnitTestCase {
 
     /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
     /// the order the merge hands them over.
+    /// Every key's integer values summed over the run files in `folder`, each run checked to
+    /// hold its keys in strictly increasing bytewise order (so each key once).
+    private func integerSums(ofRunsIn folder: String) throws -> [[UInt8]: Int64] {
+        var sums: [[UInt8]: Int64] = [:]
+        for run in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let reader = try IntermediateFile.Reader(path: folder + "/" + run)
+            var previous: [UInt8]?
+            while !reader.isAtEnd {
+                let key = Array(reader.key)
+                if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key) in \(run)") }
+                previous = key
+                guard case .int(let value) = reader.value else {
+                    XCTFail("text value in \(run)")
+                    return sums
+                }
+                sums[key, default: 0] += value
+                try reader.advance()
+            }
+        }
+        return sums
+    }
+
     private func readBack(_ folder: String, partitions: Int) throws -> [[String: [String]]] {
         let runs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
         return try (0..<partitions).map { partition in
@@ -142,20 +151,7 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         try buffer.finish()
         XCTAssertEqual(buffer.runsWritten, 1)
-        var sums: [[UInt8]: Int64] = [:]
-        for run in try FileManager.default.contentsOfDirectory(atPath: output) {
-            let reader = try IntermediateFile.Reader(path: output + "/" + run)
-            var previous: [UInt8]?
-            while !reader.isAtEnd {
-                let key = Array(reader.key)
-                if let previous { XCTAssertTrue(previous.lexicographicallyPrecedes(key), "\(previous) before \(key)") }
-                previous = key
-                guard case .int(let value) = reader.value else { return XCTFail("text value") }
-                sums[key] = value
-                try reader.advance()
-            }
-        }
-        XCTAssertEqual(sums, expected)
+        XCTAssertEqual(try integerSums(ofRunsIn: output), expected)
         XCTAssertGreaterThan(expected.count, 5_000)
     }
 
