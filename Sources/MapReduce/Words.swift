@@ -44,7 +44,8 @@ struct LetterScan {
     /// Bytes before this offset are classified (a multi-byte letter can reach into later bytes).
     @usableFromInline var classifiedUntil = 0
     /// ``UnicodeLetters``' bitmap, fetched at the first non-ASCII byte: each fetch of the lazy
-    /// global is a call to `swift_once`, which cost 1 % of wordcount on the man pages per scalar.
+    /// global is a call to `swift_once`, and one per scalar was 1 % of wordcount's time on the
+    /// man pages.
     @usableFromInline var letterBitmap: UnsafeMutablePointer<UInt64>? = nil
 
     @inlinable init() {}
