@@ -12,7 +12,6 @@ public struct Grep: Job {
 
     public init(options: JobOptions) throws {
         pattern = Array(try options.string("pattern").utf8)
-        guard !pattern.isEmpty else { throw JobOptionError(message: "--pattern must not be empty") }
     }
 
     public func map(_ record: Record, _ output: MapOutput) {
@@ -24,7 +23,7 @@ public struct Grep: Job {
 
     private func contains(_ line: ByteSlice) -> Bool {
         guard line.count >= pattern.count else { return false }
-        let first = pattern[0]
+        guard let first = pattern.first else { return true }  // the empty pattern, as in grep -F ''
         var index = 0
         while index <= line.count - pattern.count {
             if line[index] == first {

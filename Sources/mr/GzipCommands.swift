@@ -13,6 +13,10 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Uncompressed bytes between access points, e.g. 4M.")
     var span: ByteCount = ByteCount(argument: "4M")!
 
+    func validate() throws {
+        try span.check("--span", within: (32 << 10)...(1 << 40))
+    }
+
     func run() throws {
         for file in files {
             let index = try GzipIndex.build(path: file, span: span.bytes)

@@ -27,7 +27,8 @@ enum JobResolver {
         var values: [String: String] = [:]
         for option in jobType.options { values[option.name] = option.defaultValue }
         for assignment in optionAssignments {
-            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            // `--pattern ''` gives the empty value: a value like any other.
+            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, jobType.options.contains(where: { $0.name == parts[0] }) else {
                 throw MRError(.usage, "job \(jobType.name) has no option '\(assignment)'; see mr \(jobType.name) --help")
             }

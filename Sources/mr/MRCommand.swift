@@ -9,9 +9,17 @@ struct MRCommand: ParsableCommand {
             abstract: "A map-reduce engine for one machine: run a job over gzip or plain text inputs.",
             usage: "mr JOB INPUT... [--workers N] [--reducers R] [--mode processes|threads|sequential] [--output DIR] [job options]",
             discussion: guide,
-            subcommands: [RunJobCommand.self, JobsCommand.self, NewJobCommand.self, BenchCommand.self, StreamCommand.self, PackageCommand.self, InflateCommand.self, IndexCommand.self, InspectCommand.self],
+            subcommands: subcommands,
             defaultSubcommand: RunJobCommand.self)
     }
+
+    static let subcommands: [any ParsableCommand.Type] = [
+        RunJobCommand.self, JobsCommand.self, NewJobCommand.self, BenchCommand.self, StreamCommand.self, PackageCommand.self,
+        InflateCommand.self, IndexCommand.self, InspectCommand.self,
+    ]
+
+    /// The names of mr's own commands, which no job may take: `mr NAME` would run the command.
+    static var commandNames: [String] { subcommands.compactMap { $0.configuration.commandName } + ["help"] }
 
     /// The jobs, the output contract and the exit statuses, shown by `mr --help`.
     static var guide: String {

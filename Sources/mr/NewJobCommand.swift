@@ -17,6 +17,9 @@ struct NewJobCommand: ParsableCommand {
               name.allSatisfy({ ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("a job name is lowercase letters, digits and dashes, starting with a letter: '\(name)'")
         }
+        guard !MRCommand.commandNames.contains(name) else {
+            throw ValidationError("'\(name)' is the name of mr's own command `mr \(name)`, so no job can be run by it; pick another name")
+        }
     }
 
     func run() throws {

@@ -72,9 +72,9 @@ struct RunJobCommand: ParsableCommand {
         guard reducers >= 1 else { throw ValidationError("--reducers must be at least 1") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
-        if let splitSize, splitSize.bytes < 1 { throw ValidationError("--split-size must be positive") }
-        guard memory.bytes >= 1 << 20 else { throw ValidationError("--memory must be at least 1M") }
-        guard maxLine.bytes >= 1 << 10 && maxLine.bytes <= 1 << 40 else { throw ValidationError("--max-line must be between 1K and 1T") }
+        try splitSize?.check("--split-size", within: 1...(1 << 40))
+        try memory.check("--memory", within: (1 << 20)...(1 << 40))
+        try maxLine.check("--max-line", within: (1 << 10)...(1 << 40))
     }
 
     func run() throws {
@@ -109,7 +109,7 @@ struct RunJobCommand: ParsableCommand {
 extension ExecutionMode: ExpressibleByArgument {}
 extension Inflater: ExpressibleByArgument {}
 
-/// A byte count with an optional K, M or G suffix (powers of 1024).
+/// A byte count with an optional K, M, G or T suffix (powers of 1024).
 struct ByteCount: ExpressibleByArgument {
     let bytes: Int64
     private let text: String
@@ -118,14 +118,32 @@ struct ByteCount: ExpressibleByArgument {
 
     init?(argument: String) {
         text = argument
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
         var text = argument.uppercased()
         var scale: Int64 = 1
         if let last = text.last, let unit = units[last] {
             scale = unit
             text.removeLast()
         }
-        guard let value = Int64(text) else { return nil }
-        bytes = value * scale
+        // Beyond Int64 (9999999999G) is refused like any text that is not a count.
+        guard let value = Int64(text), case let (product, overflow) = value.multipliedReportingOverflow(by: scale), !overflow else {
+            return nil
+        }
+        bytes = product
+    }
+
+    /// Throws, naming `option` and the range, unless the count is within `range`.
+    func check(_ option: String, within range: ClosedRange<Int64>) throws {
+        guard range.contains(bytes) else {
+            throw ValidationError("\(option) must be between \(ByteCount.text(range.lowerBound)) and \(ByteCount.text(range.upperBound)), not \(text)")
+        }
+    }
+
+    /// 1K, 64M, 1T: a count of bytes as typed.
+    static func text(_ bytes: Int64) -> String {
+        for (suffix, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(suffix)"
+        }
+        return "\(bytes)"
     }
 }

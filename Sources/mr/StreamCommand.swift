@@ -34,6 +34,10 @@ struct StreamCommand: ParsableCommand {
     @Option(name: .customLong("job-option"), help: .hidden)
     var jobOptions: [String] = []
 
+    func validate() throws {
+        try maxLine.check("--max-line", within: (1 << 10)...(1 << 40))
+    }
+
     func run() throws {
         let loaded = try JobResolver.load(job, optionAssignments: jobOptions)
         let jobType = type(of: loaded.job)

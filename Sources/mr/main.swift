@@ -11,6 +11,10 @@ if arguments.first == WorkerLoop.commandName {
     })
 }
 
+if arguments.first == ProcessGroupGuard.commandName {
+    exit(ProcessGroupGuard.run(arguments: Array(arguments.dropFirst())))
+}
+
 // From here on Ctrl-C and SIGTERM stop every child (a compiler too) and remove temporary files.
 InterruptHandling.install()
 do {
@@ -18,9 +22,8 @@ do {
     // A job's own options are known only once the job is loaded: load it first, then let the
     // parser see them as `--job-option name=value`.
     let jobPosition = ["run", "bench"].contains(arguments.first ?? "") ? 1 : arguments.first == "stream" ? 2 : 0
-    let otherCommands = ["inflate", "new", "jobs", "help", "index", "inspect", "package"]
     if jobPosition < arguments.count, !arguments[jobPosition].hasPrefix("-"),
-       jobPosition > 0 || !otherCommands.contains(arguments[0]) {
+       jobPosition > 0 || !MRCommand.commandNames.contains(arguments[0]) {
         let (jobType, _, _) = try JobResolver.loadType(arguments[jobPosition])
         if arguments.contains("--help") || arguments.contains("-h") {
             let command: any ParsableCommandHelp.Type = switch arguments[0] {

@@ -215,11 +215,13 @@ func referenceWordCount(_ texts: [Data]) -> [String] {
     return sortedCountLines(counts)
 }
 
-/// Process ids of the direct children of `pid`.
+/// Process ids of the direct children of `pid`, whichever of its threads started them.
 func childProcesses(of pid: Int32) -> [Int32] {
-    let path = "/proc/\(pid)/task/\(pid)/children"
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-    return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    return threads.flatMap { thread -> [Int32] in
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8) else { return [] }
+        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
 }
 
 /// True while `pid` exists and is not a zombie.

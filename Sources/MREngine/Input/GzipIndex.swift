@@ -9,7 +9,7 @@ import CZlib
 /// blocks may refer to), and how many lines came before it.
 ///
 /// Saved as `FILE.gz.mrindex` beside the data (or in the cache folder if that is read-only),
-/// stamped with the file's size, modification time and 8-byte trailer: a stale or damaged index
+/// read back only if this user wrote it, stamped with the file's size, modification time and 8-byte trailer: a stale or damaged index
 /// is rejected and rebuilt, never trusted.
 public struct GzipIndex: Sendable {
     public struct AccessPoint: Sendable {
@@ -176,18 +176,8 @@ public struct GzipIndex: Sendable {
     }
 
     private func writeBytes(_ bytes: [UInt8], to location: String) throws {
-        try FileSystem.makeDirectories(FileSystem.parentDirectory(location))
-        let temporary = "\(location).tmp-\(getpid())"
-        let file = try FileDescriptor.create(temporary)
-        do {
-            try bytes.withUnsafeBytes { try file.writeAll($0.baseAddress!, count: $0.count) }
-            file.close()
-            try FileSystem.rename(temporary, to: location)
-        } catch {
-            file.close()
-            FileSystem.remove(temporary)
-            throw error
-        }
+        try FileSystem.makeDirectories(FileSystem.parentDirectory(location), mode: 0o700)
+        try bytes.withUnsafeBytes { try FileSystem.replaceFile(location, bytes: $0) }
     }
 
     /// Deletes the saved index of `path`, wherever it is.
@@ -199,7 +189,8 @@ public struct GzipIndex: Sendable {
     public static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
         guard let current = try? stamp(of: path) else { return nil }
         for location in locations(for: path, cacheDirectory: cacheDirectory) {
-            if let bytes = try? FileSystem.readFile(location), let index = decode(bytes), index.stamp == current {
+            // Only an index this user wrote: one another user could have written is not read.
+            if let bytes = try? FileSystem.readOwnFile(location), let index = decode(bytes), index.stamp == current {
                 return (index, location)
             }
         }
@@ -216,7 +207,7 @@ public struct GzipIndex: Sendable {
     /// not changed since.
     static func point(_ number: Int, at uncompressedOffset: Int64, savedAt indexPath: String, for dataPath: String) throws -> AccessPoint {
         let changed = MRError(.internal, "the index \(indexPath) of \(dataPath) changed during the run")
-        let file = try FileDescriptor.open(reading: indexPath)
+        let file = try FileDescriptor.open(readingOwn: indexPath)
         defer { file.close() }
         var header = [UInt8](repeating: 0, count: headerSize)
         var record = [UInt8](repeating: 0, count: pointSize)

@@ -49,18 +49,25 @@ struct OutputDirectory {
         try FileSystem.makeDirectories(parent)
         let lock = try takeLock(path)
         let prefix = "." + FileSystem.lastComponent(path) + ".mr-work-"
-        let work = parent + "/" + prefix + String(getpid())
-        FileSystem.removeTree(work)
+        // PID-RANDOM: the pid tells whether its run is alive; the rest makes the name one no
+        // other user can plant anything at in advance.
+        var random = SystemRandomNumberGenerator()
+        let work = parent + "/" + prefix + String(getpid()) + "-" + String(random.next() as UInt64, radix: 16)
         var resumed = false
         // Work directories of runs whose coordinator no longer exists (killed with SIGKILL).
         for name in (try? FileSystem.contents(of: parent)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "-" }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
             let abandoned = parent + "/" + name
-            if resume && !resumed, readFingerprint(abandoned) == fingerprint {
-                // Its committed outputs become this run's: only if this user made them.
-                if let owner = try FileSystem.ownership(abandoned)?.owner, owner != geteuid() {
+            guard let owner = try FileSystem.ownership(abandoned)?.owner else { continue }
+            let matches = resume && !resumed && readFingerprint(abandoned) == fingerprint
+            if owner != geteuid() {
+                // Another user's folder is theirs to remove, and its outputs are not this run's.
+                if matches {
                     throw MRError(.cannotCreateOutput, "will not resume from '\(abandoned)': it belongs to user \(owner), not to you (user \(geteuid())); run without --resume, or remove it")
                 }
+                continue
+            }
+            if matches {
                 try FileSystem.rename(abandoned, to: work)
                 FileSystem.removeTree(work + "/attempts")
                 resumed = true
@@ -83,18 +90,35 @@ struct OutputDirectory {
         return directory
     }
 
-    /// Locks `.NAME.mr-lock` beside the output (kept: removing it would let a third run lock a
-    /// new file while the second still holds the old one), recording the holder's pid in it.
+    /// Locks `.NAME.mr-lock` beside the output (flock, so a lock whose holder died never
+    /// blocks), recording the holder's pid in it. The file is removed when the run ends; a run
+    /// that opened it just before that finds the name no longer leads to its file and takes the
+    /// lock again on a new one.
     private static func takeLock(_ path: String) throws -> FileDescriptor {
-        let lockPath = FileSystem.parentDirectory(path) + "/." + FileSystem.lastComponent(path) + ".mr-lock"
-        let lock = try FileDescriptor.openForLocking(lockPath)
-        guard lock.tryLock() else {
-            let holder = (try? FileSystem.readFile(lockPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lockPath = lockPath(for: path)
+        while true {
+            let lock = try FileDescriptor.openForLocking(lockPath)
+            guard lock.tryLock() else {
+                let holder = (try? FileSystem.readFile(lockPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                lock.close()
+                throw MRError(.cannotCreateOutput, "another mr run\(holder.isEmpty ? "" : " (pid \(holder))") is writing '\(path)'; wait for it to end, or pass another --output")
+            }
+            if lock.isStill(at: lockPath) {
+                try lock.replaceContents(with: String(getpid()))
+                return lock
+            }
             lock.close()
-            throw MRError(.cannotCreateOutput, "another mr run\(holder.isEmpty ? "" : " (pid \(holder))") is writing '\(path)'; wait for it to end, or pass another --output")
         }
-        try lock.replaceContents(with: String(getpid()))
-        return lock
+    }
+
+    static func lockPath(for path: String) -> String {
+        FileSystem.parentDirectory(path) + "/." + FileSystem.lastComponent(path) + ".mr-lock"
+    }
+
+    /// Removes the lock file while still holding it, then lets go.
+    private func releaseLock() {
+        FileSystem.remove(Self.lockPath(for: path))
+        lock.close()
     }
 
     /// Whether a killed run of the plan `fingerprint` left a work directory beside `path`.
@@ -120,12 +144,12 @@ struct OutputDirectory {
             try FileSystem.rename(staged, to: path)
         }
         FileSystem.removeTree(workDirectory)
-        lock.close()
+        releaseLock()
     }
 
     /// Removes everything this run wrote; the output directory is untouched.
     func abandon() {
         FileSystem.removeTree(workDirectory)
-        lock.close()
+        releaseLock()
     }
 }

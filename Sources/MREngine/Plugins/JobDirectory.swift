@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Where `mr` looks for job files, in order: `$MR_JOBS_DIR` alone when it is set; otherwise the
+/// Where `mr` looks for job files, in order: `$MR_JOBS_DIR` alone when it is set (and not empty); otherwise the
 /// current folder's `jobs/`, then the shipped `jobs/` of the checkout `mr` was built in (found by
 /// walking up from the executable). A name found in an earlier folder hides the same name in a
 /// later one; a run names the file it used, so a shadowed job never runs unnoticed.
@@ -13,7 +13,8 @@ public struct JobDirectory: Sendable {
     public let newJobFolder: String
 
     public static func locate() throws -> JobDirectory {
-        if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }) {
+        // Set but empty counts as unset (as in POSIX shells' ${VAR:-default}), never as "/".
+        if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }), !explicit.isEmpty {
             return JobDirectory(folders: [explicit], newJobFolder: explicit)
         }
         let current = FileSystem.absolutePath("jobs")

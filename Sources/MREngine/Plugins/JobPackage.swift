@@ -21,15 +21,19 @@ public enum JobPackage {
     static let systemLibraries = ["linux-vdso.so", "libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "ld-linux"]
 
     /// Builds the package of `source` (compiled as `library`) into `archive`.
+    /// Builds the package of `source` (compiled as `library`) into `archive`, in a private
+    /// folder beside it, then renamed into place: a link planted at `archive` is replaced, never
+    /// written through.
     public static func build(source: JobSource, library: String, archive: String) throws {
-        let staging = FileSystem.parentDirectory(FileSystem.absolutePath(archive)) + "/.mr-package-\(getpid())"
-        ChildRegistry.shared.add(temporaryPath: staging)
+        let archive = FileSystem.absolutePath(archive)
+        let work = try FileSystem.makeTemporaryDirectory(beside: archive)
+        ChildRegistry.shared.add(temporaryPath: work)
         defer {
-            FileSystem.removeTree(staging)
-            ChildRegistry.shared.remove(temporaryPath: staging)
+            FileSystem.removeTree(work)
+            ChildRegistry.shared.remove(temporaryPath: work)
         }
-        FileSystem.removeTree(staging)
-        for folder in ["bin", "lib", "jobs"] { try FileSystem.makeDirectories("\(staging)/\(folder)", mode: 0o755) }
+        let staging = work + "/package"
+        for folder in ["", "/bin", "/lib", "/jobs"] { try FileSystem.makeDirectory(staging + folder, mode: 0o755) }
         let executable = try currentExecutablePath()
         try copy(executable, to: "\(staging)/bin/mr", mode: 0o755, runpath: "$ORIGIN/../lib")
         try copy(library, to: "\(staging)/jobs/\(source.name).so", mode: 0o755, runpath: "$ORIGIN/../lib")
@@ -42,9 +46,11 @@ public enum JobPackage {
         }
         try FileSystem.writeFile("\(staging)/mr", launcher, mode: 0o755)
         let packed = try ChildProcess.runCapturingOutput(["/bin/tar", "--owner=0", "--group=0", "--numeric-owner", "-czf",
-                                                          FileSystem.absolutePath(archive), "-C", staging, "."],
+                                                          work + "/package.tar.gz", "-C", staging, "."],
                                                          workingDirectory: staging)
         guard packed.succeeded else { throw MRError(.io, "cannot write '\(archive)': \(packed.output)") }
+        try FileSystem.setMode(work + "/package.tar.gz", 0o644)
+        try FileSystem.rename(work + "/package.tar.gz", to: archive)
     }
 
     /// The compiled job `name` of the package this executable was unpacked from, checked; nil

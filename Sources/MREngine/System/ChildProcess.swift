@@ -13,11 +13,11 @@ struct ChildProcess {
     /// dispositions and mask are reset so the child does not inherit the coordinator's blocked or
     /// ignored signals.
     static func spawn(_ arguments: [String], descriptors: [Int32: Int32], workingDirectory: String? = nil,
-                      ownProcessGroup: Bool = false) throws -> ChildProcess {
+                      ownProcessGroup: Bool = false, stdinFromNull: Bool = true) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if stdinFromNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         if let workingDirectory { workingDirectory.withPathCString { _ = mr_spawn_add_chdir(&actions, $0) } }
         for (child, parent) in descriptors.sorted(by: { $0.key < $1.key }) {
             posix_spawn_file_actions_adddup2(&actions, parent, child)
@@ -53,6 +53,17 @@ struct ChildProcess {
         let exitStatus: Int32?
         let signal: Int32?
 
+        init(exitStatus: Int32?, signal: Int32?) {
+            self.exitStatus = exitStatus
+            self.signal = signal
+        }
+
+        /// Decodes a status from waitpid.
+        init(waitStatus status: Int32) {
+            let signal = status & 0x7F
+            self.init(exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal)
+        }
+
         var description: String {
             if let exitStatus { return "exited with status \(exitStatus)" }
             return "killed by signal \(signal ?? 0)" + (signal == SIGKILL ? " (SIGKILL)" : "")
@@ -63,8 +74,14 @@ struct ChildProcess {
     func wait() -> Termination {
         var status: Int32 = 0
         _ = retryingInterrupts { waitpid(pid, &status, 0) }
-        let signal = status & 0x7F
-        return signal == 0 ? Termination(exitStatus: (status >> 8) & 0xFF, signal: nil) : Termination(exitStatus: nil, signal: signal)
+        return Termination(waitStatus: status)
+    }
+
+    /// How the child ended, or nil while it runs.
+    func ended() -> Termination? {
+        var status: Int32 = 0
+        guard retryingInterrupts({ waitpid(pid, &status, WNOHANG) }) == pid else { return nil }
+        return Termination(waitStatus: status)
     }
 
     func kill(_ signal: Int32) {
@@ -94,10 +111,11 @@ func currentExecutablePath() throws -> String {
 
 extension ChildProcess {
     /// Runs a program to completion in `workingDirectory`, with its stdout and stderr captured
-    /// together. It runs in a process group of its own, which Ctrl-C or SIGTERM to mr stops.
+    /// together. It runs in a process group of its own, which Ctrl-C or SIGTERM to mr stops, and
+    /// which a ``ProcessGroupGuard`` kills if mr dies any other way.
     static func runCapturingOutput(_ arguments: [String], workingDirectory: String) throws -> (succeeded: Bool, output: String) {
         let output = try Pipe.make()
-        let child = try spawn(arguments, descriptors: [1: output.writeEnd, 2: output.writeEnd],
+        let child = try spawn(try ProcessGroupGuard.wrapping(arguments), descriptors: [1: output.writeEnd, 2: output.writeEnd],
                               workingDirectory: workingDirectory, ownProcessGroup: true)
         ChildRegistry.shared.add(processGroup: child.pid)
         defer { ChildRegistry.shared.remove(processGroup: child.pid) }

@@ -17,18 +17,84 @@ struct FileDescriptor {
         return FileDescriptor(raw: fd, path: path)
     }
 
-    /// Creates (or truncates) a file for writing.
+    /// Creates a new file for writing. Never opens what is already there: a file or a symbolic
+    /// link planted at `path` (by another user, in a folder they can write) is refused, so mr never
+    /// writes through a link or truncates a file it did not make.
     static func create(_ path: String, mode: mode_t = 0o644) throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) } }
-        guard fd >= 0 else { throw MRError.system(.io, "create", path, errno: errno) }
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
+        guard fd >= 0 else {
+            let code = errno
+            if code == EEXIST {
+                throw MRError(.cannotCreateOutput, "will not write '\(path)': something is already there (mr creates each file new and never writes through a link or over a file it did not make); remove it and run again")
+            }
+            throw MRError.system(.io, "create", path, errno: code)
+        }
         return FileDescriptor(raw: fd, path: path)
     }
 
-    /// Opens (creating) a file to hold a lock on, mode 0644.
+    /// Opens a file that only this user may have written: a regular file (not a link) owned by
+    /// the user running mr and writable by no one else. Anything else is refused as untrusted.
+    static func open(readingOwn path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw MRError(.untrusted, "will not read '\(path)': it is a symbolic link; remove it") }
+            throw MRError.system(code == ENOENT ? .noInput : .io, "open", path, errno: code)
+        }
+        let file = FileDescriptor(raw: fd, path: path)
+        do {
+            try file.checkOwnedByMe(.untrusted, "read")
+        } catch {
+            file.close()
+            throw error
+        }
+        return file
+    }
+
+    /// Opens (creating, mode 0600) a file to hold a lock on: never through a symbolic link, and
+    /// only a regular file this user owns.
     static func openForLocking(_ path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) } }
-        guard fd >= 0 else { throw MRError.system(.cannotCreateOutput, "create the lock file", path, errno: errno) }
-        return FileDescriptor(raw: fd, path: path)
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600) } }
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP {
+                throw MRError(.cannotCreateOutput, "will not use the lock file '\(path)': it is a symbolic link (mr never writes through one); remove it and run again")
+            }
+            throw MRError.system(.cannotCreateOutput, "create the lock file", path, errno: code)
+        }
+        let file = FileDescriptor(raw: fd, path: path)
+        do {
+            try file.checkOwnedByMe(.cannotCreateOutput, "use the lock file")
+        } catch {
+            file.close()
+            throw error
+        }
+        return file
+    }
+
+    /// Throws (as `kind`) unless the open file is a regular file of this user's that no one else
+    /// may write.
+    private func checkOwnedByMe(_ kind: MRError.Kind, _ action: String) throws {
+        var info = stat()
+        guard fstat(raw, &info) == 0 else { throw MRError.system(.io, "read", path, errno: errno) }
+        let me = geteuid()
+        if info.st_mode & S_IFMT != S_IFREG {
+            throw MRError(kind, "will not \(action) '\(path)': it is not a regular file; remove it")
+        }
+        if info.st_uid != me {
+            throw MRError(kind, "will not \(action) '\(path)': it belongs to user \(info.st_uid), not to you (user \(me)); remove it, or ask its owner to")
+        }
+        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            throw MRError(kind, "will not \(action) '\(path)': it is writable by group or others; remove it")
+        }
+    }
+
+    /// Whether `path` still names this open file (it was not removed or replaced since it was
+    /// opened).
+    func isStill(at path: String) -> Bool {
+        var open = stat(), named = stat()
+        guard fstat(raw, &open) == 0, path.withPathCString({ lstat($0, &named) }) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     /// Takes the exclusive lock without waiting; false if another process holds it. The lock

@@ -60,6 +60,11 @@ enum FileSystem {
         guard let handle = directory.withPathCString({ opendir($0) }) else {
             throw MRError.system(.noInput, "list directory", directory, errno: errno)
         }
+        return names(in: handle)
+    }
+
+    /// The names an open directory stream lists, sorted bytewise; closes the stream.
+    private static func names(in handle: OpaquePointer) -> [String] {
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -101,15 +106,27 @@ enum FileSystem {
         }
     }
 
-    /// Removes a file or a whole directory tree; missing paths are fine.
+    /// Removes a file or a whole directory tree; missing paths are fine. Every folder is entered
+    /// through a descriptor opened relative to its parent's, refusing links, so a folder swapped
+    /// for a symbolic link while the tree is removed leads nowhere outside it.
     static func removeTree(_ path: String) {
-        var info = stat()
-        guard path.withPathCString({ lstat($0, &info) }) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            for name in (try? contents(of: path)) ?? [] { removeTree(path + "/" + name) }
-            path.withPathCString { _ = rmdir($0) }
-        } else {
-            remove(path)
+        let parent = parentDirectory(path).withPathCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard parent >= 0 else { return }
+        defer { _ = close(parent) }
+        removeEntry(lastComponent(path), in: parent)
+    }
+
+    private static func removeEntry(_ name: String, in parent: Int32) {
+        name.withPathCString { entry in
+            if unlinkat(parent, entry, 0) == 0 || errno != EISDIR { return }
+            let folder = openat(parent, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard folder >= 0 else { return }
+            defer { _ = close(folder) }
+            let listing = dup(folder)
+            if listing >= 0, let handle = fdopendir(listing) {
+                for child in names(in: handle) { removeEntry(child, in: folder) }
+            }
+            _ = unlinkat(parent, entry, AT_REMOVEDIR)
         }
     }
 
@@ -124,16 +141,70 @@ enum FileSystem {
         return try file.readToEnd()
     }
 
+    /// Creates the new file `path` holding `text` (see ``FileDescriptor/create(_:mode:)``: never
+    /// over what is there).
     static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
         var text = text
         try text.withUTF8 { try writeFile(path, bytes: UnsafeRawBufferPointer($0), mode: mode) }
     }
 
-    /// Creates (or truncates) `path` holding `bytes`.
+    /// Creates the new file `path` holding `bytes`.
     static func writeFile(_ path: String, bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws {
         let file = try FileDescriptor.create(path, mode: mode)
         defer { file.close() }
         if let base = bytes.baseAddress { try file.writeAll(base, count: bytes.count) }
+    }
+
+    /// Puts `bytes` at `path`, replacing what is there in one step: written to a new file of an
+    /// unguessable name beside it, then renamed over `path`. A rename replaces a symbolic link
+    /// rather than following it, so a link planted at `path` (or at any name mr might pick for
+    /// the temporary file) is never written through.
+    static func replaceFile(_ path: String, bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws {
+        let temporary = temporaryName(beside: path)
+        do {
+            try writeFile(temporary, bytes: bytes, mode: mode)
+            try rename(temporary, to: path)
+        } catch {
+            remove(temporary)
+            throw error
+        }
+    }
+
+    /// A name in `path`'s folder no other process can predict: `.NAME.tmp-PID-RANDOM`.
+    static func temporaryName(beside path: String) -> String {
+        var random = SystemRandomNumberGenerator()
+        let suffix = String(random.next() as UInt64, radix: 16)
+        return parentDirectory(path) + "/." + lastComponent(path) + ".tmp-\(getpid())-" + suffix
+    }
+
+    /// Removes what ``temporaryName(beside:)`` names in `folder` left by processes of this user
+    /// that no longer exist (killed before they could clean up).
+    static func removeAbandonedTemporaries(in folder: String) {
+        for name in (try? contents(of: folder)) ?? [] {
+            guard let marker = name.firstRange(of: ".tmp-"),
+                  let pid = pid_t(name[marker.upperBound...].prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0 && errno == ESRCH,
+                  (try? ownership(folder + "/" + name))??.owner == geteuid() else { continue }
+            removeTree(folder + "/" + name)
+        }
+    }
+
+    /// Creates a new folder of an unguessable name beside `path`, private to this user (0700):
+    /// a place to build files in that no one else can plant anything in.
+    static func makeTemporaryDirectory(beside path: String) throws -> String {
+        let folder = temporaryName(beside: path)
+        guard folder.withPathCString({ mkdir($0, 0o700) }) == 0 else {
+            throw MRError.system(.cannotCreateOutput, "create the folder", folder, errno: errno)
+        }
+        return folder
+    }
+
+    /// The whole content of `path` if it is a regular file of this user's that no one else can
+    /// write (see ``FileDescriptor/open(readingOwn:)``).
+    static func readOwnFile(_ path: String) throws -> [UInt8] {
+        let file = try FileDescriptor.open(readingOwn: path)
+        defer { file.close() }
+        return try file.readToEnd()
     }
 
     /// Whether anything is at `path` (an unreadable path counts as nothing).
@@ -159,10 +230,9 @@ enum FileSystem {
     }
 }
 
-/// Writes a text file (creating its folder) under a temporary name, then renames it into place.
+/// Writes a text file (creating its folder), replacing the old one in one step.
 public func writeText(_ text: String, to path: String) throws {
     try FileSystem.makeDirectories(FileSystem.parentDirectory(path))
-    let temporary = "\(path).tmp-\(getpid())"
-    try FileSystem.writeFile(temporary, text)
-    try FileSystem.rename(temporary, to: path)
+    var text = text
+    try text.withUTF8 { try FileSystem.replaceFile(path, bytes: UnsafeRawBufferPointer($0)) }
 }

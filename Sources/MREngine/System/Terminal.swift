@@ -47,8 +47,16 @@ func resetProcessPeakMemory() {
 /// unlike getrusage's figure, does not start from the parent's size at spawn time.
 func processPeakMemory() -> Int64 {
     guard let status = try? FileSystem.readFile("/proc/self/status") else { return 0 }
-    for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        return (Int64(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    return peakMemory(inStatus: String(decoding: status, as: UTF8.self))
+}
+
+/// The `VmHWM` figure of a /proc status text, in bytes. The kernel pads the number with spaces
+/// after a tab to 8 digits (`VmHWM:\t   37632 kB`), so at 8 digits or more no space precedes it:
+/// fields are split at any blank.
+func peakMemory(inStatus status: String) -> Int64 {
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return fields.count >= 2 ? (Int64(fields[1]) ?? 0) * 1024 : 0
     }
     return 0
 }
