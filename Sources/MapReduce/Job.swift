@@ -156,7 +156,8 @@ public final class JobEntry {
 /// that far fewer pairs are written, sorted and merged. `sum`, `minimum`, `maximum` and `custom`
 /// fold integer values; `distinct` keeps each distinct text value of a key once.
 public enum Combiner: Sendable {
-    /// Adds values (wrapping on overflow), as counting jobs need.
+    /// Adds values, as counting jobs need. A sum past Int64's range fails the run (exit 65)
+    /// naming the key, never a wrapped number.
     case sum
     /// Keeps the smallest value.
     case minimum

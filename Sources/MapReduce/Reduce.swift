@@ -38,11 +38,16 @@ public struct ReduceValues: IteratorProtocol, Sequence {
         source._withUnsafeGuaranteedRef { $0.nextValue() }
     }
 
-    /// Consumes the remaining values and returns the wrapping sum of the integers.
+    /// Consumes the remaining values and returns the sum of the integers. A sum past Int64's
+    /// range is never written: the engine fails the task with an error naming the key (exit 65).
     @inlinable
     public mutating func sum() -> Int64 {
         var total: Int64 = 0
-        while let value = next() { total &+= value.int }
+        while let value = next() {
+            let (sum, overflow) = total.addingReportingOverflow(value.int)
+            if overflow { source._withUnsafeGuaranteedRef { $0.sumOverflowed = true } }
+            total = sum
+        }
         return total
     }
 }
@@ -52,6 +57,10 @@ public struct ReduceValues: IteratorProtocol, Sequence {
 open class ValueSource {
     /// For the engine's subclasses.
     public init() {}
+
+    /// Set by ``ReduceValues/sum()`` when the key's sum passed Int64's range; the engine checks
+    /// it after each group and clears it.
+    @usableFromInline package final var sumOverflowed = false
 
     /// The next value of the current key, or `nil` at the key's end.
     open func nextValue() -> Value? { fatalError("\(Self.self) does not override ValueSource.nextValue()") }

@@ -30,8 +30,11 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "Output directory (default: out/JOB).")
     var output: String?
 
-    @Option(help: "Target input bytes per map task, e.g. 64M (default: from the input size).")
+    @Option(help: "Target input bytes per map task, e.g. 64M (default: from the input size). Small files are packed up to it; a plain file is cut into pieces of at least 64K.")
     var splitSize: ByteCount?
+
+    @Option(help: "Map tasks of N lines of each plain-text input (Hadoop's NLineInputFormat), for maps that spend long on each line.")
+    var linesPerTask: Int64?
 
     @Option(help: "Map output a worker holds in memory before it spills a sorted run to disk, e.g. 512M.")
     var memory: ByteCount = ByteCount(argument: "512M")!
@@ -73,6 +76,7 @@ struct RunJobCommand: ParsableCommand {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
         try splitSize?.check("--split-size", within: 1...(1 << 40))
+        if let linesPerTask, linesPerTask < 1 { throw ValidationError("--lines-per-task must be at least 1") }
         try memory.check("--memory", within: (1 << 20)...(1 << 40))
         try maxLine.check("--max-line", within: (1 << 10)...(1 << 40))
     }
@@ -85,6 +89,7 @@ struct RunJobCommand: ParsableCommand {
         options.workers = workers
         options.reducers = reducers
         options.splitSize = splitSize?.bytes
+        options.linesPerTask = linesPerTask
         options.maxAttempts = maxAttempts
         options.memoryPerWorker = Int(memory.bytes)
         options.maxLineLength = Int(maxLine.bytes)

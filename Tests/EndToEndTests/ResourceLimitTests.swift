@@ -21,7 +21,7 @@ final class ResourceLimitTests: XCTestCase {
         let run = try MR.succeed(["wordcount", books.path, "--workers", "10000", "--reducers", "100000", "--split-size", "1",
                                   "--output", output.path])
         XCTAssertTrue(run.stderr.contains("mr: note: --workers 10000 is more than 4 per core on \(cores) cores; using \(4 * cores)\n"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("mr: note: --split-size 1 is below the smallest split, 64K; using 64K\n"), run.stderr)
+        XCTAssertEqual((try MR.report(output)["tasks"] as? [String: Int])?["map"], 8, "one task per .gz file at --split-size 1")
         // 3.3 MB of text: at most one reducer per MiB, but 64 (or 4 per core) are always allowed.
         let reducers = max(4 * cores, 64)
         XCTAssertTrue(run.stderr.contains("mr: note: --reducers 100000 is more than \(reducers) for 3 MB of input"), run.stderr)
@@ -32,6 +32,39 @@ final class ResourceLimitTests: XCTestCase {
 }
 
 extension ResourceLimitTests {
+    private func mapTasks(_ output: URL) throws -> Int? {
+        (try MR.report(output)["tasks"] as? [String: Int])?["map"]
+    }
+
+    /// A CPU-heavy map over a few small files: --split-size 1 packs none of them together.
+    func testTinyFilesAreOneTaskEachAtTheSmallestSplitSize() throws {
+        let input = try directory.appendingPathComponent("items").creatingDirectory()
+        for number in 0..<8 { try Data("item \(number)\n".utf8).write(to: input.appendingPathComponent("f\(number).txt")) }
+        let output = directory.appendingPathComponent("out")
+        try MR.succeed(["wordcount", input.path, "--split-size", "1", "--output", output.path])
+        XCTAssertEqual(try mapTasks(output), 8)
+        XCTAssertEqual(try MR.sortedLines(output), ["item\t8"])
+    }
+
+    /// --lines-per-task cuts a plain file at its lines: 100 lines, 10 a task, 10 tasks, each line
+    /// read once with its own line number.
+    func testLinesPerTaskCutsAPlainFileAtItsLines() throws {
+        let file = directory.appendingPathComponent("work.txt")
+        let lines = (1...100).map { "work item \($0)" }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let output = directory.appendingPathComponent("out")
+        try MR.succeed(["grep", file.path, "--pattern", "item", "--lines-per-task", "10", "--output", output.path])
+        XCTAssertEqual(try mapTasks(output), 10)
+        let expected = lines.enumerated().map { "work.txt:\($0.offset + 1)\t\($0.element)" }
+        XCTAssertEqual(try MR.sortedLines(output, keysUnique: false), expected.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+
+        let gzipped = directory.appendingPathComponent("work.txt.gz")
+        try gzip(Data("a\n".utf8), to: gzipped)
+        let refused = try MR.run(["grep", gzipped.path, "--pattern", "a", "--lines-per-task", "10", "--output", output.path])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("'\(gzipped.path)' is gzip"), refused.stderr)
+    }
+
     /// More sorted runs per partition than open files allowed: reduce merges them in passes.
     func testReduceMergesMoreRunsThanTheOpenFileLimitAllows() throws {
         let books = try directory.appendingPathComponent("books").creatingDirectory()

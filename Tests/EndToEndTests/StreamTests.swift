@@ -58,8 +58,10 @@ final class StreamTests: BooksTestCase {
             ("a\t1\nb\tseven\n", "standard input line 2: not KEY<TAB>VALUE"),
             ("a\t1\nb\t9223372036854775808\n", "standard input line 2: not KEY<TAB>VALUE"),  // past Int64: not wrapped
             ("b\t1\nc\t1\na\t1\n", "standard input line 3: its key comes before the key of the line above"),
+            ("a\t1\nb\\qc\t1\n", "standard input line 2: its key has an escape the format does not define"),
+            ("ab\\\t1\n", "standard input line 1: its key has an escape the format does not define"),  // a key ending in \
         ] {
-            let outcome = try MR.run(["-c", "printf '\(input.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n"))' | \"$0\" stream reduce wordcount",
+            let outcome = try MR.run(["-c", "printf '\(input.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n"))' | \"$0\" stream reduce wordcount",
                                       MR.executable.path], program: "/bin/sh")
             XCTAssertEqual(outcome.status, 65, outcome.stderr)
             XCTAssertTrue(outcome.stderr.contains(message), outcome.stderr)

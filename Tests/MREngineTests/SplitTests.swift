@@ -31,7 +31,8 @@ final class SplitTests: UnitTestCase {
         let files = (0..<10).map { InputEntry(path: "f\($0)", name: "f\($0)", size: 100, isGzip: false) }
             + [InputEntry(path: "big", name: "big", size: 1000, isGzip: false),
                InputEntry(path: "z.gz", name: "z.gz", size: 50, isGzip: true)]
-        let splits = SplitPlanner.splits(for: files, targetSize: 300)
+        XCTAssertEqual(SplitPlanner.splits(for: files, targetSize: 300).count, 5, "pieces of a file are at least 64K: big stays whole, beside f9")
+        let splits = SplitPlanner.splits(for: files, targetSize: 300, minimumPiece: 1)
         // f0-f2 | f3-f5 | f6-f8 | f9 + big[0,200) | big[200,500) | big[500,800) | big[800,1000) | z.gz
         // (z.gz weighs 150 as gzip inflates about threefold: it does not fit beside 200 bytes).
         XCTAssertEqual(splits.map { $0.pieces.count }, [3, 3, 3, 2, 1, 1, 1, 1])
@@ -51,5 +52,15 @@ final class SplitTests: UnitTestCase {
             XCTAssertEqual(ranges.last?.1, file.size)
             XCTAssertTrue(zip(ranges, ranges.dropFirst()).allSatisfy { $0.1 == $1.0 })
         }
+    }
+}
+
+extension SplitTests {
+    func testTheSplitSizeIsRaisedOnlyToStayWithinTheTaskLimit() {
+        XCTAssertEqual(RunLimits.boundSplitSize(1, inputBytes: 5_000).0, 1)
+        XCTAssertNil(RunLimits.boundSplitSize(1, inputBytes: RunLimits.maximumMapTasks).note)
+        let (raised, note) = RunLimits.boundSplitSize(1, inputBytes: 10 * RunLimits.maximumMapTasks + 1)
+        XCTAssertEqual(raised, 11)
+        XCTAssertTrue(note?.contains("--split-size 1 would make more than 100000 map tasks") == true, note ?? "")
     }
 }

@@ -22,6 +22,8 @@ enum InputPlanner {
         /// What input folders hold that is not a file to read.
         var notInput: [String]
         var span: Int64
+        /// A request the plan could not follow as given, said once.
+        var note: String?
     }
 
     /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
@@ -30,7 +32,18 @@ enum InputPlanner {
     /// once during the run, building the index) or, in sequential mode, indexed first.
     static func plan(_ inputs: [String], options: RunOptions, _ splitting: Splitting) throws -> Plan {
         var (files, skippedFiles, notInput) = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput)
-        let splitSize = options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: splitting.workers)
+        let inputBytes = files.reduce(Int64(0)) { $0 + SplitPlanner.estimatedSize($1) }
+        let (splitSize, note) = RunLimits.boundSplitSize(
+            options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: splitting.workers), inputBytes: inputBytes)
+        var lineSplits: [Int: [Split]] = [:]
+        if let linesPerTask = options.linesPerTask {
+            for (number, file) in files.enumerated() {
+                guard !file.isGzip else {
+                    throw MRError(.usage, "--lines-per-task cuts plain text at its lines, and '\(file.path)' is gzip; decompress it first, or use --split-size")
+                }
+                lineSplits[number] = try SplitPlanner.lineSplits(file, fileIndex: number, linesPerTask: linesPerTask)
+            }
+        }
         let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
         var fed: [Int: Int] = [:]
@@ -62,8 +75,10 @@ enum InputPlanner {
                 continue  // the map task meets the same damage and skips it
             }
         }
-        let splits = SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
+        let splits = options.linesPerTask == nil
+            ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
+            : files.indices.flatMap { lineSplits[$0]! }
         return Plan(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
-                             guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span)
+                    guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note)
     }
 }

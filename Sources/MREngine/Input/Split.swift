@@ -51,8 +51,9 @@ public struct Split: Sendable, Equatable {
 }
 
 /// Cuts input files into splits of about `targetSize` estimated uncompressed bytes: small files
-/// are packed together (thousands of small files make a handful of tasks), large plain files are
-/// cut into ranges, and each `.gz` file stays whole.
+/// are packed together up to that size (thousands of small files make a handful of tasks), large
+/// plain files are cut into ranges of at least ``RunLimits/minimumPieceSize``, and each `.gz`
+/// file stays whole.
 public enum SplitPlanner {
     /// Gzip text inflates about threefold; used only to balance splits.
     static let gzipExpansion: Int64 = 3
@@ -84,7 +85,7 @@ public enum SplitPlanner {
     /// Splits of all files; a file in `fed` becomes that many splits, each one piece that a
     /// ``GzipFeeder`` writes during the run; a file in `memberStarts` is cut at those offsets.
     static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:],
-                       memberStarts: [Int: [Int64]] = [:]) -> [Split] {
+                       memberStarts: [Int: [Int64]] = [:], minimumPiece: Int64 = RunLimits.minimumPieceSize) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
         var current = Split()
@@ -124,7 +125,7 @@ public enum SplitPlanner {
             var offset: Int64 = 0
             while offset < file.size {
                 if currentSize >= targetSize { close() }
-                let take = min(file.size - offset, targetSize - currentSize)
+                let take = min(file.size - offset, max(targetSize - currentSize, minimumPiece))
                 current.pieces.append(InputPiece(fileIndex: index, kind: .plainRange(start: offset, end: offset + take)))
                 currentSize += take
                 offset += take
@@ -132,6 +133,28 @@ public enum SplitPlanner {
         }
         close()
         return splits
+    }
+
+    /// A plain file cut after every `linesPerTask` lines, each part a split of its own (Hadoop's
+    /// NLineInputFormat): read once at plan time to find where those lines end.
+    static func lineSplits(_ file: InputEntry, fileIndex: Int, linesPerTask: Int64) throws -> [Split] {
+        var edges: [Int64] = [0]
+        let input = try FileDescriptor.open(reading: file.path)
+        defer { input.close() }
+        let capacity = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        var lines: Int64 = 0
+        while offset < file.size, case let got = try input.read(into: buffer, count: Int(min(Int64(capacity), file.size - offset)), at: offset), got > 0 {
+            for index in 0..<got where buffer[index] == 0x0A {
+                lines += 1
+                if lines % linesPerTask == 0 { edges.append(offset + Int64(index) + 1) }
+            }
+            offset += Int64(got)
+        }
+        if edges.last! < file.size { edges.append(file.size) }
+        return zip(edges, edges.dropFirst()).map { Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .plainRange(start: $0, end: $1))]) }
     }
 
     static func estimatedSize(_ file: InputEntry) -> Int64 {

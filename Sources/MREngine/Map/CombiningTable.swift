@@ -114,7 +114,9 @@ final class CombiningTable: SlotTableBuffer {
         let (slot, found) = table.lookUp(hash: hash, word0, word1, length: length, key: key, arena: arena)
         if found {
             if rule == .sum {
-                slot.pointee.value &+= value
+                let (sum, overflow) = slot.pointee.value.addingReportingOverflow(value)
+                slot.pointee.value = sum
+                if overflow { noteSumOverflow(slot) }
                 // A key counted more often than the one in its home slot takes that slot: a hot
                 // key found a probe away costs a mispredicted branch at every emit.
                 let home = table.home(of: hash)
@@ -133,11 +135,16 @@ final class CombiningTable: SlotTableBuffer {
         growIfCrowded()
     }
 
+    @inline(never)
+    private func noteSumOverflow(_ slot: UnsafeMutablePointer<SlotTable.Slot>) {
+        if sumOverflowKey == nil { sumOverflowKey = Array(table.key(at: slot - table.slots, arena: arena)) }
+    }
+
     /// The fold of every rule but `.sum`, which ``fold(hash:_:_:length:key:value:)`` does inline.
     @inline(never)
     private func foldedByOtherRule(_ accumulated: Int64, _ value: Int64) -> Int64 {
         switch rule {
-        case .sum: accumulated &+ value
+        case .sum: preconditionFailure(".sum is folded inline")
         case .minimum: min(accumulated, value)
         case .maximum: max(accumulated, value)
         case .custom: customFold!(accumulated, value)

@@ -26,6 +26,8 @@ class MapOutputBuffer: RecordSink {
     private(set) final var counters: [String: Int64] = [:]
     /// A misuse found while map ran (the sink cannot throw into job code); reported after it.
     final var misuse: String?
+    /// The first key whose `.sum` passed Int64's range; reported after map, as `misuse` is.
+    final var sumOverflowKey: [UInt8]?
     /// Long keys and text values.
     final var arena: ByteArena
     /// The buffer is full and may not grow: spill before the next pair.

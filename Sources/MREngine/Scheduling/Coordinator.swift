@@ -7,7 +7,7 @@ public enum Coordinator {
     public static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
         var options = options
         options.outputDirectory = try OutputDirectory.normalized(options.outputDirectory)
-        for note in RunLimits.boundWorkersAndSplits(&options, cores: onlineCoreCount()) { writeToStandardError("mr: note: \(note)\n") }
+        for note in RunLimits.boundWorkers(&options, cores: onlineCoreCount()) { writeToStandardError("mr: note: \(note)\n") }
         do {
             return try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: true)
         } catch let error as MRError where error.kind == .wrongSplit {
@@ -36,6 +36,7 @@ public enum Coordinator {
         let splitting = InputPlanner.Splitting(workers: workers, memberSplits: !jobType.readsLinePositions,
                                                guessingMembers: guessingMembers, ignoringSavedIndexes: false)
         var planned = try InputPlanner.plan(inputs, options: options, splitting)
+        if let note = planned.note, guessingMembers { writeToStandardError("mr: note: \(note)\n") }
         let inputBytes = planned.files.reduce(Int64(0)) { $0 + SplitPlanner.estimatedSize($1) }
         if let note = RunLimits.boundReducers(&options, inputBytes: inputBytes, cores: onlineCoreCount()), guessingMembers {
             writeToStandardError("mr: note: \(note)\n")  // said once, not again when a run is redone

@@ -4,28 +4,35 @@
 enum RunLimits {
     /// Workers per core: more only wait for each other.
     static let workersPerCore = 4
-    /// The smallest split (64 KiB): below it a task's fixed cost (a worker message, a sorted run
-    /// per partition, a merge input) outweighs its work. Small enough for a few megabytes of input
-    /// to make many tasks, as tests and demos want.
-    static let minimumSplitSize: Int64 = 64 << 10
+    /// The most map tasks a run plans: past it, each task's fixed cost (a worker message, a
+    /// committed folder, a merge input) would outweigh its work. Small files are packed into
+    /// fewer splits to stay within it.
+    static let maximumMapTasks: Int64 = 100_000
+    /// The smallest piece a plain file is cut into by size (64 KiB): smaller cuts would mostly
+    /// hold no whole line. `--lines-per-task` cuts a small file at its lines instead.
+    static let minimumPieceSize: Int64 = 64 << 10
     /// Reducers beyond one per this many input bytes (or `reducersAlwaysAllowed`, if more) have
     /// next to nothing to do, and each costs a file per map task.
     static let inputBytesPerReducer: Int64 = 1 << 20
     static let reducersAlwaysAllowed: Int64 = 64
 
-    /// Bounds the worker count and the split size; returns a note for each change.
-    static func boundWorkersAndSplits(_ options: inout RunOptions, cores: Int) -> [String] {
+    /// Bounds the worker count; returns a note if it changed.
+    static func boundWorkers(_ options: inout RunOptions, cores: Int) -> [String] {
         var notes: [String] = []
         let maximumWorkers = workersPerCore * max(cores, 1)
         if options.workers > maximumWorkers {
             notes.append("--workers \(options.workers) is more than \(workersPerCore) per core on \(cores) cores; using \(maximumWorkers)")
             options.workers = maximumWorkers
         }
-        if let splitSize = options.splitSize, splitSize < minimumSplitSize {
-            notes.append("--split-size \(splitSize) is below the smallest split, 64K; using 64K")
-            options.splitSize = minimumSplitSize
-        }
         return notes
+    }
+
+    /// The split size that keeps a run of `inputBytes` within ``maximumMapTasks``, and a note
+    /// when that is more than the one asked for.
+    static func boundSplitSize(_ splitSize: Int64, inputBytes: Int64) -> (Int64, note: String?) {
+        let smallest = (inputBytes + maximumMapTasks - 1) / maximumMapTasks
+        guard splitSize < smallest else { return (splitSize, nil) }
+        return (smallest, "--split-size \(splitSize) would make more than \(maximumMapTasks) map tasks of \(inputBytes / 1_000_000) MB of input; using \(smallest)")
     }
 
     /// Bounds the reducer count by what `inputBytes` of (uncompressed) input can use.

@@ -5,6 +5,9 @@ public struct RunOptions: Sendable {
     public var reducers = 1
     /// Split size in bytes (estimated uncompressed); nil picks one from the input size.
     public var splitSize: Int64?
+    /// Map tasks of this many lines of each plain input file (Hadoop's NLineInputFormat), for
+    /// maps that spend long on each line.
+    public var linesPerTask: Int64?
     public var outputDirectory: String
     public var maxAttempts = 4
     /// A worker process making no progress for this long is killed and its task re-run.

@@ -130,6 +130,7 @@ public struct TaskRunner: Sendable {
             throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
         }
         try buffer.finish()
+        if let key = buffer.sumOverflowKey { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobType.name, key: key)) }
         report.counters.mapOutputRecords = buffer.emitted
         report.counters.combineOutputRecords = buffer.pairsWritten
         report.counters.spilledRuns = Int64(buffer.runsWritten)
@@ -166,6 +167,7 @@ public struct TaskRunner: Sendable {
                 throw TaskFailure(retryable: true, error: MRError(.taskFailed,
                     "job \(jobName), task \(assignment.task): reduce failed on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
             }
+            if merge.sumOverflowed { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobName, key: merge.key)) }
         }
         if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
         try writer.finish()

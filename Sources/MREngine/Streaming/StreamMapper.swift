@@ -18,7 +18,7 @@ public enum StreamMapper {
         let file = InputFile(path: inputPath, name: FileSystem.lastComponent(inputPath))
         let sink: RecordSink & StreamSink = jobType.isMapOnly
             ? PartWriter(output: stdout, topCount: 0)
-            : CombiningLineWriter(output: stdout, combiner: jobType.combiner)
+            : CombiningLineWriter(output: stdout, combiner: jobType.combiner, jobName: jobType.name)
         let output = MapOutput(sink)
         let lines = LineReader(maxLineLength: maxLineLength)
         do {
@@ -63,9 +63,13 @@ final class CombiningLineWriter: RecordSink, StreamSink {
     private(set) var records: Int64 = 0
     private var pendingError: Error?
 
-    init(output: BufferedWriter, combiner: Combiner?) {
+    /// Named in the error of a sum past Int64's range.
+    private let jobName: String
+
+    init(output: BufferedWriter, combiner: Combiner?, jobName: String) {
         self.output = output
         self.combiner = combiner
+        self.jobName = jobName
         super.init()
     }
 
@@ -74,7 +78,11 @@ final class CombiningLineWriter: RecordSink, StreamSink {
         guard let combiner, !combiner.isDistinct else { return write(key, .int(value)) }
         let stored = Array(key)
         if let current = folded[stored] {
-            folded[stored] = combiner.fold(current, value)
+            guard let sum = combiner.fold(current, value) else {
+                pendingError = pendingError ?? MRError.sumOverflow(job: jobName, key: stored)
+                return
+            }
+            folded[stored] = sum
         } else {
             if folded.count >= StreamMapper.tableLimit { writeTable() }
             folded[stored] = value
@@ -125,14 +133,17 @@ extension Combiner {
         return false
     }
 
-    /// The fold of an integer combiner (`.distinct` keeps the later value).
-    func fold(_ accumulated: Int64, _ value: Int64) -> Int64 {
+    /// The fold of an integer combiner (`.distinct` keeps the later value); nil for a sum past
+    /// Int64's range.
+    func fold(_ accumulated: Int64, _ value: Int64) -> Int64? {
         switch self {
-        case .sum: accumulated &+ value
-        case .minimum: min(accumulated, value)
-        case .maximum: max(accumulated, value)
-        case .custom(let fold): fold(accumulated, value)
-        case .distinct: value
+        case .sum:
+            let (sum, overflow) = accumulated.addingReportingOverflow(value)
+            return overflow ? nil : sum
+        case .minimum: return min(accumulated, value)
+        case .maximum: return max(accumulated, value)
+        case .custom(let fold): return fold(accumulated, value)
+        case .distinct: return value
         }
     }
 }

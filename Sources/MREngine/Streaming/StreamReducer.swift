@@ -16,26 +16,25 @@ public enum StreamReducer {
         // combine folds each group here and writes it at once, so its output stays sorted.
         let sink: RecordSink & StreamSink = step == .reduce
             ? PartWriter(output: stdout, topCount: 0)
-            : CombiningLineWriter(output: stdout, combiner: nil)
+            : CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
         let output = ReduceOutput(sink)
         let combiner = jobType.combiner
         var distinctTexts = Set<[UInt8]>()
         let group = GroupValues()
         var values = ReduceValues(group)
         var key: [UInt8] = []       // the group's key, escaped as read
-        var unescapedKey: [UInt8] = []
+        var unescapedKey: [UInt8] = []  // the same, unescaped, checked when the group starts
         var text: [UInt8] = []
         var groups: Int64 = 0
 
         func finishGroup() throws {
             groups += 1
-            unescapedKey.removeAll(keepingCapacity: true)
-            _ = key.withUnsafeBytes { FieldEscaping.unescape($0, into: &unescapedKey) }
             try unescapedKey.withUnsafeBytes { keyBytes in
                 group.rewind()
                 switch step {
                 case .reduce:
                     try job.reduce(keyBytes, &values, output)
+                    if group.sumOverflowed { throw MRError.sumOverflow(job: jobType.name, key: keyBytes) }
                 case .combine:
                     var folded: Int64?
                     distinctTexts.removeAll(keepingCapacity: true)
@@ -43,7 +42,10 @@ public enum StreamReducer {
                         switch value {
                         case .int(let number):
                             guard let combiner, !combiner.isDistinct else { sink.emit(key: keyBytes, value: number); continue }
-                            folded = folded.map { combiner.fold($0, number) } ?? number
+                            guard let sum = folded.map({ combiner.fold($0, number) }) ?? number else {
+                                throw MRError.sumOverflow(job: jobType.name, key: keyBytes)
+                            }
+                            folded = sum
                         case .bytes(let bytes):
                             if combiner?.isDistinct == true && !distinctTexts.insert(Array(bytes)).inserted { continue }
                             sink.emit(key: keyBytes, text: bytes)
@@ -73,6 +75,10 @@ public enum StreamReducer {
                     started = true
                     key.removeAll(keepingCapacity: true)
                     key.append(contentsOf: lineKey)
+                    unescapedKey.removeAll(keepingCapacity: true)
+                    guard FieldEscaping.unescape(lineKey, into: &unescapedKey) else {
+                        throw MRError(.badInput, "standard input line \(lineNumber): its key has an escape the format does not define (a key escapes only \\\\, \\t, \\n and \\r); was it written by mr stream map?")
+                    }
                 }
                 if let number { group.append(number) } else { group.append(text: text) }
                 if lineNumber % (1 << 22) == 0 { status("\(step == .reduce ? "reduce" : "combine"): \(lineNumber) lines read") }

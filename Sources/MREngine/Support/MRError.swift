@@ -61,6 +61,15 @@ extension MRError {
     }
 }
 
+extension MRError {
+    /// The values of one key summed past Int64's range: bad input for this job, never a wrapped
+    /// number in its output.
+    static func sumOverflow<Key: Collection>(job: String, key: Key) -> MRError where Key.Element == UInt8 {
+        MRError(.badInput, "job \(job): the sum of the values of key '\(String(decoding: key, as: UTF8.self))' passes the range of Int64 "
+            + "(\(Int64.min) to \(Int64.max)); emit smaller values, or sum them into a wider type in reduce")
+    }
+}
+
 /// The C library's text for an errno value.
 func systemMessage(_ code: Int32) -> String {
     String(cString: strerror(code))
