@@ -78,6 +78,24 @@ final class BadInputTests: XCTestCase {
         try check("crc.gz", sample, message: "corrupt gzip data (incorrect data check)", kept: 20_000)
     }
 
+    /// Zeros after the last member (tape blocks) are padding, as `gzip -d` reads them, also when
+    /// the file is indexed; anything else after a member is not.
+    func testZeroPaddingAfterTheLastMemberIsAcceptedAndOtherTrailingBytesAreNot() throws {
+        let sample = try sampleGzip()
+        let padded = directory.appendingPathComponent("padded.gz")
+        try (sample + Data(count: 10_240)).write(to: padded)
+        XCTAssertEqual(try runProgram(["gzip", "-dc", padded.path]), try runProgram(["gzip", "-dc", directory.appendingPathComponent("sample.gz").path]))
+        for inflater in ["isal", "zlib"] {
+            let output = directory.appendingPathComponent("padded-\(inflater)")
+            let run = try MR.succeed(["wordcount", padded.path, "--inflater", inflater, "--output", output.path])
+            XCTAssertTrue(try MR.sortedLines(output).contains("sample\t20000"), run.stderr)
+        }
+        // The index builder (what a first run over a large .gz uses) reads it the same way.
+        XCTAssertTrue(try MR.standardOutput(["index", padded.path]).text.contains("1 gzip member"))
+        try check("trailing.gz", sample + Data(count: 100) + Data("x".utf8), message: "data that is neither gzip nor zero padding after a member",
+                  kept: 20_000)
+    }
+
     func testZeroByteGz() throws {
         try check("empty.gz", Data(), message: "empty file, not gzip data")
     }

@@ -83,17 +83,23 @@ public struct GzipIndex: Sendable {
         func corrupt(_ what: String) -> MRError {
             MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
         }
+        var inputCount = 0
         while true {
             if stream.inputLeft == 0 {
-                let count = try file.read(into: input, count: inputCapacity)
-                if count == 0 {
+                inputCount = try file.read(into: input, count: inputCapacity)
+                if inputCount == 0 {
                     if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
                     if members == 0 { throw corrupt("empty file, not gzip data") }
                     break
                 }
-                stream.setInput(input, count: count)
+                stream.setInput(input, count: inputCount)
             }
             if !inMember {
+                // Zero padding after the last member (see GzipSource).
+                if members > 0 && input[inputCount - stream.inputLeft] == 0 {
+                    guard try file.holdsOnlyZeros(from: totalIn) else { throw corrupt("data that is neither gzip nor zero padding after a member") }
+                    break
+                }
                 if members > 0 { stream.reset(.gzip) }  // the next member's header follows
                 inMember = true
             }

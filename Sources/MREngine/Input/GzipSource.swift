@@ -121,6 +121,13 @@ final class GzipSource: ByteSource {
                 continue
             }
             if !inMember {
+                // Zeros after the last member are padding (tape blocks), as gzip -d reads them;
+                // anything else there must be a member.
+                if membersDone > 0 && input[inputCount - stream.inputLeft] == 0 {
+                    guard try file.holdsOnlyZeros(from: compressedOffset) else { throw corrupt("data that is neither gzip nor zero padding after a member") }
+                    atEnd = true
+                    break
+                }
                 // A new member starts here: after the first, the inflater needs a reset to read its header.
                 if membersDone > 0 { stream.reset(.gzip) }
                 inMember = true

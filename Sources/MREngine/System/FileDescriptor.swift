@@ -144,6 +144,18 @@ struct FileDescriptor {
         }
     }
 
+    /// Whether every byte from `offset` to the end of the file is zero (the padding tape blocks
+    /// leave after gzip data, which `gzip -d` accepts).
+    func holdsOnlyZeros(from offset: Int64) throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var position = offset
+        while case let count = try chunk.withUnsafeMutableBytes({ try read(into: $0.baseAddress!, count: $0.count, at: position) }), count > 0 {
+            guard chunk[0..<count].allSatisfy({ $0 == 0 }) else { return false }
+            position += Int64(count)
+        }
+        return true
+    }
+
     /// Everything left to read (a small file, or a pipe until its writer closes).
     func readToEnd() throws -> [UInt8] {
         var bytes: [UInt8] = []
