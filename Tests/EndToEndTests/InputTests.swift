@@ -114,3 +114,29 @@ final class InputTests: XCTestCase {
         XCTAssertEqual(whole, referenceWordCount([Data(text.utf8)]))
     }
 }
+
+extension InputTests {
+    /// Links among input folders: a loop is bad input naming the link (skipped and counted with
+    /// --skip-bad-input), never followed 40 levels deep; a folder reached twice is read once.
+    func testSymbolicLinkLoopsAreBadInputAndAFolderReachedTwiceIsReadOnce() throws {
+        let input = directory.appendingPathComponent("linked")
+        let folder = input.appendingPathComponent("a")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("hello links\n".utf8).write(to: folder.appendingPathComponent("x.txt"))
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("loop").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("b").path, withDestinationPath: "a")
+        let output = directory.appendingPathComponent("out")
+
+        let stopped = try MR.run(["wordcount", input.path, "--output", output.path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("input '\(folder.path)/loop' is a symbolic link to a folder that contains it (a loop)"), stopped.stderr)
+
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("self").path, withDestinationPath: "self")
+        let skipped = try MR.succeed(["wordcount", input.path, "--output", output.path, "--skip-bad-input"])
+        XCTAssertEqual(try MR.sortedLines(output), ["hello\t1", "links\t1"], "the folder is read once")
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 2\n"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("skipped input '\(folder.path)/loop' is a symbolic link to a folder that contains it"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("\(input.path)/self"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("skipped '\(input.path)/b': the same folder as '\(folder.path)', read once"), skipped.stderr)
+    }
+}

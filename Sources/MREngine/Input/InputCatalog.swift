@@ -31,7 +31,7 @@ public enum InputCatalog {
         var readable: [InputEntry] = []
         var skipped: [(path: String, warning: String)] = []
         var notInput: [String] = []
-        for entry in try collect(inputs, warnings: &notInput) {
+        for entry in try collect(inputs, warnings: &notInput, skipping: skipUnreadable, skipped: &skipped) {
             if entry.path.withPathCString({ access($0, R_OK) }) == 0 {
                 readable.append(entry)
                 continue
@@ -48,18 +48,33 @@ public enum InputCatalog {
     /// The input files, without checking that they can be read.
     public static func files(for inputs: [String]) throws -> [InputEntry] {
         var warnings: [String] = []
-        return try collect(inputs, warnings: &warnings)
+        var skipped: [(path: String, warning: String)] = []
+        return try collect(inputs, warnings: &warnings, skipping: false, skipped: &skipped)
     }
 
-    private static func collect(_ inputs: [String], warnings: inout [String]) throws -> [InputEntry] {
+    /// What a walk of input folders carries: the folders read so far (by device and inode, so
+    /// one reached again through a link is read once) and the folders above the current one (a
+    /// link back to one of them is a loop).
+    private struct Walk {
+        var read: [FileSystem.FileID: String] = [:]
+        var above: Set<FileSystem.FileID> = []
+        var warnings: [String]
+        let skipping: Bool
+        var skipped: [(path: String, warning: String)]
+    }
+
+    private static func collect(_ inputs: [String], warnings: inout [String], skipping: Bool,
+                                skipped: inout [(path: String, warning: String)]) throws -> [InputEntry] {
         var entries: [InputEntry] = []
+        var walk = Walk(warnings: warnings, skipping: skipping, skipped: skipped)
+        defer { (warnings, skipped) = (walk.warnings, walk.skipped) }
         for input in inputs {
             guard let status = try FileSystem.status(input) else {
                 throw MRError(.noInput, "input '\(input)' does not exist; pass files or directories of text or .gz files")
             }
             if status.isDirectory {
                 let before = entries.count
-                try collect(directory: input, relative: "", into: &entries, warnings: &warnings)
+                try collect(directory: input, status: status, relative: "", into: &entries, walk: &walk)
                 if entries.count == before {
                     throw MRError(.noInput, "input directory '\(input)' holds no input files (hidden files are skipped)")
                 }
@@ -72,25 +87,45 @@ public enum InputCatalog {
         return entries
     }
 
-    private static func collect(directory: String, relative: String, into entries: inout [InputEntry],
-                                warnings: inout [String]) throws {
+    private static func collect(directory: String, status: FileSystem.Status, relative: String, into entries: inout [InputEntry],
+                                walk: inout Walk) throws {
+        if walk.above.contains(status.fileID) {
+            let problem = "'\(directory)' is a symbolic link to a folder that contains it (a loop)"
+            guard walk.skipping else { throw MRError(.badInput, "input \(problem); remove the link, or pass --skip-bad-input") }
+            walk.skipped.append((directory, "skipped input \(problem)"))
+            return
+        }
+        if let first = walk.read[status.fileID] {
+            walk.warnings.append("skipped '\(directory)': the same folder as '\(first)', read once")
+            return
+        }
+        walk.read[status.fileID] = directory
+        walk.above.insert(status.fileID)
+        defer { walk.above.remove(status.fileID) }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         // Hidden names, and mr's own gzip indexes kept beside the data, are not input.
         for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") && !name.hasSuffix(GzipIndex.fileSuffix) {
             let path = base + name
             let relativeName = relative.isEmpty ? name : relative + "/" + name
-            guard let status = try FileSystem.status(path) else {
-                warnings.append("skipped '\(path)': a symbolic link to nothing")
+            let found: FileSystem.Status?
+            do {
+                found = try FileSystem.status(path)
+            } catch let error as MRError where error.kind == .badInput && walk.skipping {
+                walk.skipped.append((path, "skipped input \(error.message)"))
+                continue
+            }
+            guard let status = found else {
+                walk.warnings.append("skipped '\(path)': a symbolic link to nothing")
                 continue
             }
             if status.isDirectory && FileSystem.exists(path + "/" + OutputDirectory.marker) {
-                warnings.append("skipped '\(path)': the output of an earlier mr run (it holds \(OutputDirectory.marker)); pass it as an input of its own to read it")
+                walk.warnings.append("skipped '\(path)': the output of an earlier mr run (it holds \(OutputDirectory.marker)); pass it as an input of its own to read it")
             } else if status.isDirectory {
-                try collect(directory: path, relative: relativeName, into: &entries, warnings: &warnings)
+                try collect(directory: path, status: status, relative: relativeName, into: &entries, walk: &walk)
             } else if status.isRegularFile {
                 entries.append(entry(path: path, name: relativeName, status: status))
             } else {
-                warnings.append("skipped '\(path)': not a regular file (a pipe, socket or device)")
+                walk.warnings.append("skipped '\(path)': not a regular file (a pipe, socket or device)")
             }
         }
     }

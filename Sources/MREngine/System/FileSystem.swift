@@ -12,6 +12,13 @@ enum FileSystem {
         /// Which file this is and which version of it: device, inode, size and modification time
         /// in nanoseconds. An edit that keeps the size still changes it.
         let identity: String
+        /// The device and inode: which file or folder this is, whatever path led to it.
+        let fileID: FileID
+    }
+
+    struct FileID: Hashable {
+        let device: UInt64
+        let inode: UInt64
     }
 
     /// Who may change a path: its owner and permission bits, read without following a link.
@@ -48,11 +55,13 @@ enum FileSystem {
         var info = stat()
         guard path.withPathCString({ stat($0, &info) }) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw MRError.system(.noInput, "read", path, errno: errno)
+            // A link that leads back to itself: the input is wrong, not missing.
+            throw MRError.system(errno == ELOOP ? .badInput : .noInput, "read", path, errno: errno)
         }
         let type = info.st_mode & S_IFMT
         return Status(isDirectory: type == S_IFDIR, isRegularFile: type == S_IFREG, size: Int64(info.st_size),
-                      identity: "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+                      identity: "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)",
+                      fileID: FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
     }
 
     /// The names in a directory (without "." and ".."), sorted bytewise so runs are reproducible.
