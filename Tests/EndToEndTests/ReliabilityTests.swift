@@ -86,6 +86,27 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
     }
 
+    /// Ctrl-Z of a run (coordinator and workers stopped) for twice --task-timeout, then `fg`:
+    /// the time stopped is no worker's fault, so no attempt fails and the output is the same.
+    func testARunStoppedLongerThanTheTaskTimeoutKillsNoWorkerWhenContinued() throws {
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(arguments("wordcount", output: clean))
+        let output = directory.appendingPathComponent("stopped")
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(arguments("wordcount", output: output) + ["--task-timeout", "1.5", "--no-speculate"],
+                                       environment: ["MR_TEST_TASK_DELAY_MS": "200"], stderrFile: log)
+        waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        let group = [coordinator.processIdentifier] + descendants(of: coordinator.processIdentifier)
+        for pid in group { kill(pid, SIGSTOP) }
+        usleep(3_000_000)
+        for pid in group.reversed() { kill(pid, SIGCONT) }
+        coordinator.waitUntilExit()
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertEqual(try attempts(of: output).failed, 0, stderr)
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+    }
+
     func testStragglersGetABackupAndOnlyOneCopyIsCommitted() throws {
         let clean = directory.appendingPathComponent("clean")
         try MR.succeed(arguments("wordcount", output: clean))

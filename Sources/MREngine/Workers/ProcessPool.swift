@@ -31,6 +31,9 @@ final class ProcessPool: WorkerPool {
     private let files: [InputEntry]
     private let registry: ChildRegistry
     private let taskTimeout: Double
+    /// When ``killHungWorkers()`` last ran, and the gap past which time is not counted.
+    private var lastHangCheck = monotonicSeconds()
+    private static let stoppedGap = 1.0
     private var workers: [Worker] = []
     /// Workers that exited on their own in a row without having been given a task: a broken
     /// binary or environment, not a bad task, so respawning forever would not help. (Workers
@@ -165,6 +168,13 @@ final class ProcessPool: WorkerPool {
 
     private func killHungWorkers() {
         let now = monotonicSeconds()
+        // The check runs at least every poll (250 ms). A far longer gap means this process was
+        // stopped (Ctrl-Z, SIGSTOP) with its workers: time no worker could make progress in.
+        let gap = now - lastHangCheck
+        lastHangCheck = now
+        if gap > Self.stoppedGap {
+            for index in workers.indices { workers[index].lastProgress += gap }
+        }
         for index in workers.indices where workers[index].running != nil {
             if now - workers[index].lastProgress > taskTimeout {
                 kill(index, because: "killed after \(taskTimeout.formatted(decimals: 1)) s without progress (hung or stopped)")
