@@ -77,14 +77,34 @@ final class JobCacheTrustTests: XCTestCase {
         assertRefused(try wordcount(), naming: folder.path)
     }
 
-    func testALibraryChangedSinceItsBuildIsNotLoaded() throws {
+    /// A library changed or deleted since its build, in a cache only this user can write, is
+    /// damage, not an attack: it is built again (and the changed one never loaded).
+    func testALibraryChangedOrDeletedSinceItsBuildIsBuiltAgain() throws {
         XCTAssertEqual(try wordcount().status, 0)
         let folder = try buildFolder()
         try replaceLibrary(in: folder, with: try plantedLibrary(), recordingItsDigest: false)
-        assertRefused(try wordcount(), naming: folder.appendingPathComponent("libjob.so").path)
-        // Deleting the build folder, as the message says, rebuilds it.
-        try FileManager.default.removeItem(at: folder)
         XCTAssertEqual(try wordcount().status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "the changed library was loaded")
+        for damaged in ["libjob.so", "libjob.so.sha256"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(damaged))
+            let outcome = try wordcount()
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(damaged).path))
+        }
+    }
+
+    /// A symbolic link above the cache (`~/.cache` leading elsewhere, say) is judged by where it
+    /// leads: a safe folder is used; one others can write is refused, naming it.
+    func testALinkAboveTheCacheIsJudgedByWhereItLeads() throws {
+        let real = try directory.appendingPathComponent("real").creatingDirectory()
+        let link = directory.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: real.path)
+        let linkedCache = link.appendingPathComponent("cache")
+        XCTAssertEqual(try wordcount(["MR_CACHE_DIR": linkedCache.path]).status, 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: real.path)
+        let outcome = try wordcount(["MR_CACHE_DIR": linkedCache.path])
+        assertRefused(outcome, naming: real.path)
+        XCTAssertTrue(outcome.stderr.contains("is writable by group or others"), outcome.stderr)
     }
 
     func testACacheOthersCanWriteIsRefused() throws {

@@ -47,7 +47,10 @@ enum CacheFolder {
             throw MRError(.untrusted, "'\(path)' vanished from the job cache while mr used it; run again")
         }
         let me = geteuid()
-        if ownership.isSymbolicLink || !(ownership.isDirectory || ownership.isRegularFile) {
+        if ownership.isSymbolicLink {
+            throw refusal(path, "is a symbolic link; the cache holds plain folders and files only (set MR_CACHE_DIR to the folder it leads to)")
+        }
+        if !(ownership.isDirectory || ownership.isRegularFile) {
             throw refusal(path, "is not a plain folder or file")
         }
         if ownership.owner != me {
@@ -63,6 +66,20 @@ enum CacheFolder {
         let owner = ownership.owner
         if owner != geteuid() && owner != 0 {
             throw refusal(path, "(a folder above the cache) belongs to user \(owner), who could replace the cache")
+        }
+        if ownership.isSymbolicLink {
+            // A link's own mode means nothing (no one can change where it leads): the folders it
+            // leads through must be as safe as the path to it.
+            guard let target = FileSystem.realPath(path) else {
+                throw refusal(path, "(a folder above the cache) is a symbolic link that leads nowhere")
+            }
+            var current = target
+            while true {
+                try checkAncestor(current)
+                if current == "/" { break }
+                current = FileSystem.parentDirectory(current)
+            }
+            return
         }
         if ownership.writableByOthers && !ownership.isSticky {
             throw refusal(path, "(a folder above the cache) is writable by group or others, who could replace the cache")

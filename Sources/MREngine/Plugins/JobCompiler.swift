@@ -57,8 +57,20 @@ public struct JobCompiler: Sendable {
         let jobsFolder = FileSystem.parentDirectory(buildFolder)
         try CacheFolder.makePrivate(jobsFolder, root: cacheDirectory)
         if try FileSystem.ownership(buildFolder) == nil { try build(source, into: buildFolder) }
+        try CacheFolder.checkPrivate(buildFolder, root: cacheDirectory)
+        if !Self.isIntact(library) {
+            // Deleted or damaged since its build, in a folder only this user can write: built again.
+            FileSystem.removeTree(buildFolder)
+            try build(source, into: buildFolder)
+        }
         try Self.verify(library, root: cacheDirectory)
         return library
+    }
+
+    /// Whether the library and its recorded digest are both there and agree.
+    private static func isIntact(_ library: String) -> Bool {
+        guard let recorded = try? FileSystem.readFile(library + digestSuffix), let bytes = try? FileSystem.readFile(library) else { return false }
+        return SHA256.hex(of: bytes) == String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: "\n ")
     }
 
     /// Compiles in a private folder of its own, records the library's digest, and renames the
@@ -104,8 +116,7 @@ public struct JobCompiler: Sendable {
         let digestFile = library + digestSuffix
         try CacheFolder.checkPrivate(library, root: root)
         try CacheFolder.checkPrivate(digestFile, root: root)
-        let recorded = String(decoding: try FileSystem.readFile(digestFile), as: UTF8.self).trimmingCharacters(in: "\n ")
-        guard SHA256.hex(of: try FileSystem.readFile(library)) == recorded else {
+        guard isIntact(library) else {
             throw MRError(.untrusted, "refusing to load '\(library)': it is not the library mr built there (its SHA-256 differs from \(digestFile)); "
                 + "delete '\(FileSystem.parentDirectory(library))' and run again to rebuild it")
         }

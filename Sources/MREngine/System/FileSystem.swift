@@ -233,6 +233,13 @@ enum FileSystem {
         return PathBytes.string(UnsafeRawBufferPointer(start: current, count: strlen(current))) + "/" + path
     }
 
+    /// `path` with every symbolic link resolved (realpath); nil if it leads nowhere.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = path.withPathCString({ realpath($0, nil) }) else { return nil }
+        defer { free(resolved) }
+        return PathBytes.string(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
+    }
+
     static func lastComponent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
