@@ -95,6 +95,39 @@ final class InputChangeTests: XCTestCase {
         }
     }
 
+    /// A plain input that grows while a task reads it (the task stalls 2 s mid-file, and the file
+    /// grows meanwhile): exit 65 naming it (or, with --skip-bad-input, a counted skip), never
+    /// the text cut at the planned size and marked done.
+    func testAnInputThatGrowsWhileATaskReadsItIsBadInput() throws {
+        let folder = try directory.appendingPathComponent("growing").creatingDirectory()
+        let book = folder.appendingPathComponent("book.txt")
+        for skipping in [false, true] {
+            try texts[0].text.write(to: book)
+            let output = directory.appendingPathComponent("grown-\(skipping)")
+            let log = directory.appendingPathComponent("grown-log-\(skipping)")
+            let run = try MR.start(["wordcount", book.path, "--workers", "1", "--split-size", "1G", "--no-speculate", "--output", output.path]
+                                   + (skipping ? ["--skip-bad-input"] : []),
+                                   environment: ["MR_FAULTS": "stall=1,stall-seconds=2,task=map-00000"], stderrFile: log)
+            waitUntil("the map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+            usleep(500_000)
+            let handle = try FileHandle(forWritingTo: book)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("appended while mr reads\n".utf8))
+            try handle.close()
+            run.waitUntilExit()
+            let stderr = try String(contentsOf: log, encoding: .utf8)
+            if skipping {
+                XCTAssertEqual(run.terminationStatus, 0, stderr)
+                XCTAssertTrue(stderr.contains("skipped the rest of \(book.path): changed while mr read it"), stderr)
+                XCTAssertTrue(stderr.contains("bad input files skipped 1\n"), stderr)
+            } else {
+                XCTAssertEqual(run.terminationStatus, 65, stderr)
+                XCTAssertTrue(stderr.contains("\(book.path): changed while mr read it"), stderr)
+                XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+            }
+        }
+    }
+
     /// A pipe or a broken link in an input folder is not read, and the run says so, even --quiet.
     func testWhatIsNotAFileInAnInputFolderIsNamedInAWarning() throws {
         let fifo = input.appendingPathComponent("a-pipe")

@@ -110,6 +110,15 @@ public struct TaskRunner: Sendable {
         }
         tracker.leave()
         if fault.afterRecords >= recordsDone { faults?.perform(fault.action) }  // a short task
+        // Every file read is still the one planned, now that the task is done with it.
+        for fileIndex in Set(plan.splits[assignment.task.index].pieces.map(\.fileIndex)).sorted() where !skippedFiles.contains(fileIndex) {
+            do {
+                try checkUnchanged(plan.files[fileIndex])
+            } catch let error as MRError where plan.skipBadInput {
+                warnings.append("skipped the rest of \(error.message) (the records this task read from it may be partial)")
+                skippedFiles.append(fileIndex)
+            }
+        }
 
         var report = TaskReport()
         report.counters.inputRecords = lines.linesRead
@@ -136,6 +145,16 @@ public struct TaskRunner: Sendable {
         report.counters.spilledRuns = Int64(buffer.runsWritten)
         report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         return report
+    }
+
+    /// Throws unless `entry` is still the file the run planned (device, inode, size and
+    /// modification time): one that grew, shrank, was edited or replaced while it was read gave
+    /// records that are not the file's.
+    private func checkUnchanged(_ entry: InputEntry) throws {
+        guard !entry.identity.isEmpty else { return }
+        guard let now = try FileSystem.status(entry.path), now.identity == entry.identity else {
+            throw MRError(.badInput, "\(entry.path): changed while mr read it (its size, inode or modification time are not what they were when the run was planned); run again once it is complete")
+        }
     }
 
     private func runReduce(_ assignment: TaskAssignment, tracker: RecordTracker) throws -> TaskReport {

@@ -45,6 +45,7 @@ extension CoordinatorMessage {
                 out.write(file.size)
                 out.write(file.isGzip)
                 out.write(file.indexPath ?? "")
+                out.write(file.identity)
             }
             out.write(plan.splits.count)
             for split in plan.splits {
@@ -80,6 +81,7 @@ extension CoordinatorMessage {
                                        size: try input.readInt64(), isGzip: try input.readBool())
                 let indexPath = try input.readString()
                 entry.indexPath = indexPath.isEmpty ? nil : indexPath
+                entry.identity = try input.readString()
                 return entry
             }
             let splits = try (0..<input.readInt()).map { _ in
