@@ -39,11 +39,13 @@ public struct Record {
 
 /// An input file as jobs see it.
 public final class InputFile: Sendable {
-    /// The path as found on disk. A byte of the name that is not UTF-8 is written `\xNN`.
+    /// The path as found on disk, in mr's name escaping: a backslash is written `\\` and a byte
+    /// that is not UTF-8 `\xNN`, so two files never get the same path (the escaping is
+    /// reversible).
     public let path: String
     /// The path relative to the input argument it was found under (the file name for a file
-    /// given directly): a stable name for the document whatever directory `mr` runs in. A byte
-    /// that is not UTF-8 is written `\xNN`, as in ``path``.
+    /// given directly): a stable name for the document whatever directory `mr` runs in. Escaped
+    /// as ``path`` is.
     public let name: String
 
     /// Creates an input file description.

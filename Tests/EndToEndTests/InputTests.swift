@@ -81,6 +81,31 @@ final class InputTests: XCTestCase {
         XCTAssertEqual(try MR.sortedLines(directory.appendingPathComponent("found")), ["caf\\\\xE9.txt:1\talpha gamma"])
     }
 
+    /// A name holding the byte 0xE9 and one holding the text `\xE9` stay two documents, and the
+    /// run report keeps a path's bytes exactly (in the same escaping).
+    func testNamesThatAreNotUTF8StayByteExactInOutputAndReport() throws {
+        let root = try directory.appendingPathComponent("names").creatingDirectory()
+        let latin1 = Array(root.path.utf8) + Array("/caf".utf8) + [0xE9] + [0]
+        let fd = latin1.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+        XCTAssertEqual(write(fd, "one\n", 4), 4)
+        close(fd)
+        try Data("two\n".utf8).write(to: root.appendingPathComponent("caf\\xE9"))
+        // The output folder's name ends in the byte 0xFE: a shell passes it as it is.
+        // (Foundation cannot open such a path, so the shell renames it afterwards.)
+        let outcome = try MR.run(["-c", "\"$0\" indexer names --output \"$(printf 'out\\376')\" && mv \"$(printf 'out\\376')\" renamed",
+                                  MR.executable.path], program: "/bin/sh", currentDirectory: directory)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let folder = "renamed"
+        let lines = try MR.sortedLines(directory.appendingPathComponent(folder))
+        // The job sees `caf\xE9` and `caf\\xE9`; indexer escapes a backslash in a name, and the
+        // output escapes it once more: 4 and 8 backslashes, two names.
+        let backslashes = { (count: Int) in String(repeating: "\\", count: count) }
+        XCTAssertEqual(lines, ["one\t1 caf\(backslashes(4))xE9", "two\t1 caf\(backslashes(8))xE9"])
+        let report = try MR.report(directory.appendingPathComponent(folder))
+        let written = try XCTUnwrap(report["outputDirectory"] as? String)
+        XCTAssertTrue(written.hasSuffix("out\\xFE"), written)
+    }
+
     func testTwoThousandTinyFilesArePackedIntoAHandfulOfMapTasks() throws {
         let root = directory.appendingPathComponent("tiny")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

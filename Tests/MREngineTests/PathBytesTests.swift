@@ -24,6 +24,19 @@ final class PathBytesTests: XCTestCase {
         roundTrip(Array(0x01...0xFF))                   // every byte a name may hold
     }
 
+    /// The escaping programs read (job names, the report) is reversible: a name written
+    /// `caf\xE9` (with a backslash) and one holding the byte 0xE9 stay apart.
+    func testTheNameEscapingIsReversibleForEveryName() {
+        for bytes: [UInt8] in [Array("caf".utf8) + [0xE9], Array("caf\\xE9".utf8), Array("a\\\\b".utf8), Array(0x01...0xFF),
+                                [0xF4, 0x8F, 0xBC, 0x81], Array("plain/été".utf8)] {
+            let escaped = PathBytes.string(bytes).escapedPath
+            XCTAssertEqual(PathBytes.unescaped(escaped), bytes, escaped)
+        }
+        XCTAssertEqual(PathBytes.string(Array("caf".utf8) + [0xE9]).escapedPath, "caf\\xE9")
+        XCTAssertEqual("caf\\xE9".escapedPath, "caf\\\\xE9")
+        XCTAssertNil(PathBytes.unescaped("a\\q"))
+    }
+
     func testPeopleSeeEachByteThatIsNotUTF8AsHex() {
         XCTAssertEqual(PathBytes.string([0x61, 0xFF, 0x2F, 0xC3, 0xA9, 0x0A]).displayPath, "a\\xFF/é\n")
         XCTAssertEqual("plain".displayPath, "plain")

@@ -9,6 +9,8 @@
 /// ```
 ///
 /// `counters` holds the engine's counters under the names the summary prints, then the job's.
+/// Every string is in mr's name escaping (``Swift/String/escapedPath``): once JSON is decoded, a
+/// backslash reads `\\` and a byte of a path that is not UTF-8 `\xNN`.
 public enum RunReport {
     public static func json(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
         let jobType = type(of: job.job)
@@ -67,9 +69,11 @@ enum JSON {
         }
     }
 
+    /// A JSON string of `text` in mr's name escaping (``Swift/String/escapedPath``), so a path's
+    /// bytes survive exactly whether or not they are UTF-8.
     private static func quoted(_ text: String) -> String {
         var out = "\""
-        for scalar in text.unicodeScalars {
+        for scalar in text.escapedPath.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"

@@ -72,7 +72,7 @@ public struct TaskRunner: Sendable {
         /// Maps one piece of the split; for a piece read from an access point, returns its checksum.
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
-            let file = InputFile(path: entry.path.displayPath, name: entry.name.displayPath)
+            let file = InputFile(path: entry.path.escapedPath, name: entry.name.escapedPath)
             let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, fedPiecePath: plan.fedPiecePath(piece))
             tracker.enter(fileIndex: piece.fileIndex)
             let positionsKnown = opened.positionsKnown

@@ -98,17 +98,56 @@ extension String {
         return try PathBytes.cString(self).withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
-    /// The path as people read it: a byte that is not UTF-8 is written `\xNN`.
+    /// The path as people read it in a message: a byte that is not UTF-8 is written `\xNN`.
     public var displayPath: String {
         guard PathBytes.holdsEscapes(self) else { return self }
+        return escaped(backslashes: false)
+    }
+
+    /// The path in mr's one escaping for names where programs read them (the names jobs see, so
+    /// the output; the run report in `_SUCCESS` and `--json`): a backslash is written `\\` and a
+    /// byte that is not UTF-8 `\xNN`, everything else as it is. Reversible
+    /// (``PathBytes/unescaped(_:)``): two files never get the same name.
+    public var escapedPath: String {
+        guard PathBytes.holdsEscapes(self) || utf8.contains(0x5C) else { return self }
+        return escaped(backslashes: true)
+    }
+
+    private func escaped(backslashes: Bool) -> String {
         var shown = ""
         for scalar in unicodeScalars {
             if let byte = PathBytes.escapedByte(scalar) {
                 shown += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            } else if backslashes && scalar == "\\" {
+                shown += "\\\\"
             } else {
                 shown.unicodeScalars.append(scalar)
             }
         }
         return shown
+    }
+}
+
+extension PathBytes {
+    /// The bytes of a name written by ``Swift/String/escapedPath``; nil if `text` is not in that
+    /// escaping (a backslash followed by neither `\\` nor `xNN`).
+    public static func unescaped(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var rest = Substring(text).utf8[...]
+        while let first = rest.first {
+            rest = rest.dropFirst()
+            guard first == 0x5C else { bytes.append(first); continue }
+            if rest.first == 0x5C {
+                bytes.append(0x5C)
+                rest = rest.dropFirst()
+            } else if rest.first == UInt8(ascii: "x"), rest.count >= 3,
+                      let byte = UInt8(String(decoding: rest.dropFirst().prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(byte)
+                rest = rest.dropFirst(3)
+            } else {
+                return nil
+            }
+        }
+        return bytes
     }
 }
