@@ -34,7 +34,10 @@ final class PathBytesTests: XCTestCase {
         }
         XCTAssertEqual(PathBytes.string(Array("caf".utf8) + [0xE9]).escapedPath, "caf\\xE9")
         XCTAssertEqual("caf\\xE9".escapedPath, "caf\\\\xE9")
-        XCTAssertNil(PathBytes.unescaped("a\\q"))
+        XCTAssertEqual("back\\slash".escapedPath, "back\\slash", "a backslash that starts no escape stays single")
+        for bytes: [UInt8] in [Array("a\\".utf8), Array("\\\\x".utf8), Array("\\xE".utf8), Array("\\xe9".utf8), [0x5C, 0xE9]] {
+            XCTAssertEqual(PathBytes.unescaped(PathBytes.string(bytes).escapedPath), bytes)
+        }
     }
 
     func testPeopleSeeEachByteThatIsNotUTF8AsHex() {

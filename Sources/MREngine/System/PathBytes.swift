@@ -105,8 +105,10 @@ extension String {
     }
 
     /// The path in mr's one escaping for names where programs read them (the names jobs see, so
-    /// the output; the run report in `_SUCCESS` and `--json`): a backslash is written `\\` and a
-    /// byte that is not UTF-8 `\xNN`, everything else as it is. Reversible
+    /// the output; the run report in `_SUCCESS` and `--json`): a byte that is not UTF-8 is written
+    /// `\xNN`, and a backslash that could be read as the start of an escape (one followed by
+    /// another backslash, by an escaped byte, or by `x` and two hex digits) is written `\\`;
+    /// everything else, most backslashes included, stays as it is. Reversible
     /// (``PathBytes/unescaped(_:)``): two files never get the same name.
     public var escapedPath: String {
         guard PathBytes.holdsEscapes(self) || utf8.contains(0x5C) else { return self }
@@ -114,24 +116,23 @@ extension String {
     }
 
     private func escaped(backslashes: Bool) -> String {
+        let scalars = Array(unicodeScalars)
         var shown = ""
-        for scalar in unicodeScalars {
+        for (index, scalar) in scalars.enumerated() {
             if let byte = PathBytes.escapedByte(scalar) {
                 shown += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            } else if backslashes && scalar == "\\" {
-                shown += "\\\\"
-            } else {
-                shown.unicodeScalars.append(scalar)
+                continue
             }
+            shown.unicodeScalars.append(scalar)
+            if backslashes && scalar == "\\" && PathBytes.looksLikeAnEscape(scalars[(index + 1)...]) { shown += "\\" }
         }
         return shown
     }
 }
 
 extension PathBytes {
-    /// The bytes of a name written by ``Swift/String/escapedPath``; nil if `text` is not in that
-    /// escaping (a backslash followed by neither `\\` nor `xNN`).
-    public static func unescaped(_ text: String) -> [UInt8]? {
+    /// The bytes of a name written by ``Swift/String/escapedPath``.
+    public static func unescaped(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var rest = Substring(text).utf8[...]
         while let first = rest.first {
@@ -140,14 +141,30 @@ extension PathBytes {
             if rest.first == 0x5C {
                 bytes.append(0x5C)
                 rest = rest.dropFirst()
-            } else if rest.first == UInt8(ascii: "x"), rest.count >= 3,
-                      let byte = UInt8(String(decoding: rest.dropFirst().prefix(2), as: UTF8.self), radix: 16) {
+            } else if let byte = hexByte(after: rest) {
                 bytes.append(byte)
                 rest = rest.dropFirst(3)
             } else {
-                return nil
+                bytes.append(0x5C)  // a backslash that starts no escape is itself
             }
         }
         return bytes
+    }
+
+    /// The byte `xNN` (two uppercase hex digits) at the start of `text` gives.
+    private static func hexByte(after text: Substring.UTF8View.SubSequence) -> UInt8? {
+        guard text.first == UInt8(ascii: "x"), text.count >= 3 else { return nil }
+        let digits = text.dropFirst().prefix(2)
+        guard digits.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) }) else { return nil }
+        return UInt8(String(decoding: digits, as: UTF8.self), radix: 16)
+    }
+
+    /// Whether what follows a backslash would make it read as an escape: another backslash, an
+    /// escaped byte, or `x` and two uppercase hex digits.
+    fileprivate static func looksLikeAnEscape(_ next: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = next.first else { return false }
+        if first == "\\" || escapedByte(first) != nil { return true }
+        let text = String(String.UnicodeScalarView(next.prefix(3)))
+        return hexByte(after: Substring(text).utf8[...]) != nil
     }
 }
