@@ -66,6 +66,18 @@ final class InputChangeTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// Waits for `run`: exit 65 with `message` and no output, or, `skipping` bad input, exit 0
+    /// with the file skipped once (each of its splits may meet the change) and the same message.
+    private func assertBadInput(_ run: Process, log: URL, output: URL, skipping: Bool, message: String,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+        run.waitUntilExit()
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(run.terminationStatus, skipping ? 0 : 65, stderr, file: file, line: line)
+        XCTAssertTrue(stderr.contains((skipping ? "warning   skipped the rest of " : "mr: error: ") + message), stderr, file: file, line: line)
+        XCTAssertEqual(stderr.contains("bad input files skipped 1\n"), skipping, stderr, file: file, line: line)
+        XCTAssertEqual(FileManager.default.fileExists(atPath: output.path), skipping, file: file, line: line)
+    }
+
     /// A plain input cut short after the run was planned: exit 65 naming it, or, with
     /// --skip-bad-input, left out with a warning.
     func testAPlainInputThatShrinksDuringTheRunIsBadInput() throws {
@@ -80,18 +92,7 @@ final class InputChangeTests: XCTestCase {
                                    environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
             waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
             try FileHandle(forWritingTo: book).truncate(atOffset: 100_000)
-            run.waitUntilExit()
-            let stderr = try String(contentsOf: log, encoding: .utf8)
-            if skipping {
-                XCTAssertEqual(run.terminationStatus, 0, stderr)
-                XCTAssertTrue(stderr.contains("warning   skipped the rest of \(book.path): "), stderr)
-                // Each of its splits met the change; the file counts once.
-                XCTAssertTrue(stderr.contains("bad input files skipped 1\n"), stderr)
-            } else {
-                XCTAssertEqual(run.terminationStatus, 65, stderr)
-                XCTAssertTrue(stderr.contains("\(book.path): is 100000 bytes long, not the"), stderr)
-                XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-            }
+            try assertBadInput(run, log: log, output: output, skipping: skipping, message: "\(book.path): is 100000 bytes long, not the")
         }
     }
 
@@ -114,17 +115,7 @@ final class InputChangeTests: XCTestCase {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data("appended while mr reads\n".utf8))
             try handle.close()
-            run.waitUntilExit()
-            let stderr = try String(contentsOf: log, encoding: .utf8)
-            if skipping {
-                XCTAssertEqual(run.terminationStatus, 0, stderr)
-                XCTAssertTrue(stderr.contains("skipped the rest of \(book.path): changed while mr read it"), stderr)
-                XCTAssertTrue(stderr.contains("bad input files skipped 1\n"), stderr)
-            } else {
-                XCTAssertEqual(run.terminationStatus, 65, stderr)
-                XCTAssertTrue(stderr.contains("\(book.path): changed while mr read it"), stderr)
-                XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-            }
+            try assertBadInput(run, log: log, output: output, skipping: skipping, message: "\(book.path): changed while mr read it")
         }
     }
 

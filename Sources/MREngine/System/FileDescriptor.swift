@@ -41,14 +41,7 @@ struct FileDescriptor {
             if code == ELOOP { throw MRError(.untrusted, "will not read '\(path)': it is a symbolic link; remove it") }
             throw MRError.system(code == ENOENT ? .noInput : .io, "open", path, errno: code)
         }
-        let file = FileDescriptor(raw: fd, path: path)
-        do {
-            try file.checkOwnedByMe(.untrusted, "read")
-        } catch {
-            file.close()
-            throw error
-        }
-        return file
+        return try FileDescriptor(raw: fd, path: path).ownedByMe(.untrusted, "read")
     }
 
     /// Opens (creating, mode 0600) a file to hold a lock on: never through a symbolic link, and
@@ -62,18 +55,21 @@ struct FileDescriptor {
             }
             throw MRError.system(.cannotCreateOutput, "create the lock file", path, errno: code)
         }
-        let file = FileDescriptor(raw: fd, path: path)
-        do {
-            try file.checkOwnedByMe(.cannotCreateOutput, "use the lock file")
-        } catch {
-            file.close()
-            throw error
-        }
-        return file
+        return try FileDescriptor(raw: fd, path: path).ownedByMe(.cannotCreateOutput, "use the lock file")
     }
 
-    /// Throws (as `kind`) unless the open file is a regular file of this user's that no one else
-    /// may write.
+    /// This descriptor, if the open file is a regular file of this user's that no one else may
+    /// write; else it is closed and the refusal thrown (as `kind`).
+    private func ownedByMe(_ kind: MRError.Kind, _ action: String) throws -> FileDescriptor {
+        do {
+            try checkOwnedByMe(kind, action)
+            return self
+        } catch {
+            close()
+            throw error
+        }
+    }
+
     private func checkOwnedByMe(_ kind: MRError.Kind, _ action: String) throws {
         var info = stat()
         guard fstat(raw, &info) == 0 else { throw MRError.system(.io, "read", path, errno: errno) }
