@@ -11,7 +11,7 @@ LARGE_BYTES  ?= 62500000
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
-	@echo "make test            build and run every test (swift test)"
+	@echo "make test            check the layers, then build and run every test (swift test)"
 	@echo "make test-cluster    the jobs through mrjob's local runner and Spark local[2], in a Python venv it makes"
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
@@ -35,8 +35,11 @@ build: system-libraries
 run: build
 	$(MR) wordcount datasets/
 
+# The layer check first (.ci/check-layers.py: the arrows of docs/architecture.md), then every
+# test, with an import of a target not declared as a dependency an error, not a warning.
 test: system-libraries
-	$(SWIFT) test
+	python3 .ci/check-layers.py
+	$(SWIFT) test --explicit-target-dependency-import-check error
 
 # mrjob and pyspark (pinned) in a virtual environment under .build/, made on first use; Spark
 # needs a Java runtime, installed with apt-get when missing and allowed (root), else named.

@@ -1,0 +1,77 @@
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+/// A failure `mr` reports to its user: a message saying what went wrong and what to do, and the
+/// kind of failure, which picks the exit status (sysexits.h values, so scripts can tell them apart).
+public struct MRError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: UInt8, Sendable {
+        /// Bad command line: unknown job, bad option value.
+        case usage
+        /// Input that is not what it claims: corrupt gzip, unreadable records.
+        case badInput
+        /// An input path that does not exist or cannot be read.
+        case noInput
+        /// The output directory cannot be created or may not be replaced.
+        case cannotCreateOutput
+        /// Reading or writing files failed (disk full, permissions in the work dir).
+        case io
+        /// A task failed every attempt, or the job's own code failed.
+        case taskFailed
+        /// A job file that does not compile (or declares no job).
+        case jobDoesNotCompile
+        /// A file mr would load code from that someone else could have written (the job cache).
+        case untrusted
+        /// A bug in mr.
+        case `internal`
+        /// A split planned at a guessed gzip member start that is not one: the coordinator plans
+        /// again without guessing (users do not see it).
+        case wrongSplit
+
+        /// The process exit status for this kind.
+        public var exitStatus: Int32 {
+            switch self {
+            case .usage: 64
+            case .badInput: 65
+            case .noInput: 66
+            case .cannotCreateOutput: 73
+            case .io: 74
+            case .taskFailed: 75
+            case .untrusted: 77
+            case .jobDoesNotCompile: 78
+            case .internal, .wrongSplit: 70
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension MRError {
+    /// An error for a failed system call on `path`, with the system's reason.
+    package static func system(_ kind: Kind, _ action: String, _ path: String, errno code: Int32) -> MRError {
+        MRError(kind, "cannot \(action) '\(path)': \(systemMessage(code))")
+    }
+}
+
+extension MRError {
+    /// The values of one key summed past Int64's range: bad input for this job, never a wrapped
+    /// number in its output.
+    package static func sumOverflow<Key: Collection>(job: String, key: Key) -> MRError where Key.Element == UInt8 {
+        MRError(.badInput, "job \(job): the sum of the values of key '\(String(decoding: key, as: UTF8.self))' passes the range of Int64 "
+            + "(\(Int64.min) to \(Int64.max)); emit smaller values, or sum them into a wider type in reduce")
+    }
+}
+
+/// The C library's text for an errno value.
+package func systemMessage(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

@@ -1,0 +1,192 @@
+import MRBase
+import MRInput
+import MROutput
+import MRPlugins
+import MRReport
+import MRShuffle
+import MRStreaming
+import MRSystem
+import MRWorkers
+import MapReduce
+/// The middle of a run, between planning and putting the output in place: hands attempts to
+/// idle workers (``dispatch()``), and handles what the pool reports (``handle(_:)``): a finished
+/// attempt is committed exactly once (``commit(_:_:)``), a failed one or one whose worker died is
+/// re-run, the loser of a backup race is stopped and its late result discarded. The decisions
+/// are the ``TaskTable``'s; this type carries them out against the pool, the work folder and the
+/// journal.
+final class SchedulerLoop {
+    private let plan: RunPlan
+    private let pool: WorkerPool
+    private let journal: Journal
+    private let feeder: GzipFeeder?
+    private let progress: ProgressDisplay?
+    /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
+    private let fedTasks: Set<Int>
+    /// Files split at member starts found by scanning: bad data there may be a wrong guess.
+    private let guessedFiles: Set<Int>
+    /// Backups need a spare worker, and a pool that can stop the loser.
+    private let backups: Bool
+    private let topRecordLimit: Int
+    private let started: Double
+    private let clock: () -> Double
+
+    private(set) var table: TaskTable
+    private(set) var result: RunResult
+    /// What each worker runs; a worker not in here is idle. (A death of an idle worker must not
+    /// make it "more idle": keyed by worker, it cannot.)
+    private var busy: [Int: TaskAssignment] = [:]
+    /// Attempts stopped because another attempt of their task was committed.
+    private var cancelled: Set<TaskAssignment> = []
+    private var failedByPhase: [TaskKind: Int] = [:]
+
+    init(plan: RunPlan, pool: WorkerPool, journal: Journal, result: RunResult, maxAttempts: Int, backupAfter: Double,
+         speculate: Bool, feeder: GzipFeeder? = nil, guessedFiles: Set<Int> = [], topRecordLimit: Int,
+         progress: ProgressDisplay? = nil, started: Double, clock: @escaping () -> Double = monotonicSeconds) {
+        self.plan = plan
+        self.pool = pool
+        self.journal = journal
+        self.result = result
+        self.feeder = feeder
+        self.progress = progress
+        self.guessedFiles = guessedFiles
+        self.topRecordLimit = topRecordLimit
+        self.started = started
+        self.clock = clock
+        fedTasks = Set(plan.fedMapTasks)
+        backups = speculate && pool.canStopAttempts && pool.size > 1
+        table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
+                          backupAfter: backupAfter, withheld: fedTasks)
+    }
+
+    /// Adopts the outputs a killed run journaled (`--resume`), with what they counted; a task it
+    /// committed without journaling runs again, its place cleared.
+    func adoptCommitted(from journal: Journal) throws {
+        for (task, report) in journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
+            guard table.markCommitted(task) else { continue }
+            result.resumedTasks += 1
+            add(report)
+        }
+        let tasks = (0..<plan.mapTaskCount).map { TaskID(kind: .map, index: $0) }
+            + (0..<plan.reduceTaskCount).map { TaskID(kind: .reduce, index: $0) }
+        for task in tasks where !table.isCommitted(task) { FileSystem.removeTree(plan.committedPath(task)) }
+    }
+
+    /// Runs until every task is committed, or throws the failure that ends the job.
+    func run() throws {
+        while !table.isFinished {
+            try releaseFedPieces()
+            try dispatch()
+            progress?.update(table, running: busy.map { ($0.value.task, pool.progress(of: $0.key)) },
+                             failed: failedByPhase, committedBytes: result.counters.inputBytes, started: started)
+            try handle(pool.nextEvent())
+        }
+        result.backups = table.backupsStarted
+    }
+
+    /// Map tasks whose fed piece is now on disk may run.
+    private func releaseFedPieces() throws {
+        for task in try feeder?.takeReleased() ?? [] {
+            table.release(mapTask: task)
+            if table.isCommitted(TaskID(kind: .map, index: task)) { feeder?.committed(mapTask: task) }
+        }
+    }
+
+    /// Starts the table's next attempts on idle workers.
+    func dispatch() throws {
+        while busy.count < pool.size, let assignment = table.nextAssignment(now: clock(), backups: backups) {
+            let worker = (0..<pool.size).first { busy[$0] == nil }!
+            busy[worker] = assignment
+            result.attempts += 1
+            try pool.start(assignment, on: worker)
+        }
+    }
+
+    /// Carries out one event of the pool. A worker's death is a failed attempt like any other,
+    /// worth a retry.
+    func handle(_ event: WorkerEvent) throws {
+        let worker: Int, finished: TaskAssignment?, outcome: Result<TaskReport, TaskFailure>
+        switch event {
+        case .tick:
+            return
+        case .finished(let slot, let assignment, let result):
+            (worker, finished, outcome) = (slot, assignment, result)
+        case .died(let slot, let assignment, let reason):
+            (worker, finished, outcome) = (slot, assignment, .failure(TaskFailure(retryable: true, error: MRError(.taskFailed, reason))))
+        }
+        busy[worker] = nil
+        guard let assignment = finished else { return }  // an idle worker died
+        if cancelled.remove(assignment) != nil {
+            table.cancelled(assignment)
+            return
+        }
+        switch outcome {
+        case .success(let report):
+            result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
+            let decision = table.succeeded(assignment, now: clock())
+            if decision.commit {
+                try commit(assignment, report)
+            } else {
+                FileSystem.removeTree(plan.attemptPath(assignment))
+            }
+            for loser in decision.cancel {
+                guard let loserWorker = busy.first(where: { $0.value == loser })?.key else { continue }
+                cancelled.insert(loser)
+                pool.cancel(worker: loserWorker)
+            }
+        case .failure(let failure):
+            try failed(assignment, failure)
+        }
+    }
+
+    /// Puts the attempt's output in its task's place, then journals it: the rename is the commit.
+    private func commit(_ assignment: TaskAssignment, _ report: TaskReport) throws {
+        try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
+        try journal.record(assignment.task, report)
+        if assignment.task.kind == .map && fedTasks.contains(assignment.task.index) {
+            feeder?.committed(mapTask: assignment.task.index)
+        }
+        result.commits += 1
+        add(report)
+        if result.mapPhaseEndSeconds == nil && table.mapPhaseIsDone { result.mapPhaseEndSeconds = clock() - started }
+    }
+
+    private func failed(_ assignment: TaskAssignment, _ failure: TaskFailure) throws {
+        result.failedAttempts += 1
+        failedByPhase[assignment.task.kind, default: 0] += 1
+        FileSystem.removeTree(plan.attemptPath(assignment))
+        guard table.failed(assignment, retryable: failure.retryable) else {
+            if failure.error.kind == .badInput && assignment.task.kind == .map
+                && plan.splits[assignment.task.index].pieces.contains(where: { guessedFiles.contains($0.fileIndex) }) {
+                // Bad data from a guessed member start: the guess, or the data, is wrong.
+                throw MRError(.wrongSplit, "a gzip member start guessed by scanning did not hold (\(failure.error.message))")
+            }
+            throw failure.retryable ? exhausted(assignment.task, failure.error) : failure.error
+        }
+        progress?.notice("\(assignment) failed: \(failure.error.message); re-running")
+    }
+
+    /// The job's failure after a task's last attempt: of the kind of the last failure (an I/O
+    /// error stays one), naming the job, the task, its input and why.
+    private func exhausted(_ task: TaskID, _ last: MRError) -> MRError {
+        let what: String
+        if task.kind == .map {
+            let names = plan.splits[task.index].pieces.map { plan.files[$0.fileIndex].path }
+            let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+            what = "split: \(shown)"
+        } else {
+            what = "partition \(task.index) of \(plan.reducers)"
+        }
+        let kind: MRError.Kind = last.kind == .io ? .io : .taskFailed
+        return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
+    }
+
+    /// Adds a committed task's counters, top records and warnings to the run's.
+    private func add(_ report: TaskReport) {
+        result.counters += report.counters
+        result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
+        result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(topRecordLimit))
+        result.warnings.formUnion(report.warnings)
+        result.skippedInputs.formUnion(report.skippedFiles.map { plan.files[$0].path })
+        result.pieceChecksums += report.pieceChecksums
+    }
+}

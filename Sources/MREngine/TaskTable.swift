@@ -1,0 +1,148 @@
+import MRBase
+import MRInput
+import MROutput
+import MRPlugins
+import MRReport
+import MRShuffle
+import MRStreaming
+import MRSystem
+import MRWorkers
+import MapReduce
+/// The coordinator's table of tasks and their states: which attempt runs next, what happens when
+/// an attempt finishes or fails, when a straggler gets a backup. Plain logic, no I/O, no clock
+/// (callers pass the time), so it is tested without spawning anything.
+///
+/// Reduce tasks are handed out only once every map task is committed (each reduce reads every
+/// map task's output). A task is committed once, by its first successful attempt; a task whose
+/// attempts fail `maxAttempts` times fails the job.
+public struct TaskTable {
+    struct TaskState {
+        var attemptsStarted = 0
+        var failures = 0
+        /// Attempts in flight and when each started.
+        var running: [Int: Double] = [:]
+        var queued = true
+        var committed = false
+        /// Its input does not exist yet (a piece a ``GzipFeeder`` is still inflating).
+        var withheld = false
+    }
+
+    private var maps: [TaskState]
+    private var reduces: [TaskState]
+    /// How long committed attempts took, per phase: what "slow" means for backups.
+    private var durations: [TaskKind: [Double]] = [:]
+    public let maxAttempts: Int
+    /// A running attempt gets a backup only after this many seconds, and after 1.5x the median
+    /// duration of its phase's finished attempts.
+    public let backupAfter: Double
+    public private(set) var backupsStarted = 0
+
+    /// `withheld` map tasks wait for ``release(mapTask:)``.
+    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
+        maps = (0..<mapTasks).map { withheld.contains($0) ? TaskState(queued: false, withheld: true) : TaskState() }
+        reduces = Array(repeating: TaskState(), count: reduceTasks)
+        self.maxAttempts = maxAttempts
+        self.backupAfter = backupAfter
+    }
+
+    public var mapsCommitted: Int { maps.filter(\.committed).count }
+    public var reducesCommitted: Int { reduces.filter(\.committed).count }
+    public var mapTaskCount: Int { maps.count }
+    public var reduceTaskCount: Int { reduces.count }
+    public var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
+    /// Every map task is committed.
+    public var mapPhaseIsDone: Bool { mapsCommitted == maps.count }
+
+    /// The phase whose tasks run now.
+    private var phase: TaskKind { mapsCommitted == maps.count ? .reduce : .map }
+
+    /// Marks a task committed by an earlier run (`--resume`); false if it is not in this table.
+    public mutating func markCommitted(_ task: TaskID) -> Bool {
+        guard task.index < (task.kind == .map ? maps.count : reduces.count) else { return false }
+        self[task].committed = true
+        self[task].queued = false
+        return true
+    }
+
+    public func isCommitted(_ task: TaskID) -> Bool { self[task].committed }
+
+    /// A withheld map task's input is ready: it may run.
+    public mutating func release(mapTask index: Int) {
+        guard maps[index].withheld else { return }
+        maps[index].withheld = false
+        maps[index].queued = !maps[index].committed
+    }
+
+    /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
+    /// of the phase is waiting, the slowest running attempt may get a second copy.
+    public mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
+        let kind = phase
+        let states = kind == .map ? maps : reduces
+        if let index = states.firstIndex(where: { $0.queued }) {
+            return start(TaskID(kind: kind, index: index), now: now)
+        }
+        // A withheld task will want the worker a backup would take.
+        guard backups, !states.contains(where: \.withheld) else { return nil }
+        let finished = (durations[kind] ?? []).sorted()
+        let typical = finished.isEmpty ? 0 : finished[finished.count / 2]
+        let threshold = max(backupAfter, typical * 1.5)
+        let stragglers = states.indices.filter { !states[$0].committed && states[$0].running.count == 1 }
+            .map { (index: $0, started: states[$0].running.values.first!) }
+            .filter { now - $0.started >= threshold }
+        guard let slowest = stragglers.min(by: { $0.started < $1.started }) else { return nil }
+        backupsStarted += 1
+        return start(TaskID(kind: kind, index: slowest.index), now: now)
+    }
+
+    private mutating func start(_ task: TaskID, now: Double) -> TaskAssignment {
+        var state = self[task]
+        state.attemptsStarted += 1
+        state.queued = false
+        state.running[state.attemptsStarted] = now
+        self[task] = state
+        return TaskAssignment(task: task, attempt: state.attemptsStarted)
+    }
+
+    /// Records a successful attempt. Returns whether to commit its output (false if another
+    /// attempt already did) and the other attempts of the task still running, to be stopped.
+    public mutating func succeeded(_ assignment: TaskAssignment, now: Double) -> (commit: Bool, cancel: [TaskAssignment]) {
+        var state = self[assignment.task]
+        let started = state.running.removeValue(forKey: assignment.attempt)
+        guard !state.committed else {
+            self[assignment.task] = state
+            return (false, [])
+        }
+        state.committed = true
+        let others = state.running.keys.sorted().map { TaskAssignment(task: assignment.task, attempt: $0) }
+        self[assignment.task] = state
+        if let started { durations[assignment.task.kind, default: []].append(now - started) }
+        return (true, others)
+    }
+
+    /// Records a failed attempt: the task is queued again unless another attempt is still
+    /// running; returns false when the job must fail (`maxAttempts` failures, or a failure no
+    /// retry can mend).
+    public mutating func failed(_ assignment: TaskAssignment, retryable: Bool) -> Bool {
+        var state = self[assignment.task]
+        defer { self[assignment.task] = state }
+        guard state.running.removeValue(forKey: assignment.attempt) != nil, !state.committed else { return true }
+        state.failures += 1
+        guard retryable && state.failures < maxAttempts else { return false }
+        if state.running.isEmpty { state.queued = true }
+        return true
+    }
+
+    /// Forgets an attempt stopped on purpose (a backup that lost): not a failure.
+    public mutating func cancelled(_ assignment: TaskAssignment) {
+        self[assignment.task].running.removeValue(forKey: assignment.attempt)
+    }
+
+    public func failures(of task: TaskID) -> Int { self[task].failures }
+
+    private subscript(task: TaskID) -> TaskState {
+        get { task.kind == .map ? maps[task.index] : reduces[task.index] }
+        set { if task.kind == .map { maps[task.index] = newValue } else { reduces[task.index] = newValue } }
+    }
+}
+
+extension TaskTable: TaskCounts {}

@@ -1,0 +1,212 @@
+import MRBase
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The first run over a large gzip file that has no index yet: one thread inflates the file once,
+/// building its ``GzipIndex`` as it goes, and cuts the text into pieces at line ends. Each piece
+/// is written to the work directory and released as a map task the moment it is complete, so
+/// the workers map while the file is still being inflated (wall time about
+/// max(inflate, (inflate + map) / workers) instead of inflate + (inflate + map) / workers). The
+/// index is saved at the end; later runs split the file at its access points instead.
+///
+/// Piece `k` of `n` ends at the first line end after the inflater has read `(k + 1) / n` of the
+/// compressed bytes, so the cut depends only on the file. At most `limit` pieces wait on disk:
+/// the inflater pauses until their tasks commit.
+package final class GzipFeeder: @unchecked Sendable {
+    /// A file to feed, the consecutive map tasks its pieces are, and where each piece goes.
+    package struct FedFile: Sendable {
+        let path: String
+        let firstTask: Int
+        let piecePaths: [String]
+
+        var pieces: Int { piecePaths.count }
+
+        package init(path: String, firstTask: Int, piecePaths: [String]) {
+            self.path = path
+            self.firstTask = firstTask
+            self.piecePaths = piecePaths
+        }
+    }
+
+    private let monitor = Monitor()
+    // Guarded by `monitor`.
+    private var released: [Int] = []
+    private var waiting = 0
+    private var failure: MRError?
+    private var stopping = false
+    private var skipped: [(path: String, warning: String)] = []
+    private var unsaved: [String] = []
+    private var thread: pthread_t?
+
+    /// Each fed map task's piece.
+    private let piecePaths: [Int: String]
+    private let limit: Int
+    private let wake: @Sendable () -> Void
+
+    /// Starts inflating `files` one after another. `wake` is called (from the feeder's thread)
+    /// whenever pieces are released or the feeder fails.
+    package init(files: [FedFile], span: Int64, limit: Int, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
+        piecePaths = Dictionary(uniqueKeysWithValues: files.flatMap { file in
+            file.piecePaths.enumerated().map { (file.firstTask + $0.offset, $0.element) }
+        })
+        self.limit = max(limit, 1)
+        self.wake = wake
+        thread = startThread { [self] in
+            for file in files {
+                do {
+                    try feed(file, span: span)
+                } catch is Stopped {
+                    return
+                } catch let error as MRError where error.kind == .badInput && skipBadInput {
+                    releaseRest(of: file, warning: "skipped the rest of \(error.message)")
+                } catch {
+                    let reason = error as? MRError ?? MRError(.internal, "\(file.path): \(error)")
+                    monitor.locked { failure = failure ?? reason }
+                    wake()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Map tasks whose pieces are complete, once each; throws what stopped the feeder.
+    package func takeReleased() throws -> [Int] {
+        try monitor.locked {
+            if let failure { throw failure }
+            defer { released = [] }
+            return released
+        }
+    }
+
+    /// A fed map task committed: its piece is no longer needed.
+    package func committed(mapTask: Int) {
+        if let path = piecePaths[mapTask] { FileSystem.remove(path) }
+        monitor.locked {
+            waiting -= 1
+            monitor.wakeAll()
+        }
+    }
+
+    /// Warnings for files whose damaged rest was skipped (`--skip-bad-input`), and for indexes
+    /// that could not be saved.
+    package var warnings: (skippedFiles: [(path: String, warning: String)], unsavedIndexes: [String]) { monitor.locked { (skipped, unsaved) } }
+
+    /// Stops inflating (if it still is) and waits for the thread.
+    package func stop() {
+        monitor.locked {
+            stopping = true
+            monitor.wakeAll()
+        }
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    private struct Stopped: Error {}
+
+    private func feed(_ file: FedFile, span: Int64) throws {
+        let compressedSize = try FileSystem.status(file.path)?.size ?? 0
+        var piece = 0
+        var writer = try openPiece(file, piece, startingAt: 0, line: 1)
+        var written: Int64 = 0, lines: Int64 = 0
+        let index: GzipIndex
+        do {
+            index = try GzipIndex.build(path: file.path, span: span) { [self] text, compressedRead, linesThrough in
+                var rest = text
+                // Cut after the first line end once this piece's share of the compressed file is read.
+                while piece < file.pieces - 1, compressedRead * Int64(file.pieces) >= compressedSize * Int64(piece + 1),
+                      let base = rest.baseAddress, let newline = memchr(base, 0x0A, rest.count) {
+                    let head = UnsafeRawPointer(newline) - base + 1
+                    try writer.append(base, count: head)
+                    written += Int64(head)
+                    try closePiece(writer, file, piece)
+                    piece += 1
+                    rest = UnsafeRawBufferPointer(rebasing: rest[head...])
+                    // The builder counted the lines through the run's end; those after the cut are not yet done.
+                    let linesDone = linesThrough - countNewlines(rest.baseAddress ?? base, rest.count)
+                    writer = try openPiece(file, piece, startingAt: written, line: linesDone + 1)
+                }
+                lines = linesThrough
+                guard let base = rest.baseAddress, !rest.isEmpty else { return }
+                try writer.append(base, count: rest.count)
+                written += Int64(rest.count)
+            }
+        } catch {
+            try? writer.flush()  // what came before damage, for --skip-bad-input
+            throw error
+        }
+        try closePiece(writer, file, piece)
+        for empty in (piece + 1)..<max(file.pieces, piece + 1) {
+            try closePiece(try openPiece(file, empty, startingAt: written, line: lines + 1), file, empty)
+        }
+        do {
+            _ = try index.save(besides: file.path, cacheDirectory: cacheDirectory())
+        } catch let error as MRError {
+            // The next run feeds the file again: slower, not wrong.
+            monitor.locked { unsaved.append("\(error.message); the next run inflates it once more") }
+        }
+    }
+
+    /// Starts piece `number`: a header with where its text begins in the file, then the text.
+    private func openPiece(_ file: FedFile, _ number: Int, startingAt offset: Int64, line: Int64) throws -> BufferedWriter {
+        try monitor.locked {
+            while waiting >= limit && !stopping { monitor.wait() }
+            if stopping { throw Stopped() }
+            waiting += 1
+        }
+        let writer = try BufferedWriter(creating: temporaryPath(file, number), capacity: 1 << 20, checksummed: false)
+        for value in [offset, line] {
+            try withUnsafeBytes(of: value.littleEndian) { try writer.append($0) }
+        }
+        return writer
+    }
+
+    private func closePiece(_ writer: BufferedWriter?, _ file: FedFile, _ number: Int) throws {
+        try writer?.flush()
+        try FileSystem.rename(temporaryPath(file, number), to: piecePath(file, number))
+        monitor.locked { released.append(file.firstTask + number) }
+        wake()
+    }
+
+    private func piecePath(_ file: FedFile, _ number: Int) -> String {
+        file.piecePaths[number]
+    }
+
+    /// Where a piece is written; renamed to ``piecePath(_:_:)`` when complete.
+    private func temporaryPath(_ file: FedFile, _ number: Int) -> String {
+        piecePath(file, number) + ".partial"
+    }
+
+    /// After damage under `--skip-bad-input`: the piece being written ends where the damage
+    /// begins, and the pieces after it are empty.
+    private func releaseRest(of file: FedFile, warning: String) {
+        monitor.locked { skipped.append((file.path, warning)) }
+        for number in 0..<file.pieces where !FileSystem.exists(piecePath(file, number)) {
+            do {
+                let writer = FileSystem.exists(temporaryPath(file, number)) ? nil : try openPiece(file, number, startingAt: 0, line: 1)
+                try closePiece(writer, file, number)
+            } catch {
+                monitor.locked { failure = failure ?? MRError(.io, "\(file.path): \(error)") }
+                wake()
+                return
+            }
+        }
+    }
+}
+
+/// The text of a fed piece, as a map task reads it.
+enum FedPiece {
+    static let headerSize: Int64 = 16
+
+    /// The uncompressed offset and line number at which the piece's text begins.
+    static func start(of path: String) throws -> (offset: Int64, line: Int64) {
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        var header = (Int64(0), Int64(0))
+        let count = try withUnsafeMutableBytes(of: &header) { try file.read(into: $0.baseAddress!, count: 16, at: 0) }
+        guard count == 16 else { throw MRError(.internal, "the fed piece \(path) has no header") }
+        return (Int64(littleEndian: header.0), Int64(littleEndian: header.1))
+    }
+}

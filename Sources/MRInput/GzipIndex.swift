@@ -1,0 +1,272 @@
+import MRBase
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZlib
+
+/// Access points into a single-member gzip file, after zlib's examples/zran.c, so that pieces of
+/// one large `.gz` can be inflated in parallel: at a deflate block boundary, the compressed offset
+/// (and bit), the uncompressed offset, the 32 KiB of text before it (the dictionary the next
+/// blocks may refer to), and how many lines came before it.
+///
+/// Saved as `FILE.gz.mrindex` beside the data (or in the cache folder if that is read-only),
+/// read back only if this user wrote it, stamped with the file's size, modification time and 8-byte trailer: a stale or damaged index
+/// is rejected and rebuilt, never trusted.
+public struct GzipIndex: Sendable {
+    public struct AccessPoint: Sendable {
+        public let compressedOffset: Int64
+        /// Bits of the byte before `compressedOffset` that belong to the next block (0-7).
+        let bits: Int
+        public let uncompressedOffset: Int64
+        let linesBefore: Int64
+        /// The 32 KiB of uncompressed text before the point (zeros before the file's start).
+        let window: [UInt8]
+
+        /// The last byte before the point: tells whether a line starts exactly here.
+        var byteBefore: UInt8 { window[window.count - 1] }
+    }
+
+    /// What identifies the indexed file's bytes.
+    struct Stamp: Equatable, Sendable {
+        let size: Int64
+        let modified: Int64  // nanoseconds
+        let trailer: [UInt8]
+    }
+
+    static let windowSize = 32768
+    /// Appended to the data file's name for the index kept beside it.
+    static let fileSuffix = ".mrindex"
+    static let magic = Array("MRGZIDX1".utf8)
+
+    let stamp: Stamp
+    public let points: [AccessPoint]
+    public let uncompressedSize: Int64
+    /// Gzip members in the file (concatenated files, BGZF blocks): the trailer's CRC-32 covers
+    /// the whole text only when there is one.
+    public let members: Int
+
+    /// The stamp of the file as it is now.
+    static func stamp(of path: String) throws -> Stamp {
+        var info = stat()
+        guard path.withPathCString({ stat($0, &info) }) == 0 else { throw MRError.system(.noInput, "read", path, errno: errno) }
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        var trailer = [UInt8](repeating: 0, count: 8)
+        let count = try trailer.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: 8, at: max(Int64(info.st_size) - 8, 0)) }
+        return Stamp(size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                     trailer: Array(trailer[0..<count]))
+    }
+
+    /// Inflates the whole file once, member after member, taking an access point about every
+    /// `span` uncompressed bytes (at deflate block boundaries, so also inside members). Each run of
+    /// text inflated is handed to `consume` with the compressed bytes read so far and the lines
+    /// ended up to the run's end (see ``GzipFeeder``, which maps the text while the index is built).
+    public static func build(
+        path: String, span: Int64,
+        consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64, _ linesThrough: Int64) throws -> Void)? = nil
+    ) throws -> GzipIndex {
+        let stamp = try stamp(of: path)
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        let stream = try ZlibStream(.gzip)
+        let inputCapacity = 1 << 18
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inputCapacity)
+        let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize)
+        window.initialize(repeating: 0, count: windowSize)
+        defer {
+            input.deallocate()
+            window.deallocate()
+        }
+        var totalIn: Int64 = 0, totalOut: Int64 = 0, last: Int64 = 0, lines: Int64 = 0
+        var points: [AccessPoint] = []
+        var members = 0
+        var inMember = false
+        func corrupt(_ what: String) -> MRError {
+            MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
+        }
+        var inputCount = 0
+        while true {
+            if stream.inputLeft == 0 {
+                inputCount = try file.read(into: input, count: inputCapacity)
+                if inputCount == 0 {
+                    if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
+                    if members == 0 { throw corrupt("empty file, not gzip data") }
+                    break
+                }
+                stream.setInput(input, count: inputCount)
+            }
+            if !inMember {
+                // Zero padding after the last member (see GzipSource).
+                if members > 0 && input[inputCount - stream.inputLeft] == 0 {
+                    guard try file.holdsOnlyZeros(from: totalIn) else { throw corrupt("data that is neither gzip nor zero padding after a member") }
+                    break
+                }
+                if members > 0 { stream.reset(.gzip) }  // the next member's header follows
+                inMember = true
+            }
+            if stream.outputLeft == 0 { stream.setOutput(window, count: windowSize) }
+            let outBefore = stream.outputLeft
+            let inBefore = stream.inputLeft
+            let status = stream.inflate(Z_BLOCK)
+            totalIn += Int64(inBefore - stream.inputLeft)
+            let produced = outBefore - stream.outputLeft
+            totalOut += Int64(produced)
+            lines += countNewlines(window + (windowSize - outBefore), produced)
+            if let consume, produced > 0 {
+                try consume(UnsafeRawBufferPointer(start: window + (windowSize - outBefore), count: produced), totalIn, lines)
+            }
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw corrupt("corrupt gzip data (\(stream.message(status)))")
+            }
+            if status == Z_STREAM_END {
+                members += 1
+                inMember = false
+                continue
+            }
+            let dataType = stream.dataType
+            if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
+                // The window in order: the ring's older part, then its newer part.
+                let left = stream.outputLeft
+                var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
+                ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
+                points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,
+                                          linesBefore: lines, window: ordered))
+                last = totalOut
+            }
+        }
+        return GzipIndex(stamp: stamp, points: points, uncompressedSize: totalOut, members: members)
+    }
+
+    /// Access points about a quarter of a split apart (within 256 KiB - 4 MiB), so splits can be
+    /// made of a few of them.
+    static func span(forSplitSize splitSize: Int64) -> Int64 {
+        min(max(splitSize / 4, 256 << 10), 4 << 20)
+    }
+
+    /// The file's valid saved index, or a new one built and saved.
+    public static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String) {
+        let cache = cacheDirectory()
+        if let found = load(for: path, cacheDirectory: cache) { return found }
+        let index = try build(path: path, span: span)
+        return (index, try index.save(besides: path, cacheDirectory: cache))
+    }
+
+    // MARK: - Saving and loading
+
+    /// Where the index of `path` is kept: beside it, or in the cache folder.
+    static func locations(for path: String, cacheDirectory: String) -> [String] {
+        let name = String(SHA256.hex(of: Array(path.utf8)).prefix(32))
+        return [path + fileSuffix, "\(cacheDirectory)/gzindex/\(name)\(fileSuffix)"]
+    }
+
+    public func save(besides path: String, cacheDirectory: String) throws -> String {
+        var bytes = Self.magic
+        func append(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        append(stamp.size)
+        append(stamp.modified)
+        bytes += stamp.trailer + [UInt8](repeating: 0, count: 8 - stamp.trailer.count)
+        append(uncompressedSize)
+        append(Int64(members))
+        append(Int64(points.count))
+        for point in points {
+            append(point.compressedOffset)
+            append(Int64(point.bits))
+            append(point.uncompressedOffset)
+            append(point.linesBefore)
+            bytes += point.window
+        }
+        append(Int64(bytes.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }))
+        for location in Self.locations(for: path, cacheDirectory: cacheDirectory) {
+            if (try? writeBytes(bytes, to: location)) != nil { return location }
+        }
+        throw MRError(.io, "cannot save the index of '\(path)' beside it or in \(cacheDirectory)/gzindex")
+    }
+
+    private func writeBytes(_ bytes: [UInt8], to location: String) throws {
+        try FileSystem.makeDirectories(FileSystem.parentDirectory(location), mode: 0o700)
+        try bytes.withUnsafeBytes { try FileSystem.replaceFile(location, bytes: $0) }
+    }
+
+    /// Deletes the saved index of `path`, wherever it is.
+    public static func remove(for path: String, cacheDirectory: String) {
+        for location in locations(for: path, cacheDirectory: cacheDirectory) { FileSystem.remove(location) }
+    }
+
+    /// The saved index of `path` if one exists, is intact and matches the file as it is now.
+    public static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
+        guard let current = try? stamp(of: path) else { return nil }
+        for location in locations(for: path, cacheDirectory: cacheDirectory) {
+            // Only an index this user wrote: one another user could have written is not read.
+            if let bytes = try? FileSystem.readOwnFile(location), let index = decode(bytes), index.stamp == current {
+                return (index, location)
+            }
+        }
+        return nil
+    }
+
+    /// Bytes before the first access point, and of each point, in a saved index.
+    private static let headerSize = magic.count + 6 * 8
+    private static let pointSize = 4 * 8 + windowSize
+
+    /// Access point `number` of the index saved at `indexPath`, read alone: what a map task
+    /// needs. The coordinator checked the whole index when it planned the run; this checks that
+    /// the point is still the planned one (at `uncompressedOffset`) and that the data file has
+    /// not changed since.
+    static func point(_ number: Int, at uncompressedOffset: Int64, savedAt indexPath: String, for dataPath: String) throws -> AccessPoint {
+        let changed = MRError(.internal, "the index \(indexPath) of \(dataPath) changed during the run")
+        let file = try FileDescriptor.open(readingOwn: indexPath)
+        defer { file.close() }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        var record = [UInt8](repeating: 0, count: pointSize)
+        guard try header.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: headerSize, at: 0) }) == headerSize,
+              try record.withUnsafeMutableBytes({
+                  try file.read(into: $0.baseAddress!, count: pointSize, at: Int64(headerSize + number * pointSize))
+              }) == pointSize,
+              let fields = Self.header(header[...]), fields.stamp == (try stamp(of: dataPath)), number < fields.pointCount,
+              let point = accessPoint(record[...]), point.uncompressedOffset == uncompressedOffset
+        else { throw changed }
+        return point
+    }
+
+    /// Parses an index file; nil if it is damaged in any way.
+    package static func decode(_ bytes: [UInt8]) -> GzipIndex? {
+        guard bytes.count >= headerSize + 8, let fields = header(bytes[0..<headerSize]) else { return nil }
+        let body = bytes.count - 8
+        let stored = bytes[body...].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
+        guard Int64(littleEndian: stored) == Int64(bytes[..<body].withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }),
+              body == headerSize + fields.pointCount * pointSize else { return nil }
+        var points: [AccessPoint] = []
+        for offset in stride(from: headerSize, to: body, by: pointSize) {
+            guard let point = accessPoint(bytes[offset..<offset + pointSize]), point.compressedOffset <= fields.stamp.size,
+                  point.uncompressedOffset <= fields.uncompressedSize,
+                  point.uncompressedOffset >= (points.last?.uncompressedOffset ?? 0) else { return nil }
+            points.append(point)
+        }
+        return GzipIndex(stamp: fields.stamp, points: points, uncompressedSize: fields.uncompressedSize, members: fields.members)
+    }
+
+    /// The fields before the access points: magic, stamp, sizes, counts; nil if they are not sane.
+    private static func header(_ bytes: ArraySlice<UInt8>) -> (stamp: Stamp, uncompressedSize: Int64, members: Int, pointCount: Int)? {
+        guard bytes.count == headerSize, Array(bytes.prefix(magic.count)) == magic else { return nil }
+        let size = field(bytes, magic.count), members = field(bytes, magic.count + 32), count = field(bytes, magic.count + 40)
+        guard size >= 0, members >= 1, count >= 0, count < 1 << 24 else { return nil }
+        let trailerStart = bytes.startIndex + magic.count + 16
+        let trailer = Array(bytes[trailerStart..<trailerStart + Int(min(size, 8))])
+        return (Stamp(size: size, modified: field(bytes, magic.count + 8), trailer: trailer), field(bytes, magic.count + 24),
+                Int(members), Int(count))
+    }
+
+    /// One saved access point; nil if its bit count is not 0-7.
+    private static func accessPoint(_ bytes: ArraySlice<UInt8>) -> AccessPoint? {
+        guard bytes.count == pointSize, case let bits = field(bytes, 8), (0...7).contains(bits) else { return nil }
+        return AccessPoint(compressedOffset: field(bytes, 0), bits: Int(bits), uncompressedOffset: field(bytes, 16),
+                           linesBefore: field(bytes, 24), window: Array(bytes.dropFirst(32)))
+    }
+
+    /// The little-endian number `offset` bytes into `bytes`.
+    private static func field(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> Int64 {
+        Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) })
+    }
+}

@@ -1,0 +1,179 @@
+import MRBase
+import MRSystem
+import MapReduce
+/// Inflates a gzip file with ISA-L or zlib (``Inflater``), member after member: a file of concatenated gzip members
+/// (what `cat a.gz b.gz` or bgzip make) reads as the concatenation of their contents. Started at
+/// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
+/// skips that member's trailer, and reads any members after it as usual. Started at a member
+/// found by ``GzipMembers``, it checks that a member ends exactly at the next split's start.
+package final class GzipSource: ByteSource {
+    private static let inputCapacity = 1 << 18
+
+    private let file: FileDescriptor
+    private let stream: InflateStream
+    private let input: UnsafeMutablePointer<UInt8>
+    /// File offset of `input`'s first byte, to name where corrupt data starts.
+    private var inputFileOffset: Int64 = 0
+    private var inputCount = 0
+    private var inMember = false
+    private var membersDone = 0
+    private var atEnd = false
+    /// Damage met after some bytes of a read were inflated: those bytes are handed out first and
+    /// the error is thrown by the next read, so the records before the damage are not lost.
+    private var deferredError: MRError?
+    /// Inside a member entered mid-way at an access point: raw deflate, no header, and the
+    /// member's 8-byte trailer to skip at its end.
+    private var isRaw: Bool
+    private var trailerBytesToSkip = 0
+    /// CRC-32 and length of the first `checksumLimit` uncompressed bytes read (a split's own
+    /// range; the reader may read further to finish its last line).
+    private let checksumLimit: Int64
+    private(set) var checksummedBytes: Int64 = 0
+    private(set) var crc: UInt32 = 0
+    /// Uncompressed bytes handed out so far.
+    private var produced: Int64 = 0
+    /// The compressed offset where the next split starts at a member, if this source's split
+    /// ends there; nil once a member was seen to end there.
+    private var boundary: Int64?
+    package private(set) var recordsEnd: Int64?
+
+    /// Reads from the file's start, from an access `point`, or from the member starting at
+    /// compressed offset `member` through the one ending at `boundary`.
+    package init(path: String, inflater: Inflater, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0,
+         member: Int64 = 0, boundary: Int64? = nil) throws {
+        self.checksumLimit = checksumLimit
+        self.boundary = boundary
+        inputFileOffset = member
+        isRaw = point != nil
+        stream = try inflater.stream(point == nil ? .gzip : .raw)
+        file = try FileDescriptor.open(reading: path)
+        input = .allocate(capacity: Self.inputCapacity)
+        // Every property is set: a throw from here on runs deinit, which closes the file (a
+        // close here too would close a descriptor number another thread may have reopened).
+        if let point {
+            inputFileOffset = point.compressedOffset
+            if point.bits > 0 {
+                // The point starts inside a byte: feed zlib that byte's high bits first.
+                var byte: UInt8 = 0
+                guard try file.read(into: &byte, count: 1, at: point.compressedOffset - 1) == 1 else {
+                    throw MRError(.badInput, "\(path): shorter than its index says; delete \(path).mrindex to rebuild it")
+                }
+                stream.prime(bits: point.bits, of: byte)
+            }
+            stream.setDictionary(point.window)
+            inMember = true
+        }
+    }
+
+    deinit {
+        input.deallocate()
+        file.close()
+    }
+
+    /// Offset in the compressed file of the next byte the inflater will read.
+    private var compressedOffset: Int64 {
+        inputFileOffset + Int64(inputCount - stream.inputLeft)
+    }
+
+    /// Refills the input buffer; false at end of file.
+    private func refill() throws -> Bool {
+        inputFileOffset += Int64(inputCount)
+        inputCount = try file.read(into: input, count: Self.inputCapacity, at: inputFileOffset)
+        stream.setInput(input, count: inputCount)
+        return inputCount > 0
+    }
+
+    package func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let count = try inflate(into: buffer, capacity: capacity)
+        produced += Int64(count)
+        let checksummed = Int(min(Int64(count), checksumLimit - checksummedBytes))
+        if checksummed > 0 {
+            crc = checksum(crc, buffer, checksummed)
+            checksummedBytes += Int64(checksummed)
+        }
+        return count
+    }
+
+    private func inflate(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        if let deferredError { throw deferredError }
+        if atEnd { return 0 }
+        stream.setOutput(buffer.assumingMemoryBound(to: UInt8.self), count: capacity)
+        do {
+            return try inflateSome(capacity: capacity)
+        } catch let error as MRError where error.kind == .badInput && stream.outputLeft < capacity {
+            deferredError = error
+            return capacity - stream.outputLeft
+        }
+    }
+
+    /// Inflates into the output set up by `inflate` until it is full or the input ends.
+    private func inflateSome(capacity: Int) throws -> Int {
+        while stream.outputLeft > 0 {
+            if stream.inputLeft == 0 {
+                guard try refill() else {
+                    if inMember || trailerBytesToSkip > 0 { throw corrupt("truncated gzip data (the file ends inside a member)") }
+                    if membersDone == 0 { throw corrupt("empty file, not gzip data") }
+                    atEnd = true
+                    break
+                }
+            }
+            if trailerBytesToSkip > 0 {
+                let skipped = min(trailerBytesToSkip, stream.inputLeft)
+                stream.skipInput(skipped)
+                trailerBytesToSkip -= skipped
+                continue
+            }
+            if !inMember {
+                // Zeros after the last member are padding (tape blocks), as gzip -d reads them;
+                // anything else there must be a member.
+                if membersDone > 0 && input[inputCount - stream.inputLeft] == 0 {
+                    guard try file.holdsOnlyZeros(from: compressedOffset) else { throw corrupt("data that is neither gzip nor zero padding after a member") }
+                    atEnd = true
+                    break
+                }
+                // A new member starts here: after the first, the inflater needs a reset to read its header.
+                if membersDone > 0 { stream.reset(.gzip) }
+                inMember = true
+            }
+            switch stream.inflate() {
+            case .progress:
+                continue
+            case .streamEnd:
+                inMember = false
+                membersDone += 1
+                if let boundary, compressedOffset >= boundary {
+                    try reachedBoundary(boundary, uncompressed: produced + Int64(capacity - stream.outputLeft))
+                }
+                if isRaw {  // raw deflate stops before the member's CRC-32 and size
+                    isRaw = false
+                    trailerBytesToSkip = 8
+                    let readAhead = stream.takeBackReadAhead()
+                    if readAhead > 0 {
+                        // Read again from the deflate data's end (the bytes taken may span buffers).
+                        inputFileOffset = compressedOffset - Int64(readAhead)
+                        inputCount = 0
+                        stream.setInput(input, count: 0)
+                    }
+                }
+            case .corrupt(let reason):
+                throw corrupt("corrupt gzip data (\(reason))")
+            }
+        }
+        return capacity - stream.outputLeft
+    }
+
+    /// A member ended at or past the next split's start: exactly there, the split's records end
+    /// with the line that starts there (the next split skips its first line); past it, the next
+    /// split's start was a false member start, and the plan is wrong.
+    private func reachedBoundary(_ boundary: Int64, uncompressed: Int64) throws {
+        guard compressedOffset == boundary else {
+            throw MRError(.wrongSplit, "a gzip member start guessed by scanning did not hold (\(file.path): compressed byte \(boundary) lies inside a member)")
+        }
+        self.boundary = nil
+        recordsEnd = uncompressed + 1
+    }
+
+    private func corrupt(_ what: String) -> MRError {
+        MRError(.badInput, "\(file.path): \(what) at compressed byte offset \(compressedOffset); re-download or recompress the file, or remove it from the input")
+    }
+}

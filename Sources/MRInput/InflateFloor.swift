@@ -1,0 +1,47 @@
+import MRBase
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+/// The floor no job can beat on `.gz` input: inflating the same files with the same number of
+/// workers and doing nothing else. Benchmarks report job times against it.
+public enum InflateFloor {
+    /// Inflates with `inflater` (or, for plain files, reads) every file once, `workers` threads
+    /// taking whole files largest first; returns the uncompressed byte count.
+    public static func run(inputs: [String], workers: Int, inflater: Inflater) throws -> Int64 {
+        let files = try InputCatalog.files(for: inputs).sorted { $0.size > $1.size }
+        final class Progress: @unchecked Sendable {  // guarded by `monitor`
+            let monitor = Monitor()
+            var next = 0
+            var total: Int64 = 0
+            var firstError: Error?
+        }
+        let shared = Progress()
+        let threads = (0..<max(workers, 1)).map { _ in
+            startThread {
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 64)
+                defer { buffer.deallocate() }
+                while true {
+                    let index: Int = shared.monitor.locked { defer { shared.next += 1 }; return shared.next }
+                    guard index < files.count else { return }
+                    do {
+                        let source: ByteSource = files[index].isGzip
+                            ? try GzipSource(path: files[index].path, inflater: inflater)
+                            : try PlainFileSource(path: files[index].path, from: 0)
+                        var bytes: Int64 = 0
+                        while case let count = try source.read(into: buffer, capacity: 1 << 20), count > 0 {
+                            bytes += Int64(count)
+                        }
+                        shared.monitor.locked { shared.total += bytes }
+                    } catch {
+                        shared.monitor.locked { if shared.firstError == nil { shared.firstError = error } }
+                    }
+                }
+            }
+        }
+        for thread in threads { pthread_join(thread, nil) }
+        if let firstError = shared.firstError { throw firstError }
+        return shared.total
+    }
+}

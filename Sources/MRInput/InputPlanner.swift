@@ -1,0 +1,94 @@
+import MRBase
+import MRSystem
+import MapReduce
+/// The first step of a run: finds the input files and cuts them into splits, one per map task.
+package enum InputPlanner {
+    /// How large gzip files may be split.
+    package struct Splitting {
+        var workers: Int
+        /// The job reads no line positions, so files of many members may be split at them.
+        var memberSplits: Bool
+        /// Member starts found by scanning may be used, not only BGZF's.
+        var guessingMembers: Bool
+        package var ignoringSavedIndexes: Bool
+
+        package init(workers: Int, memberSplits: Bool, guessingMembers: Bool, ignoringSavedIndexes: Bool) {
+            self.workers = workers
+            self.memberSplits = memberSplits
+            self.guessingMembers = guessingMembers
+            self.ignoringSavedIndexes = ignoringSavedIndexes
+        }
+    }
+
+    package struct Plan {
+        package var files: [InputEntry]
+        package var splits: [Split]
+        package var indexes: [Int: GzipIndex]
+        package var memberSplitFiles: Int
+        /// Files split at member starts found by scanning (unconfirmed until read).
+        package var guessedFiles: Set<Int>
+        /// Unreadable files left out (`--skip-bad-input`).
+        package var skippedFiles: [(path: String, warning: String)]
+        /// What input folders hold that is not a file to read.
+        package var notInput: [String]
+        package var span: Int64
+        /// A request the plan could not follow as given, said once.
+        package var note: String?
+    }
+
+    /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
+    /// at the access points of its saved index, or, for a job that reads no line positions, at
+    /// member starts found without inflating it; otherwise it is fed (a ``GzipFeeder`` inflates it
+    /// once during the run, building the index) or, in sequential mode, indexed first.
+    package static func plan(_ inputs: [String], options: RunOptions, _ splitting: Splitting) throws -> Plan {
+        var (files, skippedFiles, notInput) = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput)
+        let inputBytes = files.reduce(Int64(0)) { $0 + SplitPlanner.estimatedSize($1) }
+        let (splitSize, note) = RunLimits.boundSplitSize(
+            options.splitSize ?? SplitPlanner.defaultTargetSize(for: files, workers: splitting.workers), inputBytes: inputBytes)
+        var lineSplits: [Int: [Split]] = [:]
+        if let linesPerTask = options.linesPerTask {
+            for (number, file) in files.enumerated() {
+                guard !file.isGzip else {
+                    throw MRError(.usage, "--lines-per-task cuts plain text at its lines, and '\(file.path)' is gzip; decompress it first, or use --split-size")
+                }
+                lineSplits[number] = try SplitPlanner.lineSplits(file, fileIndex: number, linesPerTask: linesPerTask)
+            }
+        }
+        let span = GzipIndex.span(forSplitSize: splitSize)
+        var indexes: [Int: GzipIndex] = [:]
+        var fed: [Int: Int] = [:]
+        var memberStarts: [Int: [Int64]] = [:]
+        var guessedFiles: Set<Int> = []
+        for (number, file) in files.enumerated()
+        where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+            if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
+                files[number].indexPath = location
+                indexes[number] = index
+                continue
+            }
+            if splitting.memberSplits,
+               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / SplitPlanner.gzipExpansion,
+                                                       scanning: splitting.guessingMembers) {
+                memberStarts[number] = found.starts
+                if found.evidence == .scanned { guessedFiles.insert(number) }
+                continue
+            }
+            if options.mode != .sequential {
+                fed[number] = Int((SplitPlanner.estimatedSize(file) + splitSize - 1) / splitSize)
+                continue
+            }
+            do {
+                let (index, location) = try GzipIndex.loadOrBuild(for: file.path, span: span)
+                files[number].indexPath = location
+                indexes[number] = index
+            } catch let error as MRError where error.kind == .badInput && options.skipBadInput {
+                continue  // the map task meets the same damage and skips it
+            }
+        }
+        let splits = options.linesPerTask == nil
+            ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
+            : files.indices.flatMap { lineSplits[$0]! }
+        return Plan(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
+                    guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note)
+    }
+}

@@ -1,0 +1,175 @@
+import MRBase
+import MRSystem
+import MapReduce
+/// The part of one input file a map task reads, and how it is read. Records are assigned by
+/// where they start (see ``LineReader``).
+public struct InputPiece: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Bytes `start..<end` of a plain file, cut anywhere.
+        case plainRange(start: Int64, end: Int64)
+        /// A whole gzip file, member after member.
+        case wholeGzip
+        /// Uncompressed bytes `start..<end` of a gzip file, from access point `point` of its
+        /// ``GzipIndex`` (which is at `start`); `end` is `.max` for the file's last piece.
+        case indexed(point: Int, start: Int64, end: Int64)
+        /// Piece `number` of a gzip file that a ``GzipFeeder`` inflates during the run.
+        case fed(number: Int)
+        /// Compressed bytes `start..<end` from one member start (``GzipMembers``) to another, or
+        /// to the file's end. Where its lines are in the file is not known.
+        case betweenMembers(start: Int64, end: Int64)
+    }
+
+    public let fileIndex: Int
+    public let kind: Kind
+
+    package var isFed: Bool {
+        if case .fed = kind { return true }
+        return false
+    }
+
+    /// The piece begins at the start of its file.
+    package var startsTheFile: Bool {
+        switch kind {
+        case .plainRange(let start, _), .indexed(_, let start, _), .betweenMembers(let start, _): start == 0
+        case .wholeGzip: true
+        case .fed(let number): number == 0
+        }
+    }
+
+    /// The piece as the run's fingerprint names it.
+    package var planDescription: String {
+        switch kind {
+        case .plainRange(let start, let end): "\(fileIndex):\(start)-\(end)"
+        case .wholeGzip: "\(fileIndex):gz"
+        case .indexed(let point, let start, let end): "\(fileIndex):@\(point):\(start)-\(end)"
+        case .fed(let number): "\(fileIndex):#\(number)"
+        case .betweenMembers(let start, let end): "\(fileIndex):m\(start)-\(end)"
+        }
+    }
+
+    package init(fileIndex: Int, kind: Kind) {
+        self.fileIndex = fileIndex
+        self.kind = kind
+    }
+}
+
+/// The input of one map task: pieces of one or more files.
+public struct Split: Sendable, Equatable {
+    public var pieces: [InputPiece] = []
+
+    package init(pieces: [InputPiece] = []) {
+        self.pieces = pieces
+    }
+}
+
+/// Cuts input files into splits of about `targetSize` estimated uncompressed bytes: small files
+/// are packed together up to that size (thousands of small files make a handful of tasks), large
+/// plain files are cut into ranges of at least ``RunLimits/minimumPieceSize``, and each `.gz`
+/// file stays whole.
+public enum SplitPlanner {
+    /// Gzip text inflates about threefold; used only to balance splits.
+    static let gzipExpansion: Int64 = 3
+
+    /// The split size used when the user gives none: a few splits per worker, within 1-64 MiB.
+    public static func defaultTargetSize(for files: [InputEntry], workers: Int) -> Int64 {
+        let total = files.reduce(Int64(0)) { $0 + estimatedSize($1) }
+        return min(max(total / Int64(max(workers, 1) * 4), 1 << 20), 64 << 20)
+    }
+
+    /// The access points indexed gzip files are cut at, grouped into pieces of about
+    /// `targetSize` uncompressed bytes: each piece is a split of its own.
+    static func indexedSplits(fileIndex: Int, index: GzipIndex, targetSize: Int64) -> [Split] {
+        var splits: [Split] = []
+        var first = 0
+        for (number, point) in index.points.enumerated().dropFirst()
+        where point.uncompressedOffset - index.points[first].uncompressedOffset >= targetSize {
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
+                point: first, start: index.points[first].uncompressedOffset, end: point.uncompressedOffset))]))
+            first = number
+        }
+        if !index.points.isEmpty {
+            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
+                point: first, start: index.points[first].uncompressedOffset, end: .max))]))
+        }
+        return splits
+    }
+
+    /// Splits of all files; a file in `fed` becomes that many splits, each one piece that a
+    /// ``GzipFeeder`` writes during the run; a file in `memberStarts` is cut at those offsets.
+    package static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:],
+                       memberStarts: [Int: [Int64]] = [:], minimumPiece: Int64 = RunLimits.minimumPieceSize) -> [Split] {
+        precondition(targetSize > 0)
+        var splits: [Split] = []
+        var current = Split()
+        var currentSize: Int64 = 0
+        func close() {
+            if !current.pieces.isEmpty { splits.append(current) }
+            current = Split()
+            currentSize = 0
+        }
+        for (index, file) in files.enumerated() {
+            if let gzipIndex = indexes[index] {
+                close()
+                splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize)
+                continue
+            }
+            if let pieces = fed[index] {
+                close()
+                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, kind: .fed(number: $0))]) }
+                continue
+            }
+            if let starts = memberStarts[index] {
+                close()
+                let edges = [0] + starts + [file.size]
+                splits += zip(edges, edges.dropFirst()).map {
+                    Split(pieces: [InputPiece(fileIndex: index, kind: .betweenMembers(start: $0, end: $1))])
+                }
+                continue
+            }
+            if file.isGzip {
+                let weight = estimatedSize(file)
+                if currentSize > 0 && currentSize + weight > targetSize { close() }
+                current.pieces.append(InputPiece(fileIndex: index, kind: .wholeGzip))
+                currentSize += weight
+                if currentSize >= targetSize { close() }
+                continue
+            }
+            var offset: Int64 = 0
+            while offset < file.size {
+                if currentSize >= targetSize { close() }
+                let take = min(file.size - offset, max(targetSize - currentSize, minimumPiece))
+                current.pieces.append(InputPiece(fileIndex: index, kind: .plainRange(start: offset, end: offset + take)))
+                currentSize += take
+                offset += take
+            }
+        }
+        close()
+        return splits
+    }
+
+    /// A plain file cut after every `linesPerTask` lines, each part a split of its own (Hadoop's
+    /// NLineInputFormat): read once at plan time to find where those lines end.
+    static func lineSplits(_ file: InputEntry, fileIndex: Int, linesPerTask: Int64) throws -> [Split] {
+        var edges: [Int64] = [0]
+        let input = try FileDescriptor.open(reading: file.path)
+        defer { input.close() }
+        let capacity = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        var lines: Int64 = 0
+        while offset < file.size, case let got = try input.read(into: buffer, count: Int(min(Int64(capacity), file.size - offset)), at: offset), got > 0 {
+            for index in 0..<got where buffer[index] == 0x0A {
+                lines += 1
+                if lines % linesPerTask == 0 { edges.append(offset + Int64(index) + 1) }
+            }
+            offset += Int64(got)
+        }
+        if edges.last! < file.size { edges.append(file.size) }
+        return zip(edges, edges.dropFirst()).map { Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .plainRange(start: $0, end: $1))]) }
+    }
+
+    package static func estimatedSize(_ file: InputEntry) -> Int64 {
+        file.isGzip ? file.size * gzipExpansion : file.size
+    }
+}

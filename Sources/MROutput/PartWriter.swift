@@ -1,0 +1,67 @@
+import MRBase
+import MRSystem
+import MapReduce
+
+/// Writes output records as lines `key<TAB>value` (for reduce tasks, and for the map tasks of
+/// map-only jobs) and keeps the records with the largest values for the run summary.
+///
+/// Keys and text values are written by ``FieldEscaping``'s rule, so every line has one tab.
+package final class PartWriter: RecordSink {
+    private let output: BufferedWriter
+    private let topCount: Int
+    package private(set) var topRecords: [TopRecord] = []
+    package private(set) var records: Int64 = 0
+    package private(set) var counters: [String: Int64] = [:]
+    /// A write error (e.g. disk full); `write` cannot throw through the job's API, so it is kept.
+    private var pendingError: Error?
+
+    package convenience init(path: String, topCount: Int) throws {
+        try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18), topCount: topCount)
+    }
+
+    /// Writes to `output` (standard output, for `mr stream`).
+    package init(output: BufferedWriter, topCount: Int) {
+        self.output = output
+        self.topCount = topCount
+        super.init()
+    }
+
+    package override func emit(key: ByteSlice, value: Int64) {
+        withDecimalDigits(of: value) { writeLine(key, $0) }
+        if topCount > 0 { consider(key, value) }
+    }
+
+    package override func emit(key: ByteSlice, text: ByteSlice) {
+        writeLine(key, text)
+    }
+
+    package override func count(_ name: String, by amount: Int64) {
+        counters[name, default: 0] += amount
+    }
+
+    private func writeLine(_ key: ByteSlice, _ value: ByteSlice) {
+        records += 1
+        do {
+            try output.appendEscaped(key)
+            try output.append(byte: 0x09)
+            try output.appendEscaped(value)
+            try output.append(byte: 0x0A)
+        } catch {
+            if pendingError == nil { pendingError = error }
+        }
+    }
+
+    private func consider(_ key: ByteSlice, _ value: Int64) {
+        if topRecords.count == topCount, let last = topRecords.last, last.value > value { return }
+        let record = TopRecord(key: Array(key), value: value)
+        guard topRecords.count < topCount || TopRecord.precedes(record, topRecords[topRecords.count - 1]) else { return }
+        let position = topRecords.firstIndex { TopRecord.precedes(record, $0) } ?? topRecords.count
+        topRecords.insert(record, at: position)
+        if topRecords.count > topCount { topRecords.removeLast() }
+    }
+
+    package func finish() throws {
+        if let pendingError { throw pendingError }
+        try output.flush()
+    }
+}

@@ -1,0 +1,86 @@
+import MRBase
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where `mr` looks for job files, in order: `$MR_JOBS_DIR` alone when it is set (and not empty); otherwise the
+/// current folder's `jobs/`, then the shipped `jobs/` of the checkout `mr` was built in (found by
+/// walking up from the executable). A name found in an earlier folder hides the same name in a
+/// later one; a run names the file it used, so a shadowed job never runs unnoticed.
+public struct JobDirectory: Sendable {
+    /// The folders searched, first match wins.
+    public let folders: [String]
+    /// Where `mr new` writes: `$MR_JOBS_DIR`, else `./jobs` (created when missing).
+    public let newJobFolder: String
+
+    public static func locate() throws -> JobDirectory {
+        // Set but empty counts as unset (as in POSIX shells' ${VAR:-default}), never as "/".
+        if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }), !explicit.isEmpty {
+            return JobDirectory(folders: [explicit], newJobFolder: explicit)
+        }
+        let current = FileSystem.absolutePath("jobs")
+        var folders = [current]
+        if let shipped = try shippedJobsFolder(), shipped != current { folders.append(shipped) }
+        return JobDirectory(folders: folders, newJobFolder: current)
+    }
+
+    /// The `jobs/` folder of the checkout holding the running executable, if there is one.
+    private static func shippedJobsFolder() throws -> String? {
+        var directory = FileSystem.parentDirectory(try currentExecutablePath())
+        while directory != "/" && directory != "." {
+            if try FileSystem.status(directory + "/Package.swift") != nil,
+               try FileSystem.status(directory + "/jobs")?.isDirectory == true {
+                return directory + "/jobs"
+            }
+            directory = FileSystem.parentDirectory(directory)
+        }
+        return nil
+    }
+
+    /// Every job file of every folder, sorted by name, and for each the later files it hides.
+    public func sources() throws -> [(source: JobSource, hides: [String])] {
+        var found: [String: (source: JobSource, hides: [String])] = [:]
+        for folder in folders where try FileSystem.status(folder)?.isDirectory == true {
+            for file in try FileSystem.contents(of: folder) where file.hasSuffix(".swift") && !file.hasPrefix(".") {
+                let source = try JobSource(path: folder + "/" + file)
+                if found[source.name] == nil {
+                    found[source.name] = (source, [])
+                } else {
+                    found[source.name]!.hides.append(source.path)
+                }
+            }
+        }
+        return found.values.sorted { $0.source.name < $1.source.name }
+    }
+
+    /// The job called `name`, or a usage error suggesting the nearest name.
+    public func source(named name: String) throws -> JobSource {
+        for folder in folders {
+            let file = folder + "/" + name + ".swift"
+            if try FileSystem.status(file) != nil { return try JobSource(path: file) }
+        }
+        let names = try sources().map(\.source.name)
+        let nearest = names.min { editDistance($0, name) < editDistance($1, name) }
+        let hint = nearest.map { " Did you mean '\($0)'?" } ?? ""
+        let searched = folders.map { $0 + "/" }.joined(separator: ", ")
+        throw MRError(.usage, "no job named '\(name)' in \(searched).\(hint) Jobs: \(names.joined(separator: ", ")). Create one with `mr new \(name)`.")
+    }
+}
+
+/// Levenshtein distance, to suggest the name a typo meant.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,53 @@
+import MRBase
+import MRInput
+import MRSystem
+import MapReduce
+/// The end-of-run report printed on stderr.
+public enum RunSummary {
+    public static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
+        let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
+        let gzipFiles = result.files.filter(\.isGzip).count
+        let megabytes = Double(result.counters.inputBytes) / 1e6
+        let rate = result.wallSeconds > 0 ? megabytes / result.wallSeconds : 0
+        let workers = result.workers
+        var lines = [
+            "mr \(type(of: job.job).name) (\(job.source)): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
+            "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
+        ]
+        let gzipSplits = [
+            (result.indexedFiles, "split at saved access points"),
+            (result.memberSplitFiles, "split at gzip member starts"),
+            (result.fedFiles, "inflated once while mapping, index saved for later runs"),
+        ].filter { $0.0 > 0 }
+        if !gzipSplits.isEmpty {
+            lines.append("  gzip      " + gzipSplits.map { "\($0.0) large file\($0.0 == 1 ? "" : "s") \($0.1)" }.joined(separator: "; "))
+        }
+        lines += [
+            "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
+                + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),
+            "  attempts  \(result.attempts) started, \(result.failedAttempts) failed, \(result.backups) backups of stragglers; \(result.commits) tasks committed"
+                + (result.resumedTasks > 0 ? ", \(result.resumedTasks) reused from the killed run" : ""),
+            "  memory    peak resident \(mb(result.peakWorkerMemory)) " + (options.mode == .processes ? "per worker process" : "for the whole process"),
+            "  counters",
+        ]
+        for (name, value) in result.counters.named {
+            lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
+        }
+        for (name, value) in result.jobCounters.sorted(by: { $0.key < $1.key }) {
+            lines.append("    " + name + String(repeating: " ", count: max(24 - name.count, 1)) + String(value))
+        }
+        if !result.topRecords.isEmpty {
+            lines.append("  top \(result.topRecords.count)")
+            for record in result.topRecords {
+                lines.append("    " + String(decoding: record.key, as: UTF8.self) + "\t" + String(record.value))
+            }
+        }
+        for warning in result.warnings.sorted() { lines.append("  warning   " + warning) }
+        lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.partFiles - 1, 0))), then _SUCCESS")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func mb(_ bytes: Int64) -> String {
+        (Double(bytes) / 1e6).formatted(decimals: 1) + " MB"
+    }
+}

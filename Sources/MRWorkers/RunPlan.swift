@@ -1,0 +1,102 @@
+import MRBase
+import MRInput
+import MROutput
+import MRShuffle
+import MRSystem
+import MapReduce
+/// Everything a worker needs to run any task of one job, sent to each worker once.
+public struct RunPlan: Sendable {
+    public let jobName: String
+    /// The compiled job (a shared library) every worker loads.
+    public let jobLibrary: String
+    public let jobOptions: [String: String]
+    /// Map output is the job's output: no reduce tasks.
+    public let isMapOnly: Bool
+    /// A corrupt input file is cut short with a warning instead of failing the job.
+    public let skipBadInput: Bool
+    /// Bytes a map task's output buffer may hold before it spills a sorted run.
+    public let memoryPerWorker: Int
+    /// The longest line a map task holds; a longer one is bad input (a line is held whole).
+    public let maxLineLength: Int
+    /// The library that inflates gzip input.
+    public let inflater: Inflater
+    public let files: [InputEntry]
+    public let splits: [Split]
+    public let reducers: Int
+    /// The private directory for attempts, committed map outputs and the staged output.
+    public let workDirectory: String
+
+    public var mapTaskCount: Int { splits.count }
+    public var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
+    /// Part files in the output: one per reducer, or one per map task for map-only jobs.
+    public var partCount: Int { isMapOnly ? mapTaskCount : reducers }
+
+    // Work-dir layout, in one place.
+    package func attemptPath(_ assignment: TaskAssignment) -> String {
+        "\(workDirectory)/attempts/\(assignment.task).a\(assignment.attempt)"
+    }
+
+    func committedMapOutput(_ mapIndex: Int) -> String {
+        "\(workDirectory)/\(TaskID(kind: .map, index: mapIndex))"
+    }
+
+    static func partitionFileName(_ partition: Int) -> String {
+        "part-" + zeroPadded(partition)
+    }
+
+    var stagedOutput: String { "\(workDirectory)/output" }
+
+    /// Identifies what the run computes (job build, options, inputs, splits, reducers) and the
+    /// format its map outputs are in, so a resumed run reuses only outputs of the very same plan.
+    package static func fingerprint(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool,
+                            files: [InputEntry], splits: [Split], reducers: Int) -> String {
+        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n\(IntermediateFile.headerMagic)\n"
+        for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
+        for file in files { text += "\(file.path)\t\(file.name)\t\(file.identity)\n" }
+        for split in splits {
+            text += split.pieces.map(\.planDescription).joined(separator: ",") + "\n"
+        }
+        return SHA256.hex(of: text.utf8)
+    }
+
+    /// Where a ``GzipFeeder`` puts the text of a fed piece until its map task commits.
+    func fedPiecePath(_ piece: InputPiece) -> String? {
+        guard case .fed(let number) = piece.kind else { return nil }
+        return "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(number))"
+    }
+
+    /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
+    package var fedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isFed } }
+
+    /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
+    package var fedFiles: [GzipFeeder.FedFile] {
+        let fedTasks = fedMapTasks
+        return fedTasks.filter { splits[$0].pieces[0].kind == .fed(number: 0) }.map { first in
+            let fileIndex = splits[first].pieces[0].fileIndex
+            let tasks = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }
+            return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first,
+                                      piecePaths: tasks.map { fedPiecePath(splits[$0].pieces[0])! })
+        }
+    }
+
+    /// Where a committed attempt's output goes.
+    package func committedPath(_ task: TaskID) -> String {
+        task.kind == .map && !isMapOnly
+            ? committedMapOutput(task.index) : "\(stagedOutput)/\(Self.partitionFileName(task.index))"
+    }
+
+    package init(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool, skipBadInput: Bool, memoryPerWorker: Int, maxLineLength: Int, inflater: Inflater, files: [InputEntry], splits: [Split], reducers: Int, workDirectory: String) {
+        self.jobName = jobName
+        self.jobLibrary = jobLibrary
+        self.jobOptions = jobOptions
+        self.isMapOnly = isMapOnly
+        self.skipBadInput = skipBadInput
+        self.memoryPerWorker = memoryPerWorker
+        self.maxLineLength = maxLineLength
+        self.inflater = inflater
+        self.files = files
+        self.splits = splits
+        self.reducers = reducers
+        self.workDirectory = workDirectory
+    }
+}

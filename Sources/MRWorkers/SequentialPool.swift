@@ -1,0 +1,39 @@
+import MRBase
+import MRInput
+import MROutput
+import MRShuffle
+import MRSystem
+import MapReduce
+/// One worker: the caller's own thread, nothing spawned. The baseline for speedups.
+package final class SequentialPool: WorkerPool {
+    private let runner: TaskRunner
+    private var finished: [WorkerEvent] = []
+    private let memory = MapMemory()
+
+    package init(runner: TaskRunner) {
+        self.runner = runner
+    }
+
+    package var size: Int { 1 }
+
+    package func start(_ assignment: TaskAssignment, on worker: Int) throws {
+        finished.append(.finished(worker: worker, assignment, runner.run(assignment, memory: memory)))
+    }
+
+    package func nextEvent() throws -> WorkerEvent {
+        guard !finished.isEmpty else { throw MRError(.internal, "sequential pool waited with no task running") }
+        return finished.removeFirst()
+    }
+
+    /// Nothing runs beside the one task, so nothing needs waking.
+    package var waker: @Sendable () -> Void { {} }
+
+    /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
+    package func cancel(worker: Int) {}
+    package var canStopAttempts: Bool { false }
+
+    /// The attempt runs inside ``start``; nothing is ever seen half done.
+    package func progress(of worker: Int) -> TaskProgress { TaskProgress() }
+
+    package func shutdown() {}
+}

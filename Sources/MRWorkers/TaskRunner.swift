@@ -1,0 +1,205 @@
+import MRBase
+import MRInput
+import MROutput
+import MRShuffle
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one task attempt to completion, writing its output under the attempt's temporary path.
+/// The same code serves worker processes, worker threads and sequential runs; the coordinator
+/// commits what it writes.
+public struct TaskRunner: Sendable {
+    let job: any Job
+    let plan: RunPlan
+    /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
+    /// so tests can kill a worker that is provably in the middle of a task.
+    private let testDelayMicroseconds: UInt32
+    /// `MR_FAULTS`, honoured only in worker processes.
+    private let faults: FaultInjection?
+
+    public init(job: any Job, plan: RunPlan, inWorkerProcess: Bool = false) {
+        self.job = job
+        self.plan = plan
+        testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0
+        faults = inWorkerProcess ? FaultInjection.fromEnvironment() : nil
+    }
+
+    private var jobName: String { type(of: job).name }
+    /// The counter of input files skipped or cut short under --skip-bad-input.
+    package static let skippedFilesCounter = "bad input files skipped"
+
+    /// Runs the attempt with the worker's reusable map buffers; failures come back as values
+    /// saying whether a retry can help.
+    func run(_ assignment: TaskAssignment, memory: MapMemory) -> Result<TaskReport, TaskFailure> {
+        // Where this thread publishes its task and record, for a crash report.
+        let tracker = RecordTracker()
+        tracker.started(assignment.task)
+        defer { tracker.finished() }
+        do {
+            switch assignment.task.kind {
+            case .map: return .success(try runMap(assignment, memory: memory, tracker: tracker))
+            case .reduce: return .success(try runReduce(assignment, tracker: tracker))
+            }
+        } catch let failure as TaskFailure {
+            return .failure(failure)
+        } catch let error as MRError {
+            return .failure(TaskFailure(retryable: ![.badInput, .noInput, .wrongSplit].contains(error.kind), error: error))
+        } catch {
+            return .failure(TaskFailure(retryable: true, error: MRError(.internal, "\(assignment): \(error)")))
+        }
+    }
+
+    private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
+        let jobType = type(of: job)
+        let path = plan.attemptPath(assignment)
+        FileSystem.removeTree(path)  // left by an earlier run of this attempt number
+        // A map-only job writes its part file directly; others collect, combine and partition.
+        let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
+        // The worker's budget less room for its code, read buffers and merge (a quarter, at most
+        // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
+        let collected = plan.isMapOnly ? nil : MapOutputBuffer.make(
+            combiner: jobType.combiner, partitions: plan.reducers, directory: path,
+            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
+        if collected != nil { try FileSystem.makeDirectory(path) }
+        let output = MapOutput(partWriter ?? collected!)
+        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        let fault = faults?.plan(for: assignment) ?? (.none, .max)
+        var recordsDone: Int64 = 0
+
+        let lines = LineReader(maxLineLength: plan.maxLineLength,
+                               handsOutBlocks: jobType.mapsBlocksOfLines && !jobType.readsLinePositions)
+        var warnings: [String] = []
+        var skippedFiles: [Int] = []
+        var pieceChecksums: [PieceChecksum] = []
+        /// Maps one piece of the split; for a piece read from an access point, returns its checksum.
+        func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
+            let entry = plan.files[piece.fileIndex]
+            let file = InputFile(path: entry.path.escapedPath, name: entry.name.escapedPath)
+            let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, fedPiecePath: plan.fedPiecePath(piece))
+            tracker.enter(fileIndex: piece.fileIndex)
+            let positionsKnown = opened.positionsKnown
+            do {
+                try withExtendedLifetime(file) {
+                    try lines.forEachLine(of: opened.source, from: opened.sourceOffset, skippingFirstLine: opened.skipFirstLine,
+                                          end: opened.end, firstLineNumber: opened.firstLine) { bytes, offset, counted in
+                        let (offset, line) = positionsKnown ? (offset, counted) : (-1, -1)
+                        tracker.reached(line: line, offset: offset)
+                        if recordsDone == fault.afterRecords { faults?.perform(fault.action) }
+                        recordsDone += 1
+                        do {
+                            try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
+                        } catch {
+                            throw TaskFailure(retryable: true, error: MRError(.taskFailed,
+                                "job \(jobType.name), task \(assignment.task): map failed on \(recordLocation(entry.path, line: line)): \(error)"))
+                        }
+                    }
+                }
+            } catch let tooLong as LineReader.LineTooLong {
+                throw tooLong.error(in: entry.path, text: entry.isGzip ? "uncompressed text" : "file")
+            }
+            return try opened.checksum(fileIndex: piece.fileIndex)
+        }
+        for piece in plan.splits[assignment.task.index].pieces {
+            let linesBefore = lines.linesRead
+            do {
+                if let checksum = try mapPiece(piece) { pieceChecksums.append(checksum) }
+            } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
+                let kept = lines.linesRead - linesBefore
+                let place = piece.startsTheFile ? "of the file" : "of this split of it"
+                warnings.append("skipped the rest of \(error.message) (kept the \(kept) line\(kept == 1 ? "" : "s") \(place) before the damage)")
+                if skippedFiles.last != piece.fileIndex { skippedFiles.append(piece.fileIndex) }
+            }
+        }
+        tracker.leave()
+        if fault.afterRecords >= recordsDone { faults?.perform(fault.action) }  // a short task
+        // Every file read is still the one planned, now that the task is done with it.
+        for fileIndex in Set(plan.splits[assignment.task.index].pieces.map(\.fileIndex)).sorted() where !skippedFiles.contains(fileIndex) {
+            do {
+                try checkUnchanged(plan.files[fileIndex])
+            } catch let error as MRError where plan.skipBadInput {
+                warnings.append("skipped the rest of \(error.message) (the records this task read from it may be partial)")
+                skippedFiles.append(fileIndex)
+            }
+        }
+
+        var report = TaskReport()
+        report.counters.inputRecords = lines.linesRead
+        report.counters.inputBytes = lines.bytesRead
+        report.warnings = warnings
+        report.pieceChecksums = pieceChecksums
+        report.skippedFiles = skippedFiles
+        if let partWriter {
+            try partWriter.finish()
+            report.counters.mapOutputRecords = partWriter.records
+            report.counters.outputRecords = partWriter.records
+            report.jobCounters.merge(partWriter.counters, uniquingKeysWith: +)
+            report.topRecords = partWriter.topRecords
+            return report
+        }
+        let buffer = collected!
+        if let misuse = buffer.misuse {
+            throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
+        }
+        try buffer.finish()
+        if let key = buffer.sumOverflowKey { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobType.name, key: key)) }
+        report.counters.mapOutputRecords = buffer.emitted
+        report.counters.combineOutputRecords = buffer.pairsWritten
+        report.counters.spilledRuns = Int64(buffer.runsWritten)
+        report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
+        return report
+    }
+
+    /// Throws unless `entry` is still the file the run planned (device, inode, size and
+    /// modification time): one that grew, shrank, was edited or replaced while it was read gave
+    /// records that are not the file's.
+    private func checkUnchanged(_ entry: InputEntry) throws {
+        guard !entry.identity.isEmpty else { return }
+        guard let now = try FileSystem.status(entry.path), now.identity == entry.identity else {
+            throw MRError(.badInput, "\(entry.path): changed while mr read it (its size, inode or modification time are not what they were when the run was planned); run again once it is complete")
+        }
+    }
+
+    private func runReduce(_ assignment: TaskAssignment, tracker: RecordTracker) throws -> TaskReport {
+        let partition = assignment.task.index
+        // Every run of every map task for this partition, in map-task order; past the merge's
+        // fan-in, merged into fewer runs first.
+        let runs = try (0..<plan.mapTaskCount).flatMap { mapIndex in
+            let directory = plan.committedMapOutput(mapIndex)
+            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(RunWriter.filePrefix) }
+                .map { IntermediateFile.Segment(path: directory + "/" + $0, partition: partition) }
+        }
+        let scratch = plan.attemptPath(assignment) + ".merges"
+        defer { FileSystem.removeTree(scratch) }
+        let merge = GroupedMerge(readers: try RunMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader($0) })
+        let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
+        let output = ReduceOutput(writer)
+        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        let fault = faults?.plan(for: assignment) ?? (.none, .max)
+        var groups: Int64 = 0
+        // One for all groups: each group's values come from the merge, wherever it stands.
+        var values = ReduceValues(merge)
+        while try merge.nextGroup() {
+            if groups == fault.afterRecords { faults?.perform(fault.action) }
+            groups += 1
+            tracker.progressed()
+            do {
+                try job.reduce(merge.key, &values, output)
+            } catch {
+                throw TaskFailure(retryable: true, error: MRError(.taskFailed,
+                    "job \(jobName), task \(assignment.task): reduce failed on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
+            }
+            if merge.sumOverflowed { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobName, key: merge.key)) }
+        }
+        if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
+        try writer.finish()
+        var report = TaskReport()
+        report.counters.reduceGroups = groups
+        report.counters.outputRecords = writer.records
+        report.jobCounters = writer.counters
+        report.topRecords = writer.topRecords
+        return report
+    }
+}
