@@ -1,6 +1,6 @@
 import MapReduce
 /// How tasks are executed.
-public enum ExecutionMode: String, CaseIterable, Sendable {
+package enum ExecutionMode: String, CaseIterable, Sendable {
     /// Long-lived worker processes (the `mr` binary in worker mode): survives crashing jobs.
     case processes
     /// Worker threads in this process.

@@ -1,7 +1,7 @@
 import MapReduce
 /// Which library inflates gzip input (`--inflater`): ISA-L's igzip, 2-3x faster, or zlib. Indexes
 /// are built with zlib whichever is chosen: only zlib stops at deflate block boundaries.
-public enum Inflater: String, CaseIterable, Sendable {
+package enum Inflater: String, CaseIterable, Sendable {
     case isal
     case zlib
 }

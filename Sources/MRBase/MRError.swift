@@ -4,8 +4,8 @@ import Glibc
 #endif
 /// A failure `mr` reports to its user: a message saying what went wrong and what to do, and the
 /// kind of failure, which picks the exit status (sysexits.h values, so scripts can tell them apart).
-public struct MRError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: UInt8, Sendable {
+package struct MRError: Error, CustomStringConvertible, Sendable {
+    package enum Kind: UInt8, Sendable {
         /// Bad command line: unknown job, bad option value.
         case usage
         /// Input that is not what it claims: corrupt gzip, unreadable records.
@@ -29,7 +29,7 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
         case wrongSplit
 
         /// The process exit status for this kind.
-        public var exitStatus: Int32 {
+        package var exitStatus: Int32 {
             switch self {
             case .usage: 64
             case .badInput: 65
@@ -44,15 +44,15 @@ public struct MRError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    public let kind: Kind
-    public let message: String
+    package let kind: Kind
+    package let message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension MRError {

@@ -1,21 +1,21 @@
 import MapReduce
 /// Which phase a task belongs to.
-public enum TaskKind: UInt8, Sendable {
+package enum TaskKind: UInt8, Sendable {
     case map
     case reduce
 }
 
 /// A task: map task `index` reads split `index`; reduce task `index` merges partition `index`.
-public struct TaskID: Hashable, Sendable, CustomStringConvertible {
-    public let kind: TaskKind
-    public let index: Int
+package struct TaskID: Hashable, Sendable, CustomStringConvertible {
+    package let kind: TaskKind
+    package let index: Int
 
     package init(kind: TaskKind, index: Int) {
         self.kind = kind
         self.index = index
     }
 
-    public var description: String {
+    package var description: String {
         (kind == .map ? "map-" : "reduce-") + zeroPadded(index)
     }
 }
@@ -35,28 +35,28 @@ extension TaskID {
 
 /// One attempt at running a task: attempts write to their own temporary paths, so a duplicate or
 /// dead attempt never touches committed output.
-public struct TaskAssignment: Hashable, Sendable, CustomStringConvertible {
-    public let task: TaskID
-    public let attempt: Int
+package struct TaskAssignment: Hashable, Sendable, CustomStringConvertible {
+    package let task: TaskID
+    package let attempt: Int
 
     package init(task: TaskID, attempt: Int) {
         self.task = task
         self.attempt = attempt
     }
 
-    public var description: String { "\(task) attempt \(attempt)" }
+    package var description: String { "\(task) attempt \(attempt)" }
 }
 
 /// The counters every run reports, summed over tasks.
-public struct Counters: Sendable, Equatable {
-    public var inputRecords: Int64 = 0
-    public var inputBytes: Int64 = 0
-    public var mapOutputRecords: Int64 = 0
-    public var combineOutputRecords: Int64 = 0
+package struct Counters: Sendable, Equatable {
+    package var inputRecords: Int64 = 0
+    package var inputBytes: Int64 = 0
+    package var mapOutputRecords: Int64 = 0
+    package var combineOutputRecords: Int64 = 0
     /// Sorted runs map tasks wrote (more than one per task when a task outgrew its memory).
-    public var spilledRuns: Int64 = 0
-    public var reduceGroups: Int64 = 0
-    public var outputRecords: Int64 = 0
+    package var spilledRuns: Int64 = 0
+    package var reduceGroups: Int64 = 0
+    package var outputRecords: Int64 = 0
 
     package init(inputRecords: Int64 = 0, inputBytes: Int64 = 0, mapOutputRecords: Int64 = 0, combineOutputRecords: Int64 = 0,
                  spilledRuns: Int64 = 0, reduceGroups: Int64 = 0, outputRecords: Int64 = 0) {
@@ -66,13 +66,13 @@ public struct Counters: Sendable, Equatable {
     }
 
     /// The counters by the names the run summary and the run report give them.
-    public var named: [(name: String, value: Int64)] {
+    package var named: [(name: String, value: Int64)] {
         [("input records", inputRecords), ("map output records", mapOutputRecords),
          ("combine output records", combineOutputRecords), ("spilled runs", spilledRuns),
          ("reduce groups", reduceGroups), ("output records", outputRecords)]
     }
 
-    public static func += (total: inout Counters, task: Counters) {
+    package static func += (total: inout Counters, task: Counters) {
         total.inputRecords += task.inputRecords
         total.inputBytes += task.inputBytes
         total.mapOutputRecords += task.mapOutputRecords
@@ -84,9 +84,9 @@ public struct Counters: Sendable, Equatable {
 }
 
 /// An output record kept for the summary's "top records" list.
-public struct TopRecord: Sendable, Equatable {
-    public let key: [UInt8]
-    public let value: Int64
+package struct TopRecord: Sendable, Equatable {
+    package let key: [UInt8]
+    package let value: Int64
 
     /// Larger values first; equal values in key order, so the list is the same in every mode.
     package static func precedes(_ a: TopRecord, _ b: TopRecord) -> Bool {
@@ -100,30 +100,30 @@ public struct TopRecord: Sendable, Equatable {
 }
 
 /// What a successful attempt reports to the coordinator.
-public struct TaskReport: Sendable, Equatable {
-    public var counters = Counters()
+package struct TaskReport: Sendable, Equatable {
+    package var counters = Counters()
     /// The job's own counters (``MapOutput/count(_:by:)``).
-    public var jobCounters: [String: Int64] = [:]
-    public var topRecords: [TopRecord] = []
+    package var jobCounters: [String: Int64] = [:]
+    package var topRecords: [TopRecord] = []
     /// Input skipped under --skip-bad-input, one line each.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// The files (indexes in the plan) whose damaged rest was skipped under --skip-bad-input.
-    public var skippedFiles: [Int] = []
+    package var skippedFiles: [Int] = []
     /// The worker process's peak resident memory so far (processes mode), in bytes.
-    public var peakMemory: Int64 = 0
+    package var peakMemory: Int64 = 0
     /// CRC-32 of each indexed gzip piece read, for the whole-file check against the trailer.
-    public var pieceChecksums: [PieceChecksum] = []
+    package var pieceChecksums: [PieceChecksum] = []
 
     /// An empty report, filled in as the task runs.
     package init() {}
 }
 
 /// The CRC-32 of the uncompressed bytes [start, start + length) of an input file.
-public struct PieceChecksum: Sendable, Equatable {
-    public let fileIndex: Int
-    public let start: Int64
-    public let length: Int64
-    public let crc: UInt32
+package struct PieceChecksum: Sendable, Equatable {
+    package let fileIndex: Int
+    package let start: Int64
+    package let length: Int64
+    package let crc: UInt32
 
     package init(fileIndex: Int, start: Int64, length: Int64, crc: UInt32) {
         self.fileIndex = fileIndex
@@ -134,10 +134,10 @@ public struct PieceChecksum: Sendable, Equatable {
 }
 
 /// Why an attempt failed, as the worker saw it.
-public struct TaskFailure: Error, Sendable {
+package struct TaskFailure: Error, Sendable {
     /// Worth another attempt (job code failed, worker died); bad input fails the same way again.
-    public let retryable: Bool
-    public let error: MRError
+    package let retryable: Bool
+    package let error: MRError
 
     package init(retryable: Bool, error: MRError) {
         self.retryable = retryable

@@ -1,9 +1,8 @@
 import MapReduce
 /// Small text helpers the standard library lacks without Foundation.
 extension Double {
-    // public: the CLI formats its tables with it too.
     /// Fixed-point text without Foundation.
-    public func formatted(decimals: Int) -> String {
+    package func formatted(decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (self * scale).rounded()

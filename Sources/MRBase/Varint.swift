@@ -2,15 +2,19 @@ import MapReduce
 /// The one integer codec of mr's binary formats (intermediate files, the map arena, worker
 /// messages, the journal): unsigned LEB128 varints, 7 bits a byte, low bits first, and zigzag
 /// for signed numbers (0, -1, 1, -2 ... as 0, 1, 2, 3 ...) so small negatives stay short.
+/// Public and `@inlinable` only so that the spill writer and the merge (MRShuffle) inline it
+/// across targets, as they did within one.
 public enum Varint {
     /// The most bytes a 64-bit varint takes.
     public static let maxLength = 10
 
+    /// A signed number as the unsigned one zigzag gives it.
     @inlinable
     public static func zigzag(_ value: Int64) -> UInt64 {
         UInt64(bitPattern: (value << 1) ^ (value >> 63))
     }
 
+    /// The signed number back from ``zigzag(_:)``'s.
     @inlinable
     public static func unzigzag(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)

@@ -12,8 +12,8 @@ import MapReduce
 /// Runs a job: plans splits, hands map attempts to idle workers, then reduce attempts once every
 /// map task is committed, re-runs attempts whose worker failed or died, commits each task's output
 /// exactly once, and finally puts the output directory in place.
-public enum Coordinator {
-    public static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
+package enum Coordinator {
+    package static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry) throws -> RunResult {
         var options = options
         options.outputDirectory = try OutputDirectory.normalized(options.outputDirectory)
         for note in RunLimits.boundWorkers(&options, cores: onlineCoreCount()) { writeToStandardError("mr: note: \(note)\n") }

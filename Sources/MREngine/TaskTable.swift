@@ -15,7 +15,7 @@ import MapReduce
 /// Reduce tasks are handed out only once every map task is committed (each reduce reads every
 /// map task's output). A task is committed once, by its first successful attempt; a task whose
 /// attempts fail `maxAttempts` times fails the job.
-public struct TaskTable {
+package struct TaskTable {
     struct TaskState {
         var attemptsStarted = 0
         var failures = 0
@@ -31,43 +31,43 @@ public struct TaskTable {
     private var reduces: [TaskState]
     /// How long committed attempts took, per phase: what "slow" means for backups.
     private var durations: [TaskKind: [Double]] = [:]
-    public let maxAttempts: Int
+    package let maxAttempts: Int
     /// A running attempt gets a backup only after this many seconds, and after 1.5x the median
     /// duration of its phase's finished attempts.
-    public let backupAfter: Double
-    public private(set) var backupsStarted = 0
+    package let backupAfter: Double
+    package private(set) var backupsStarted = 0
 
     /// `withheld` map tasks wait for ``release(mapTask:)``.
-    public init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
+    package init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
         maps = (0..<mapTasks).map { withheld.contains($0) ? TaskState(queued: false, withheld: true) : TaskState() }
         reduces = Array(repeating: TaskState(), count: reduceTasks)
         self.maxAttempts = maxAttempts
         self.backupAfter = backupAfter
     }
 
-    public var mapsCommitted: Int { maps.filter(\.committed).count }
-    public var reducesCommitted: Int { reduces.filter(\.committed).count }
-    public var mapTaskCount: Int { maps.count }
-    public var reduceTaskCount: Int { reduces.count }
-    public var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
+    package var mapsCommitted: Int { maps.filter(\.committed).count }
+    package var reducesCommitted: Int { reduces.filter(\.committed).count }
+    package var mapTaskCount: Int { maps.count }
+    package var reduceTaskCount: Int { reduces.count }
+    package var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
     /// Every map task is committed.
-    public var mapPhaseIsDone: Bool { mapsCommitted == maps.count }
+    package var mapPhaseIsDone: Bool { mapsCommitted == maps.count }
 
     /// The phase whose tasks run now.
     private var phase: TaskKind { mapsCommitted == maps.count ? .reduce : .map }
 
     /// Marks a task committed by an earlier run (`--resume`); false if it is not in this table.
-    public mutating func markCommitted(_ task: TaskID) -> Bool {
+    package mutating func markCommitted(_ task: TaskID) -> Bool {
         guard task.index < (task.kind == .map ? maps.count : reduces.count) else { return false }
         self[task].committed = true
         self[task].queued = false
         return true
     }
 
-    public func isCommitted(_ task: TaskID) -> Bool { self[task].committed }
+    package func isCommitted(_ task: TaskID) -> Bool { self[task].committed }
 
     /// A withheld map task's input is ready: it may run.
-    public mutating func release(mapTask index: Int) {
+    package mutating func release(mapTask index: Int) {
         guard maps[index].withheld else { return }
         maps[index].withheld = false
         maps[index].queued = !maps[index].committed
@@ -75,7 +75,7 @@ public struct TaskTable {
 
     /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
     /// of the phase is waiting, the slowest running attempt may get a second copy.
-    public mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
+    package mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
         let kind = phase
         let states = kind == .map ? maps : reduces
         if let index = states.firstIndex(where: { $0.queued }) {
@@ -105,7 +105,7 @@ public struct TaskTable {
 
     /// Records a successful attempt. Returns whether to commit its output (false if another
     /// attempt already did) and the other attempts of the task still running, to be stopped.
-    public mutating func succeeded(_ assignment: TaskAssignment, now: Double) -> (commit: Bool, cancel: [TaskAssignment]) {
+    package mutating func succeeded(_ assignment: TaskAssignment, now: Double) -> (commit: Bool, cancel: [TaskAssignment]) {
         var state = self[assignment.task]
         let started = state.running.removeValue(forKey: assignment.attempt)
         guard !state.committed else {
@@ -122,7 +122,7 @@ public struct TaskTable {
     /// Records a failed attempt: the task is queued again unless another attempt is still
     /// running; returns false when the job must fail (`maxAttempts` failures, or a failure no
     /// retry can mend).
-    public mutating func failed(_ assignment: TaskAssignment, retryable: Bool) -> Bool {
+    package mutating func failed(_ assignment: TaskAssignment, retryable: Bool) -> Bool {
         var state = self[assignment.task]
         defer { self[assignment.task] = state }
         guard state.running.removeValue(forKey: assignment.attempt) != nil, !state.committed else { return true }
@@ -133,11 +133,11 @@ public struct TaskTable {
     }
 
     /// Forgets an attempt stopped on purpose (a backup that lost): not a failure.
-    public mutating func cancelled(_ assignment: TaskAssignment) {
+    package mutating func cancelled(_ assignment: TaskAssignment) {
         self[assignment.task].running.removeValue(forKey: assignment.attempt)
     }
 
-    public func failures(of task: TaskID) -> Int { self[task].failures }
+    package func failures(of task: TaskID) -> Int { self[task].failures }
 
     private subscript(task: TaskID) -> TaskState {
         get { task.kind == .map ? maps[task.index] : reduces[task.index] }

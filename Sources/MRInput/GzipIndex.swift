@@ -14,12 +14,12 @@ import CZlib
 /// Saved as `FILE.gz.mrindex` beside the data (or in the cache folder if that is read-only),
 /// read back only if this user wrote it, stamped with the file's size, modification time and 8-byte trailer: a stale or damaged index
 /// is rejected and rebuilt, never trusted.
-public struct GzipIndex: Sendable {
-    public struct AccessPoint: Sendable {
-        public let compressedOffset: Int64
+package struct GzipIndex: Sendable {
+    package struct AccessPoint: Sendable {
+        package let compressedOffset: Int64
         /// Bits of the byte before `compressedOffset` that belong to the next block (0-7).
         let bits: Int
-        public let uncompressedOffset: Int64
+        package let uncompressedOffset: Int64
         let linesBefore: Int64
         /// The 32 KiB of uncompressed text before the point (zeros before the file's start).
         let window: [UInt8]
@@ -41,11 +41,11 @@ public struct GzipIndex: Sendable {
     static let magic = Array("MRGZIDX1".utf8)
 
     let stamp: Stamp
-    public let points: [AccessPoint]
-    public let uncompressedSize: Int64
+    package let points: [AccessPoint]
+    package let uncompressedSize: Int64
     /// Gzip members in the file (concatenated files, BGZF blocks): the trailer's CRC-32 covers
     /// the whole text only when there is one.
-    public let members: Int
+    package let members: Int
 
     /// The stamp of the file as it is now.
     static func stamp(of path: String) throws -> Stamp {
@@ -63,7 +63,7 @@ public struct GzipIndex: Sendable {
     /// `span` uncompressed bytes (at deflate block boundaries, so also inside members). Each run of
     /// text inflated is handed to `consume` with the compressed bytes read so far and the lines
     /// ended up to the run's end (see ``GzipFeeder``, which maps the text while the index is built).
-    public static func build(
+    package static func build(
         path: String, span: Int64,
         consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64, _ linesThrough: Int64) throws -> Void)? = nil
     ) throws -> GzipIndex {
@@ -146,7 +146,7 @@ public struct GzipIndex: Sendable {
     }
 
     /// The file's valid saved index, or a new one built and saved.
-    public static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String) {
+    package static func loadOrBuild(for path: String, span: Int64) throws -> (index: GzipIndex, location: String) {
         let cache = cacheDirectory()
         if let found = load(for: path, cacheDirectory: cache) { return found }
         let index = try build(path: path, span: span)
@@ -161,7 +161,7 @@ public struct GzipIndex: Sendable {
         return [path + fileSuffix, "\(cacheDirectory)/gzindex/\(name)\(fileSuffix)"]
     }
 
-    public func save(besides path: String, cacheDirectory: String) throws -> String {
+    package func save(besides path: String, cacheDirectory: String) throws -> String {
         var bytes = Self.magic
         func append(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
         append(stamp.size)
@@ -190,12 +190,12 @@ public struct GzipIndex: Sendable {
     }
 
     /// Deletes the saved index of `path`, wherever it is.
-    public static func remove(for path: String, cacheDirectory: String) {
+    package static func remove(for path: String, cacheDirectory: String) {
         for location in locations(for: path, cacheDirectory: cacheDirectory) { FileSystem.remove(location) }
     }
 
     /// The saved index of `path` if one exists, is intact and matches the file as it is now.
-    public static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
+    package static func load(for path: String, cacheDirectory: String) -> (index: GzipIndex, location: String)? {
         guard let current = try? stamp(of: path) else { return nil }
         for location in locations(for: path, cacheDirectory: cacheDirectory) {
             // Only an index this user wrote: one another user could have written is not read.

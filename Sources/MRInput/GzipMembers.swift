@@ -15,9 +15,9 @@ import CZlib
 /// near each wanted split point for `1f 8b 08`, checking the header fields, and inflating a little
 /// from there; that is a guess until the member before it is seen to end exactly there, which the
 /// map task reading that member checks (``GzipSource``, `boundary`).
-public enum GzipMembers {
+package enum GzipMembers {
     /// How member starts were found.
-    public enum Evidence: Sendable {
+    package enum Evidence: Sendable {
         /// BGZF's block sizes: certain.
         case blockSizes
         /// Header checks and a trial inflate: to be confirmed while reading.
@@ -33,7 +33,7 @@ public enum GzipMembers {
     /// The member starts (after the first, at 0) to split `path` at, at least `spacing` compressed
     /// bytes apart (1: every one); nil if none were found. Without `scanning`, only BGZF's certain
     /// starts are looked for (the file is not read past its block headers).
-    public static func splitPoints(path: String, size: Int64, spacing: Int64, scanning: Bool = true) throws
+    package static func splitPoints(path: String, size: Int64, spacing: Int64, scanning: Bool = true) throws
         -> (starts: [Int64], evidence: Evidence)? {
         let file = try FileDescriptor.open(reading: path)
         defer { file.close() }

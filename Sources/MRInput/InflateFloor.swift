@@ -6,10 +6,10 @@ import Glibc
 #endif
 /// The floor no job can beat on `.gz` input: inflating the same files with the same number of
 /// workers and doing nothing else. Benchmarks report job times against it.
-public enum InflateFloor {
+package enum InflateFloor {
     /// Inflates with `inflater` (or, for plain files, reads) every file once, `workers` threads
     /// taking whole files largest first; returns the uncompressed byte count.
-    public static func run(inputs: [String], workers: Int, inflater: Inflater) throws -> Int64 {
+    package static func run(inputs: [String], workers: Int, inflater: Inflater) throws -> Int64 {
         let files = try InputCatalog.files(for: inputs).sorted { $0.size > $1.size }
         final class Progress: @unchecked Sendable {  // guarded by `monitor`
             let monitor = Monitor()

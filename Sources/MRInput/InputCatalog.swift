@@ -6,20 +6,20 @@ import Glibc
 #endif
 
 /// One input file found under the command line's INPUT arguments.
-public struct InputEntry: Sendable {
+package struct InputEntry: Sendable {
     /// The path to open.
-    public let path: String
+    package let path: String
     /// The path relative to the INPUT argument it was found under (see ``InputFile/name``).
-    public let name: String
+    package let name: String
     /// Size on disk (compressed size for gzip).
-    public let size: Int64
+    package let size: Int64
     /// Read through zlib's inflate: the name ends in `.gz`.
-    public let isGzip: Bool
+    package let isGzip: Bool
     /// A valid ``GzipIndex`` of the file, when it is split at access points.
-    public var indexPath: String? = nil
+    package var indexPath: String? = nil
     /// The file's device, inode, size and modification time when the run was planned (see
     /// `FileSystem.Status.identity`): `--resume` reuses work only for the very same files.
-    public var identity: String = ""
+    package var identity: String = ""
 
     package init(path: String, name: String, size: Int64, isGzip: Bool, indexPath: String? = nil, identity: String = "") {
         self.path = path
@@ -33,11 +33,11 @@ public struct InputEntry: Sendable {
 
 /// Expands INPUT arguments (files or directories, recursed, hidden names and `.mrindex` files
 /// skipped) into input files.
-public enum InputCatalog {
+package enum InputCatalog {
     /// The input files that can be read. An unreadable one fails the run (exit 66), or with
     /// `skipUnreadable` is left out and named in `skipped`; what a folder holds that is not a
     /// file (a pipe, a socket, a broken link) is named in `notInput`.
-    public static func readableFiles(for inputs: [String], skipUnreadable: Bool) throws
+    package static func readableFiles(for inputs: [String], skipUnreadable: Bool) throws
         -> (files: [InputEntry], skipped: [(path: String, warning: String)], notInput: [String]) {
         var readable: [InputEntry] = []
         var skipped: [(path: String, warning: String)] = []
@@ -57,7 +57,7 @@ public enum InputCatalog {
     }
 
     /// The input files, without checking that they can be read.
-    public static func files(for inputs: [String]) throws -> [InputEntry] {
+    package static func files(for inputs: [String]) throws -> [InputEntry] {
         var warnings: [String] = []
         var skipped: [(path: String, warning: String)] = []
         return try collect(inputs, warnings: &warnings, skipping: false, skipped: &skipped)

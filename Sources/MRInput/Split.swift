@@ -3,8 +3,8 @@ import MRSystem
 import MapReduce
 /// The part of one input file a map task reads, and how it is read. Records are assigned by
 /// where they start (see ``LineReader``).
-public struct InputPiece: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct InputPiece: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// Bytes `start..<end` of a plain file, cut anywhere.
         case plainRange(start: Int64, end: Int64)
         /// A whole gzip file, member after member.
@@ -19,8 +19,8 @@ public struct InputPiece: Sendable, Equatable {
         case betweenMembers(start: Int64, end: Int64)
     }
 
-    public let fileIndex: Int
-    public let kind: Kind
+    package let fileIndex: Int
+    package let kind: Kind
 
     package var isFed: Bool {
         if case .fed = kind { return true }
@@ -54,8 +54,8 @@ public struct InputPiece: Sendable, Equatable {
 }
 
 /// The input of one map task: pieces of one or more files.
-public struct Split: Sendable, Equatable {
-    public var pieces: [InputPiece] = []
+package struct Split: Sendable, Equatable {
+    package var pieces: [InputPiece] = []
 
     package init(pieces: [InputPiece] = []) {
         self.pieces = pieces
@@ -66,12 +66,12 @@ public struct Split: Sendable, Equatable {
 /// are packed together up to that size (thousands of small files make a handful of tasks), large
 /// plain files are cut into ranges of at least ``RunLimits/minimumPieceSize``, and each `.gz`
 /// file stays whole.
-public enum SplitPlanner {
+package enum SplitPlanner {
     /// Gzip text inflates about threefold; used only to balance splits.
     static let gzipExpansion: Int64 = 3
 
     /// The split size used when the user gives none: a few splits per worker, within 1-64 MiB.
-    public static func defaultTargetSize(for files: [InputEntry], workers: Int) -> Int64 {
+    package static func defaultTargetSize(for files: [InputEntry], workers: Int) -> Int64 {
         let total = files.reduce(Int64(0)) { $0 + estimatedSize($1) }
         return min(max(total / Int64(max(workers, 1) * 4), 1 << 20), 64 << 20)
     }

@@ -9,7 +9,7 @@ import Glibc
 /// flags, the compiler and the `MapReduce` API module: a job is rebuilt only when one of them
 /// changes. The library links nothing of the API: its references bind, when `mr` loads it, to the
 /// one copy inside the `mr` executable (linked with --export-dynamic), so both agree on every type.
-public struct JobCompiler: Sendable {
+package struct JobCompiler: Sendable {
     static let flags = ["-O", "-parse-as-library", "-emit-library"]
     static let libraryName = "libjob.so"
     /// Beside the library: its SHA-256 in hex, written at build.
@@ -22,7 +22,7 @@ public struct JobCompiler: Sendable {
     /// Finds the compiler (`$SWIFTC` or `swiftc` on PATH), the API module beside the running `mr`
     /// (`Modules/MapReduce.swiftmodule`, as SwiftPM lays it out) and the cache folder
     /// (`$MR_CACHE_DIR`, else `$XDG_CACHE_HOME/mr`, else `~/.cache/mr`).
-    public static func locate() throws -> JobCompiler {
+    package static func locate() throws -> JobCompiler {
         let executableDirectory = FileSystem.parentDirectory(try currentExecutablePath())
         let modules = executableDirectory + "/Modules"
         guard try FileSystem.status(modules + "/MapReduce.swiftmodule") != nil else {
@@ -42,11 +42,11 @@ public struct JobCompiler: Sendable {
     }
 
     /// Where the library for `source` lives (whether built or not).
-    public func libraryPath(for source: JobSource) throws -> String {
+    package func libraryPath(for source: JobSource) throws -> String {
         "\(cacheDirectory)/jobs/\(source.name)-\(try cacheKey(for: source))/\(Self.libraryName)"
     }
 
-    public func isBuilt(_ source: JobSource) -> Bool {
+    package func isBuilt(_ source: JobSource) -> Bool {
         guard let path = try? libraryPath(for: source) else { return false }
         return (try? FileSystem.status(path)) != nil
     }
@@ -54,7 +54,7 @@ public struct JobCompiler: Sendable {
     /// The library for `source`, compiling it first if the cache has none, and checked before it
     /// is handed out: the cache path is private to this user (``CacheFolder``) and the library's
     /// SHA-256 equals the digest recorded when it was built.
-    public func library(for source: JobSource) throws -> String {
+    package func library(for source: JobSource) throws -> String {
         let library = try libraryPath(for: source)
         let buildFolder = FileSystem.parentDirectory(library)
         let jobsFolder = FileSystem.parentDirectory(buildFolder)

@@ -9,13 +9,13 @@ import Glibc
 /// current folder's `jobs/`, then the shipped `jobs/` of the checkout `mr` was built in (found by
 /// walking up from the executable). A name found in an earlier folder hides the same name in a
 /// later one; a run names the file it used, so a shadowed job never runs unnoticed.
-public struct JobDirectory: Sendable {
+package struct JobDirectory: Sendable {
     /// The folders searched, first match wins.
-    public let folders: [String]
+    package let folders: [String]
     /// Where `mr new` writes: `$MR_JOBS_DIR`, else `./jobs` (created when missing).
-    public let newJobFolder: String
+    package let newJobFolder: String
 
-    public static func locate() throws -> JobDirectory {
+    package static func locate() throws -> JobDirectory {
         // Set but empty counts as unset (as in POSIX shells' ${VAR:-default}), never as "/".
         if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }), !explicit.isEmpty {
             return JobDirectory(folders: [explicit], newJobFolder: explicit)
@@ -40,7 +40,7 @@ public struct JobDirectory: Sendable {
     }
 
     /// Every job file of every folder, sorted by name, and for each the later files it hides.
-    public func sources() throws -> [(source: JobSource, hides: [String])] {
+    package func sources() throws -> [(source: JobSource, hides: [String])] {
         var found: [String: (source: JobSource, hides: [String])] = [:]
         for folder in folders where try FileSystem.status(folder)?.isDirectory == true {
             for file in try FileSystem.contents(of: folder) where file.hasSuffix(".swift") && !file.hasPrefix(".") {
@@ -56,7 +56,7 @@ public struct JobDirectory: Sendable {
     }
 
     /// The job called `name`, or a usage error suggesting the nearest name.
-    public func source(named name: String) throws -> JobSource {
+    package func source(named name: String) throws -> JobSource {
         for folder in folders {
             let file = folder + "/" + name + ".swift"
             if try FileSystem.status(file) != nil { return try JobSource(path: file) }

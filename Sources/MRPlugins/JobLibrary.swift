@@ -7,8 +7,8 @@ import Glibc
 
 /// Loads a compiled job library and returns its job type. Libraries are never unloaded (Swift
 /// code cannot be safely unloaded), and each build has its own path, so a rebuilt job is a new file.
-public enum JobLibrary {
-    public static func load(_ path: String) throws -> any Job.Type {
+package enum JobLibrary {
+    package static func load(_ path: String) throws -> any Job.Type {
         guard let handle = path.withPathCString({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
             throw MRError(.internal, "cannot load job library '\(path)': \(reason); delete it to rebuild")

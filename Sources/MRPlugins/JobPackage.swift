@@ -19,7 +19,7 @@ import Glibc
 /// runtime is the one loaded even on a machine with another Swift, and the toolchain's folder
 /// is never searched. An unpacked package loads its job from `jobs/`
 /// (checked like the cache: private to the user, the digest matching) and compiles nothing.
-public enum JobPackage {
+package enum JobPackage {
     /// The libraries every Linux has, left out of the package.
     static let systemLibraries = ["linux-vdso.so", "libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "ld-linux"]
 
@@ -27,7 +27,7 @@ public enum JobPackage {
     /// Builds the package of `source` (compiled as `library`) into `archive`, in a private
     /// folder beside it, then renamed into place: a link planted at `archive` is replaced, never
     /// written through.
-    public static func build(source: JobSource, library: String, archive: String) throws {
+    package static func build(source: JobSource, library: String, archive: String) throws {
         let archive = FileSystem.absolutePath(archive)
         let work = try FileSystem.makeTemporaryDirectory(beside: archive)
         ChildRegistry.shared.add(temporaryPath: work)
@@ -58,7 +58,7 @@ public enum JobPackage {
 
     /// The compiled job `name` of the package this executable was unpacked from, checked; nil
     /// when mr does not run from a package or the package has no such job.
-    public static func packedLibrary(named name: String) throws -> String? {
+    package static func packedLibrary(named name: String) throws -> String? {
         let root = FileSystem.parentDirectory(FileSystem.parentDirectory(try currentExecutablePath()))
         let library = "\(root)/jobs/\(name).so"
         guard FileSystem.exists("\(root)/mr"), FileSystem.exists(library) else { return nil }

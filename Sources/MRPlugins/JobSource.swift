@@ -2,14 +2,14 @@ import MRBase
 import MRSystem
 import MapReduce
 /// A job's Swift file: where it is, and what can be read from it without compiling it.
-public struct JobSource: Sendable {
+package struct JobSource: Sendable {
     /// The name users type: the file name without `.swift`.
-    public let name: String
+    package let name: String
     /// From the root, so that messages and run summaries name the file wherever they are read.
-    public let path: String
-    public let text: String
+    package let path: String
+    package let text: String
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = FileSystem.absolutePath(path)
         name = String(FileSystem.lastComponent(path).dropLast(".swift".count))
         guard path.hasSuffix(".swift") else {
@@ -23,7 +23,7 @@ public struct JobSource: Sendable {
 
     /// The one type declared to conform to `Job` (`struct Name: Job`), for the generated entry
     /// point; a file declaring none or several is rejected with a message.
-    public func jobTypeName() throws -> String {
+    package func jobTypeName() throws -> String {
         let declaration = try Regex(#"(?m)^\s*(?:public\s+|final\s+)*(?:struct|class|enum)\s+(\w+)\s*:\s*([^{]*)\{"#)
         var names: [String] = []
         for match in text.matches(of: declaration) {
@@ -40,7 +40,7 @@ public struct JobSource: Sendable {
     }
 
     /// The job's `summary`, read from the source (`mr jobs` lists jobs without compiling them).
-    public var summary: String {
+    package var summary: String {
         let pattern = try? Regex(#"static\s+(?:let|var)\s+summary\s*(?::\s*String\s*)?=\s*"([^"]*)""#)
         guard let pattern, let match = text.firstMatch(of: pattern), let summary = match.output[1].substring else {
             return "(no summary)"

@@ -2,8 +2,8 @@ import MRBase
 import MRSystem
 import MapReduce
 /// The job file `mr new NAME` writes: a complete, commented job that compiles and runs as is.
-public enum JobTemplate {
-    public static func text(name: String) -> String {
+package enum JobTemplate {
+    package static func text(name: String) -> String {
         let typeName = name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         return """
             import MapReduce
@@ -55,7 +55,7 @@ public enum JobTemplate {
     }
 
     /// Writes the template to `path`, refusing to overwrite an existing file.
-    public static func write(name: String, to path: String) throws {
+    package static func write(name: String, to path: String) throws {
         if try FileSystem.status(path) != nil {
             throw MRError(.usage, "'\(path)' already exists; pick another name or edit that file")
         }

@@ -15,8 +15,8 @@ import MapReduce
 /// `counters` holds the engine's counters under the names the summary prints, then the job's.
 /// Every string is in mr's name escaping (``Swift/String/escapedPath``): once JSON is decoded, a
 /// backslash reads `\\` and a byte of a path that is not UTF-8 `\xNN`.
-public enum RunReport {
-    public static func json(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
+package enum RunReport {
+    package static func json(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
         let jobType = type(of: job.job)
         let mapEnd = result.mapPhaseEndSeconds ?? result.wallSeconds
         var counters = result.counters.named.map { ($0.name, JSON.number($0.value)) }

@@ -3,8 +3,8 @@ import MRInput
 import MRSystem
 import MapReduce
 /// The end-of-run report printed on stderr.
-public enum RunSummary {
-    public static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
+package enum RunSummary {
+    package static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
         let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
         let gzipFiles = result.files.filter(\.isGzip).count
         let megabytes = Double(result.counters.inputBytes) / 1e6

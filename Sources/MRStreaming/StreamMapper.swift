@@ -11,12 +11,12 @@ import Glibc
 /// writes ``StreamLine``s on stdout (a map-only job: `mr`'s own output lines). A job with a
 /// combiner folds in a bounded table, written out whenever it fills and at the end, so the
 /// mapper's output stays small (in-mapper combining).
-public enum StreamMapper {
+package enum StreamMapper {
     /// Keys (or distinct pairs) the combining table holds before it is written out.
     static let tableLimit = 100_000
 
     /// Maps standard input; returns the counters (the engine's and the job's).
-    public static func run(job: any Job, inputPath: String, maxLineLength: Int, status: (String) -> Void) throws -> [String: Int64] {
+    package static func run(job: any Job, inputPath: String, maxLineLength: Int, status: (String) -> Void) throws -> [String: Int64] {
         let jobType = type(of: job)
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
         let file = InputFile(path: inputPath, name: FileSystem.lastComponent(inputPath))

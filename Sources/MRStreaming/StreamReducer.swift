@@ -10,11 +10,11 @@ import MapReduce
 /// on. reduce writes `mr`'s own output lines; combine writes stream lines again. A line without
 /// a tab or with a malformed value, or a key out of order, is bad input naming the line: a wrong
 /// grouping would be a wrong answer.
-public enum StreamReducer {
-    public enum Step: Sendable { case reduce, combine }
+package enum StreamReducer {
+    package enum Step: Sendable { case reduce, combine }
 
     /// Reduces (or combines) standard input; returns the counters (none for combine).
-    public static func run(job: any Job, step: Step, maxLineLength: Int, status: (String) -> Void) throws -> [String: Int64] {
+    package static func run(job: any Job, step: Step, maxLineLength: Int, status: (String) -> Void) throws -> [String: Int64] {
         let jobType = type(of: job)
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
         // combine folds each group here and writes it at once, so its output stays sorted.

@@ -248,7 +248,7 @@ package enum FileSystem {
 }
 
 /// Writes a text file (creating its folder), replacing the old one in one step.
-public func writeText(_ text: String, to path: String) throws {
+package func writeText(_ text: String, to path: String) throws {
     try FileSystem.makeDirectories(FileSystem.parentDirectory(path))
     var text = text
     try text.withUTF8 { try FileSystem.replaceFile(path, bytes: UnsafeRawBufferPointer($0)) }

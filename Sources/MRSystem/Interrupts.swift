@@ -6,9 +6,9 @@ import Glibc
 /// The child processes alive now and the temporary files to remove, for cleanup on Ctrl-C or
 /// SIGTERM, which may arrive at any moment: worker processes, a compiler's process group and
 /// its build folder, the run's work directory.
-public final class ChildRegistry: @unchecked Sendable {
+package final class ChildRegistry: @unchecked Sendable {
     /// The one registry of this process, which ``InterruptHandling`` cleans up.
-    public static let shared = ChildRegistry()
+    package static let shared = ChildRegistry()
 
     private let monitor = Monitor()
     private var pids: Set<pid_t> = []
@@ -41,9 +41,9 @@ public final class ChildRegistry: @unchecked Sendable {
 /// Turns SIGINT, SIGTERM and SIGHUP into an orderly stop: workers killed, temporary files removed, one
 /// line on stderr, exit status 128 + signal. A dedicated thread waits for the signals, so the
 /// cleanup runs as ordinary code rather than inside a signal handler.
-public enum InterruptHandling {
+package enum InterruptHandling {
     /// Call once, before starting any thread: the signal mask set here is inherited by them.
-    public static func install() {
+    package static func install() {
         let registry = ChildRegistry.shared
         signal(SIGPIPE, SIG_IGN)  // a dead worker's pipe must fail a write, not kill us
         signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail a write with a message, not kill us

@@ -10,7 +10,7 @@ import Glibc
 /// private-use range, so the mapping from bytes to `String` and back is exact for every name.
 /// The path is turned back into bytes only at the system call (``String/withPathCString(_:)``);
 /// people see such a byte as `\xNN` (``String/displayPath``).
-public enum PathBytes {
+package enum PathBytes {
     private static let escapeBase: UInt32 = 0x10FF00
 
     /// The path whose bytes are `bytes` (no NUL among them).
@@ -84,7 +84,7 @@ public enum PathBytes {
 extension PathBytes {
     /// The program's arguments, each kept byte for byte (`CommandLine.arguments` replaces bytes
     /// that are not UTF-8, which would turn a valid file name into one that does not exist).
-    public static var commandLineArguments: [String] {
+    package static var commandLineArguments: [String] {
         (0..<Int(CommandLine.argc)).map { index in
             let argument = CommandLine.unsafeArgv[index]!
             return string(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
@@ -100,7 +100,7 @@ extension String {
     }
 
     /// The path as people read it in a message: a byte that is not UTF-8 is written `\xNN`.
-    public var displayPath: String {
+    package var displayPath: String {
         guard PathBytes.holdsEscapes(self) else { return self }
         return escaped(backslashes: false)
     }
@@ -111,7 +111,7 @@ extension String {
     /// another backslash, by an escaped byte, or by `x` and two hex digits) is written `\\`;
     /// everything else, most backslashes included, stays as it is. Reversible
     /// (``PathBytes/unescaped(_:)``): two files never get the same name.
-    public var escapedPath: String {
+    package var escapedPath: String {
         guard PathBytes.holdsEscapes(self) || utf8.contains(0x5C) else { return self }
         return escaped(backslashes: true)
     }
@@ -133,7 +133,7 @@ extension String {
 
 extension PathBytes {
     /// The bytes of a name written by ``Swift/String/escapedPath``.
-    public static func unescaped(_ text: String) -> [UInt8] {
+    package static func unescaped(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var rest = Substring(text).utf8[...]
         while let first = rest.first {

@@ -10,9 +10,9 @@ import Glibc
 /// on the driver would not reach. So mr starts this guard (itself, re-executed) as the leader of
 /// a new process group; the guard starts the program in that group and waits. When mr is gone
 /// (the guard was handed to another parent) it kills the whole group, itself included.
-public enum ProcessGroupGuard {
+package enum ProcessGroupGuard {
     /// The first argument that runs mr as a guard: `mr __guard PARENT-PID PROGRAM ARGS...`.
-    public static let commandName = "__guard"
+    package static let commandName = "__guard"
 
     /// The arguments that run `program` under a guard watching this process.
     static func wrapping(_ program: [String]) throws -> [String] {
@@ -20,7 +20,7 @@ public enum ProcessGroupGuard {
     }
 
     /// The guard's life: runs `arguments` (PARENT-PID PROGRAM ARGS...) and returns its exit status.
-    public static func run(arguments: [String]) -> Int32 {
+    package static func run(arguments: [String]) -> Int32 {
         guard arguments.count >= 2, let parent = pid_t(arguments[0]) else { return 70 }
         let child: ChildProcess
         do {

@@ -5,7 +5,7 @@ import Glibc
 
 /// Writes text to stderr with write(2) (Glibc's `stderr` global is not concurrency-safe); a path
 /// byte that is not UTF-8 is shown as `\xNN` (see ``PathBytes``).
-public func writeToStandardError(_ text: String) {
+package func writeToStandardError(_ text: String) {
     var text = text.displayPath
     text.withUTF8 { bytes in
         guard let base = bytes.baseAddress else { return }
@@ -19,7 +19,7 @@ public func writeToStandardError(_ text: String) {
 }
 
 /// True when stderr is a terminal: progress is drawn only there, never into a pipe or a log.
-public var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+package var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 
 /// The width of the terminal on stderr, in columns (80 if it does not say).
 package func standardErrorColumns() -> Int {
@@ -29,7 +29,7 @@ package func standardErrorColumns() -> Int {
 }
 
 /// Seconds on a monotonic clock.
-public func monotonicSeconds() -> Double {
+package func monotonicSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

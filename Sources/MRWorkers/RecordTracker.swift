@@ -12,14 +12,14 @@ import CLinuxShims
 /// Publishes which task and input record the calling thread is working on, so that if job code
 /// traps or crashes on it, a signal handler on that thread can still say where (task, file and
 /// line) before the process dies. Two stores per record; the handler only reads them.
-public final class RecordTracker: @unchecked Sendable {
+package final class RecordTracker: @unchecked Sendable {
     /// The calling thread's cells: [mapping (0/1), file index, line number, records done,
     /// task kind (0 map, 1 reduce), task index, working (0/1), offset of the record in its file]. Plain memory a signal handler on
     /// this thread, or the heartbeat thread, may read (a torn read only delays a report).
     private let cells: UnsafeMutablePointer<Int>
 
     /// The tracker of the calling thread (every tracker made on one thread shares its cells).
-    public init() {
+    package init() {
         cells = UnsafeMutableRawPointer(mr_thread_cells()).assumingMemoryBound(to: Int.self)
     }
 

@@ -5,31 +5,31 @@ import MRShuffle
 import MRSystem
 import MapReduce
 /// Everything a worker needs to run any task of one job, sent to each worker once.
-public struct RunPlan: Sendable {
-    public let jobName: String
+package struct RunPlan: Sendable {
+    package let jobName: String
     /// The compiled job (a shared library) every worker loads.
-    public let jobLibrary: String
-    public let jobOptions: [String: String]
+    package let jobLibrary: String
+    package let jobOptions: [String: String]
     /// Map output is the job's output: no reduce tasks.
-    public let isMapOnly: Bool
+    package let isMapOnly: Bool
     /// A corrupt input file is cut short with a warning instead of failing the job.
-    public let skipBadInput: Bool
+    package let skipBadInput: Bool
     /// Bytes a map task's output buffer may hold before it spills a sorted run.
-    public let memoryPerWorker: Int
+    package let memoryPerWorker: Int
     /// The longest line a map task holds; a longer one is bad input (a line is held whole).
-    public let maxLineLength: Int
+    package let maxLineLength: Int
     /// The library that inflates gzip input.
-    public let inflater: Inflater
-    public let files: [InputEntry]
-    public let splits: [Split]
-    public let reducers: Int
+    package let inflater: Inflater
+    package let files: [InputEntry]
+    package let splits: [Split]
+    package let reducers: Int
     /// The private directory for attempts, committed map outputs and the staged output.
-    public let workDirectory: String
+    package let workDirectory: String
 
-    public var mapTaskCount: Int { splits.count }
-    public var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
+    package var mapTaskCount: Int { splits.count }
+    package var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
     /// Part files in the output: one per reducer, or one per map task for map-only jobs.
-    public var partCount: Int { isMapOnly ? mapTaskCount : reducers }
+    package var partCount: Int { isMapOnly ? mapTaskCount : reducers }
 
     // Work-dir layout, in one place.
     package func attemptPath(_ assignment: TaskAssignment) -> String {

@@ -11,7 +11,7 @@ import Glibc
 /// Runs one task attempt to completion, writing its output under the attempt's temporary path.
 /// The same code serves worker processes, worker threads and sequential runs; the coordinator
 /// commits what it writes.
-public struct TaskRunner: Sendable {
+package struct TaskRunner: Sendable {
     let job: any Job
     let plan: RunPlan
     /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
@@ -20,7 +20,7 @@ public struct TaskRunner: Sendable {
     /// `MR_FAULTS`, honoured only in worker processes.
     private let faults: FaultInjection?
 
-    public init(job: any Job, plan: RunPlan, inWorkerProcess: Bool = false) {
+    package init(job: any Job, plan: RunPlan, inWorkerProcess: Bool = false) {
         self.job = job
         self.plan = plan
         testDelayMicroseconds = getenv("MR_TEST_TASK_DELAY_MS").flatMap { UInt32(String(cString: $0)) }.map { $0 * 1000 } ?? 0

@@ -12,15 +12,15 @@ import CLinuxShims
 /// The main loop of a worker process (`mr __worker PARENT_PID`): receive the plan, then run each
 /// assigned attempt and answer, until the coordinator closes the pipe. A heartbeat thread reports
 /// progress meanwhile, so the coordinator can tell a slow task from a hung one.
-public enum WorkerLoop {
+package enum WorkerLoop {
     /// The hidden command line word that starts worker mode.
-    public static let commandName = "__worker"
+    package static let commandName = "__worker"
     static let taskInput: Int32 = 3
     static let answerOutput: Int32 = 4
     static let heartbeatMicroseconds: UInt32 = 500_000
 
     /// Runs the worker; returns the process exit status. `makeJob` loads the plan's job.
-    public static func run(arguments: [String], makeJob: (RunPlan) throws -> any Job) -> Int32 {
+    package static func run(arguments: [String], makeJob: (RunPlan) throws -> any Job) -> Int32 {
         // Die with the coordinator: the kernel sends SIGKILL when the parent exits, and a parent
         // that died before this line is caught by comparing the parent pid.
         mr_die_with_parent()
