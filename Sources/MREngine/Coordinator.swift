@@ -28,16 +28,69 @@ package enum Coordinator {
         }
     }
 
-    /// Plan, run, commit.
+    /// Plan, map phase, reduce phase, commit; on any failure the work folder is removed and the
+    /// earlier output stays as it was.
     private static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry,
                             guessingMembers: Bool) throws -> RunResult {
-        var options = options
         let started = monotonicSeconds()
         if options.mode != .processes { resetProcessPeakMemory() }
+        var run = try plan(loaded, inputs: inputs, options: options, guessingMembers: guessingMembers, started: started)
+        registry.setWorkDirectory(run.output.workDirectory)
+        defer { registry.setWorkDirectory(nil) }
+        let progress = ProgressDisplay(jobName: run.plan.jobName, enabled: options.showProgress, files: run.plan.files, splits: run.plan.splits)
+        defer { progress.clear() }
+        let pool: WorkerPool
+        let feeder: GzipFeeder?
+        do {
+            pool = try makePool(options.mode, workers: run.workers, loaded: loaded, plan: run.plan, registry: registry,
+                                taskTimeout: options.taskTimeout)
+            let fedFiles = run.plan.fedFiles
+            run.result.fedFiles = fedFiles.count
+            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers + 2,
+                                                         skipBadInput: options.skipBadInput, wake: pool.waker)
+        } catch {
+            run.output.abandon()
+            throw error
+        }
+        do {
+            let loop = SchedulerLoop(plan: run.plan, pool: pool, journal: run.output.journal, result: run.result,
+                                     maxAttempts: options.maxAttempts, backupAfter: options.backupAfter,
+                                     speculate: options.speculate, feeder: feeder, guessedFiles: run.input.guessedFiles,
+                                     topRecordLimit: type(of: loaded.job).topRecordsInSummary, progress: progress, started: started)
+            if run.output.resumed { try loop.adoptCommitted(from: run.output.journal) }
+            try mapPhase(loop, run: run)
+            try reducePhase(loop)
+            run.result = loop.result
+            feeder?.stop()
+            pool.shutdown()
+            try commit(&run, feeder: feeder, loaded: loaded, started: started)
+        } catch {
+            feeder?.stop()
+            pool.shutdown()
+            run.output.abandon()
+            throw error
+        }
+        return run.result
+    }
+
+    /// A run once planned: its options as bounded, the input plan, the plan the workers get, the
+    /// output folder being prepared, and what the run reports.
+    private struct PlannedRun {
+        var options: RunOptions
+        let workers: Int
+        let input: InputPlanner.Plan
+        let plan: RunPlan
+        let output: OutputDirectory
+        var result: RunResult
+    }
+
+    /// The input files and their splits, and the work folder beside the output that the plan's
+    /// fingerprint names (a killed run's, with `--resume`, if it is the same plan).
+    private static func plan(_ loaded: LoadedJob, inputs: [String], options: RunOptions, guessingMembers: Bool,
+                             started: Double) throws -> PlannedRun {
+        var options = options
         let jobType = type(of: loaded.job)
         let workers = options.mode == .sequential ? 1 : max(options.workers, 1)
-
-        // Plan: the input files and their splits, and the work folder the plan's fingerprint names.
         func fingerprint(_ planned: InputPlanner.Plan) -> String {
             RunPlan.fingerprint(jobName: jobType.name, jobLibrary: loaded.library, jobOptions: loaded.options,
                                 isMapOnly: jobType.isMapOnly, files: planned.files, splits: planned.splits, reducers: options.reducers)
@@ -61,7 +114,6 @@ package enum Coordinator {
             }
         }
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint(planned), resume: options.resume)
-        registry.setWorkDirectory(output.workDirectory)
         let plan = RunPlan(jobName: jobType.name, jobLibrary: loaded.library, jobOptions: loaded.options,
                            isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput,
                            memoryPerWorker: options.memoryPerWorker, maxLineLength: options.maxLineLength,
@@ -75,54 +127,33 @@ package enum Coordinator {
         result.memberSplitFiles = planned.memberSplitFiles
         result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
         result.planningSeconds = monotonicSeconds() - started
-        let progress = ProgressDisplay(jobName: jobType.name, enabled: options.showProgress, files: plan.files, splits: plan.splits)
-        defer { progress.clear() }
+        return PlannedRun(options: options, workers: workers, input: planned, plan: plan, output: output, result: result)
+    }
 
-        // Run: the workers, the feeder of unindexed gzip files, and the loop between them.
-        let pool: WorkerPool
-        let feeder: GzipFeeder?
-        do {
-            pool = try makePool(options.mode, workers: workers, loaded: loaded, plan: plan, registry: registry,
-                                taskTimeout: options.taskTimeout)
-            let fedFiles = plan.fedFiles
-            result.fedFiles = fedFiles.count
-            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: planned.span, limit: workers + 2,
-                                                         skipBadInput: options.skipBadInput, wake: pool.waker)
-        } catch {
-            output.abandon()
-            throw error
-        }
-        do {
-            let loop = SchedulerLoop(plan: plan, pool: pool, journal: output.journal, result: result,
-                               maxAttempts: options.maxAttempts, backupAfter: options.backupAfter,
-                               speculate: options.speculate, feeder: feeder, guessedFiles: planned.guessedFiles,
-                               topRecordLimit: jobType.topRecordsInSummary, progress: progress, started: started)
-            if output.resumed { try loop.adoptCommitted(from: output.journal) }
-            try loop.run()
-            result = loop.result
-            feeder?.stop()
-            pool.shutdown()
+    /// Every map task committed, then what only all of them together can show: the CRC-32 of a
+    /// gzip file read in pieces against its trailer, before any reduce reads their output.
+    private static func mapPhase(_ loop: SchedulerLoop, run: PlannedRun) throws {
+        try loop.runMapPhase()
+        try GzipIndex.checkPieces(of: run.input.indexes, splits: run.plan.splits, files: run.plan.files,
+                                  against: loop.result.pieceChecksums)
+    }
 
-            // Commit: check what can be checked only now, then put the output in place.
-            if let warnings = feeder?.warnings {
-                result.warnings.formUnion(warnings.skippedFiles.map(\.warning) + warnings.unsavedIndexes)
-                result.skippedInputs.formUnion(warnings.skippedFiles.map(\.path))
-            }
-            if !result.skippedInputs.isEmpty { result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(result.skippedInputs.count) }
-            if options.mode != .processes { result.peakWorkerMemory = processPeakMemory() }
-            try GzipIndex.checkPieces(of: planned.indexes, splits: plan.splits, files: plan.files, against: result.pieceChecksums)
-            result.wallSeconds = monotonicSeconds() - started
-            result.report = RunReport.json(result, job: loaded, options: options)
-            try output.commit(report: result.report)
-            registry.setWorkDirectory(nil)
-        } catch {
-            feeder?.stop()
-            pool.shutdown()
-            output.abandon()
-            registry.setWorkDirectory(nil)
-            throw error
+    /// Every reduce task committed.
+    private static func reducePhase(_ loop: SchedulerLoop) throws {
+        try loop.runReducePhase()
+    }
+
+    /// Writes `_SUCCESS` (the run report) and puts the output folder in place in one step.
+    private static func commit(_ run: inout PlannedRun, feeder: GzipFeeder?, loaded: LoadedJob, started: Double) throws {
+        if let warnings = feeder?.warnings {
+            run.result.warnings.formUnion(warnings.skippedFiles.map(\.warning) + warnings.unsavedIndexes)
+            run.result.skippedInputs.formUnion(warnings.skippedFiles.map(\.path))
         }
-        return result
+        if !run.result.skippedInputs.isEmpty { run.result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(run.result.skippedInputs.count) }
+        if run.options.mode != .processes { run.result.peakWorkerMemory = processPeakMemory() }
+        run.result.wallSeconds = monotonicSeconds() - started
+        run.result.report = RunReport.json(run.result, job: loaded, options: run.options)
+        try run.output.commit(report: run.result.report)
     }
 
     private static func makePool(_ mode: ExecutionMode, workers: Int, loaded: LoadedJob, plan: RunPlan,

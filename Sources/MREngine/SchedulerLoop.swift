@@ -71,16 +71,27 @@ final class SchedulerLoop {
         for task in tasks where !table.isCommitted(task) { FileSystem.removeTree(plan.committedPath(task)) }
     }
 
-    /// Runs until every task is committed, or throws the failure that ends the job.
-    func run() throws {
-        while !table.isFinished {
+    /// The map phase: runs until every map task is committed, or throws the failure that ends
+    /// the job.
+    func runMapPhase() throws {
+        try run { $0.mapPhaseIsDone }
+    }
+
+    /// The reduce phase: runs until every task is committed (a map attempt still running as a
+    /// backup is stopped or its late result ignored), or throws the failure that ends the job.
+    func runReducePhase() throws {
+        try run { $0.isFinished }
+        result.backups = table.backupsStarted
+    }
+
+    private func run(until done: (TaskTable) -> Bool) throws {
+        while !done(table) {
             try releaseFedPieces()
             try dispatch()
             progress?.update(table, running: busy.map { ($0.value.task, pool.progress(of: $0.key)) },
                              failed: failedByPhase, committedBytes: result.counters.inputBytes, started: started)
             try handle(pool.nextEvent())
         }
-        result.backups = table.backupsStarted
     }
 
     /// Map tasks whose fed piece is now on disk may run.

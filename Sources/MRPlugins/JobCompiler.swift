@@ -61,12 +61,14 @@ package struct JobCompiler: Sendable {
         try CacheFolder.makePrivate(jobsFolder, root: cacheDirectory)
         if try FileSystem.ownership(buildFolder) == nil { try build(source, into: buildFolder) }
         try CacheFolder.checkPrivate(buildFolder, root: cacheDirectory)
-        if !Self.isIntact(library) {
+        do {
+            try Self.verify(library, root: cacheDirectory)
+        } catch {
             // Deleted or damaged since its build, in a folder only this user can write: built again.
             FileSystem.removeTree(buildFolder)
             try build(source, into: buildFolder)
+            try Self.verify(library, root: cacheDirectory)
         }
-        try Self.verify(library, root: cacheDirectory)
         return library
     }
 

@@ -11,7 +11,18 @@ enum JobResolver {
         return try JobDirectory.locate().source(named: nameOrPath)
     }
 
+    /// Jobs resolved so far in this process: main.swift resolves the job to learn its options,
+    /// the command then loads it, and its library is found, checked (SHA-256) and opened once.
+    nonisolated(unsafe) private static var resolved: [String: (type: any Job.Type, library: String, source: String)] = [:]
+
     static func loadType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String, source: String) {
+        if let known = resolved[nameOrPath] { return known }
+        let found = try resolveType(nameOrPath)
+        resolved[nameOrPath] = found
+        return found
+    }
+
+    private static func resolveType(_ nameOrPath: String) throws -> (type: any Job.Type, library: String, source: String) {
         // Unpacked from `mr package`: the packed build, no compiler needed.
         if !nameOrPath.hasSuffix(".swift") && !nameOrPath.contains("/"), let packed = try JobPackage.packedLibrary(named: nameOrPath) {
             return (try JobLibrary.load(packed), packed, String(packed.dropLast(".so".count)) + ".swift")

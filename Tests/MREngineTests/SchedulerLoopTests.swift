@@ -122,7 +122,11 @@ final class SchedulerLoopTests: XCTestCase {
         let plan = plan(maps: 3, reduces: 2)
         let pool = ScriptedPool(size: 2, plan: plan)
         let loop = loop(plan, pool)
-        try loop.run()
+        try loop.runMapPhase()
+        XCTAssertEqual(pool.log.filter { $0.contains("reduce") }, [], "the map phase starts no reduce")
+        XCTAssertEqual(try (0..<3).map { String(decoding: try FileSystem.readFile(plan.committedPath(TaskID(kind: .map, index: $0))), as: UTF8.self) },
+                       ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1"])
+        try loop.runReducePhase()
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 1",
                                   "start map-00002 attempt 1 on 0", "start reduce-00000 attempt 1 on 0",
                                   "start reduce-00001 attempt 1 on 1"])
@@ -142,7 +146,8 @@ final class SchedulerLoopTests: XCTestCase {
                        TaskAssignment(task: TaskID(kind: .reduce, index: 0), attempt: 1): .die,
                        TaskAssignment(task: TaskID(kind: .reduce, index: 0), attempt: 2): .fail(retryable: true)]
         let loop = loop(plan, pool)
-        try loop.run()
+        try loop.runMapPhase()
+        try loop.runReducePhase()
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 0",
                                   "start map-00001 attempt 2 on 0", "start reduce-00000 attempt 1 on 0",
                                   "start reduce-00000 attempt 2 on 0", "start reduce-00000 attempt 3 on 0"])
@@ -156,7 +161,8 @@ final class SchedulerLoopTests: XCTestCase {
         let pool = ScriptedPool(size: 2, plan: plan)
         pool.script = [TaskAssignment(task: TaskID(kind: .map, index: 1), attempt: 1): .hang(late: true)]
         let loop = loop(plan, pool)
-        try loop.run()
+        try loop.runMapPhase()
+        try loop.runReducePhase()
         // map-00001 runs 2 ticks past the backup threshold (2 s): a copy starts on the free
         // worker, wins, and the loser is stopped; its late success is not committed.
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 1",
@@ -170,14 +176,14 @@ final class SchedulerLoopTests: XCTestCase {
         let plan = plan(maps: 1, reduces: 1)
         let badInput = ScriptedPool(size: 1, plan: plan)
         badInput.script = [TaskAssignment(task: TaskID(kind: .map, index: 0), attempt: 1): .fail(retryable: false)]
-        XCTAssertThrowsError(try loop(plan, badInput).run()) { error in
+        XCTAssertThrowsError(try loop(plan, badInput).runMapPhase()) { error in
             XCTAssertEqual((error as? MRError)?.message, "bad map-00000 attempt 1")
         }
         XCTAssertEqual(badInput.log, ["start map-00000 attempt 1 on 0"])
 
         let crashing = ScriptedPool(size: 1, plan: plan)
         for attempt in 1...2 { crashing.script[TaskAssignment(task: TaskID(kind: .map, index: 0), attempt: attempt)] = .die }
-        XCTAssertThrowsError(try loop(plan, crashing, maxAttempts: 2).run()) { error in
+        XCTAssertThrowsError(try loop(plan, crashing, maxAttempts: 2).runMapPhase()) { error in
             XCTAssertEqual((error as? MRError)?.kind, .taskFailed)
             XCTAssertTrue((error as? MRError)?.message.hasPrefix("job test: task map-00000 (split: /input.txt) failed 2 times") == true,
                           "\(error)")
@@ -198,7 +204,8 @@ final class SchedulerLoopTests: XCTestCase {
         let pool = ScriptedPool(size: 1, plan: plan)
         let loop = loop(plan, pool)
         try loop.adoptCommitted(from: journal)
-        try loop.run()
+        try loop.runMapPhase()
+        try loop.runReducePhase()
         XCTAssertEqual(pool.log, ["start map-00001 attempt 1 on 0", "start map-00002 attempt 1 on 0",
                                   "start reduce-00000 attempt 1 on 0"])
         XCTAssertEqual(loop.result.resumedTasks, 1)
