@@ -54,21 +54,21 @@ package struct Counters: Sendable, Equatable {
     package var mapOutputRecords: Int64 = 0
     package var combineOutputRecords: Int64 = 0
     /// Sorted runs map tasks wrote (more than one per task when a task outgrew its memory).
-    package var spilledRuns: Int64 = 0
+    package var spills: Int64 = 0
     package var reduceGroups: Int64 = 0
     package var outputRecords: Int64 = 0
 
     package init(inputRecords: Int64 = 0, inputBytes: Int64 = 0, mapOutputRecords: Int64 = 0, combineOutputRecords: Int64 = 0,
-                 spilledRuns: Int64 = 0, reduceGroups: Int64 = 0, outputRecords: Int64 = 0) {
+                 spills: Int64 = 0, reduceGroups: Int64 = 0, outputRecords: Int64 = 0) {
         (self.inputRecords, self.inputBytes, self.mapOutputRecords, self.combineOutputRecords) =
             (inputRecords, inputBytes, mapOutputRecords, combineOutputRecords)
-        (self.spilledRuns, self.reduceGroups, self.outputRecords) = (spilledRuns, reduceGroups, outputRecords)
+        (self.spills, self.reduceGroups, self.outputRecords) = (spills, reduceGroups, outputRecords)
     }
 
     /// The counters by the names the run summary and the run report give them.
     package var named: [(name: String, value: Int64)] {
         [("input records", inputRecords), ("map output records", mapOutputRecords),
-         ("combine output records", combineOutputRecords), ("spilled runs", spilledRuns),
+         ("combine output records", combineOutputRecords), ("spills", spills),
          ("reduce groups", reduceGroups), ("output records", outputRecords)]
     }
 
@@ -77,7 +77,7 @@ package struct Counters: Sendable, Equatable {
         total.inputBytes += task.inputBytes
         total.mapOutputRecords += task.mapOutputRecords
         total.combineOutputRecords += task.combineOutputRecords
-        total.spilledRuns += task.spilledRuns
+        total.spills += task.spills
         total.reduceGroups += task.reduceGroups
         total.outputRecords += task.outputRecords
     }

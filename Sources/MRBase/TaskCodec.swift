@@ -6,7 +6,7 @@ extension WireWriter {
     package mutating func write(_ report: TaskReport) {
         let c = report.counters
         for value in [c.inputRecords, c.inputBytes, c.mapOutputRecords, c.combineOutputRecords,
-                      c.spilledRuns, c.reduceGroups, c.outputRecords] { write(value) }
+                      c.spills, c.reduceGroups, c.outputRecords] { write(value) }
         write(report.jobCounters.count)
         for (name, value) in report.jobCounters {
             write(name)
@@ -44,7 +44,7 @@ extension WireReader {
         report.counters = Counters(
             inputRecords: try readInt64(), inputBytes: try readInt64(),
             mapOutputRecords: try readInt64(), combineOutputRecords: try readInt64(),
-            spilledRuns: try readInt64(), reduceGroups: try readInt64(), outputRecords: try readInt64())
+            spills: try readInt64(), reduceGroups: try readInt64(), outputRecords: try readInt64())
         for _ in 0..<(try readInt()) { report.jobCounters[try readString()] = try readInt64() }
         report.peakMemory = try readInt64()
         report.pieceChecksums = try (0..<readInt()).map { _ in

@@ -21,7 +21,7 @@ final class CombiningTable: SlotTableBuffer {
     private let customFold: (@Sendable (Int64, Int64) -> Int64)?
     private var queue = FoldQueue()
 
-    init(_ combiner: Combiner, runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
+    init(_ combiner: Combiner, spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
         switch combiner {
         case .sum: (rule, customFold) = (.sum, nil)
         case .minimum: (rule, customFold) = (.minimum, nil)
@@ -29,7 +29,7 @@ final class CombiningTable: SlotTableBuffer {
         case .custom(let fold): (rule, customFold) = (.custom, fold)
         case .distinct: preconditionFailure(".distinct keeps text values: it has its own buffer, DistinctTable")
         }
-        super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
+        super.init(spills: spills, memoryBudget: memoryBudget, memory: memory)
     }
 
     deinit {

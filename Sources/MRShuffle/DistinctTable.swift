@@ -10,9 +10,9 @@ final class DistinctTable: SlotTableBuffer {
     private var composite: UnsafeMutableRawPointer
     private var compositeCapacity = 256
 
-    override init(runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
+    override init(spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
         composite = .allocate(byteCount: compositeCapacity, alignment: 8)
-        super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
+        super.init(spills: spills, memoryBudget: memoryBudget, memory: memory)
     }
 
     deinit {

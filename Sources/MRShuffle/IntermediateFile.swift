@@ -5,10 +5,10 @@ import MapReduce
 import Glibc
 #endif
 
-/// The file a map task writes for each sorted run it spills: every reduce partition's pairs, one
+/// The file a map task writes for each sorted spill it spills: every reduce partition's pairs, one
 /// segment after another, and an index saying where each segment ends (Hadoop's spill file and
-/// its index). A map task leaves one file per run, not one per partition, so the work folder
-/// holds as many files as map runs whatever the number of reducers. A reduce task reads its own
+/// its index). A map task leaves one file per spill, not one per partition, so the work folder
+/// holds as many files as map spills whatever the number of reducers. A reduce task reads its own
 /// segment of each.
 ///
 /// Layout (all integers little-endian):
@@ -31,7 +31,7 @@ package enum IntermediateFile {
     /// The index's fixed end: partitions, checksum, magic.
     static let indexTrailerSize = 12
 
-    /// One partition's pairs in one run file: what a reduce task reads.
+    /// One partition's pairs in one spill files: what a reduce task reads.
     package struct Segment: Equatable {
         package let path: String
         let partition: Int
@@ -42,7 +42,7 @@ package enum IntermediateFile {
         }
     }
 
-    /// Writes one sorted run of pairs, partition after partition.
+    /// Writes one sorted spill of pairs, partition after partition.
     package final class Writer {
         private let output: BufferedWriter
         private let partitions: Int

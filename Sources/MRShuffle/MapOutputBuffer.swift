@@ -8,17 +8,17 @@ import MapReduce
 /// they share: the counters, the ``ByteArena``, the memory budget and the spills.
 ///
 /// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
-/// sorted run (see ``RunWriter``) and starts empty; the last run is written by ``finish()``.
-/// Reduce merges all runs of all map tasks, streaming.
+/// sorted spill (see ``SpillWriter``) and starts empty; the last spill is written by ``finish()``.
+/// Reduce merges all spills of all map tasks, streaming.
 package class MapOutputBuffer: RecordSink {
     /// The buffer for `combiner`.
     package static func make(combiner: Combiner?, partitions: Int, directory: String, memoryBudget: Int,
                      memory: MapMemory = MapMemory()) -> MapOutputBuffer {
-        let runs = RunWriter(directory: directory, partitions: partitions)
+        let spills = SpillWriter(directory: directory, partitions: partitions)
         return switch combiner {
-        case nil: PairList(runs: runs, memoryBudget: memoryBudget, memory: memory)
-        case .distinct?: DistinctTable(runs: runs, memoryBudget: memoryBudget, memory: memory)
-        case let rule?: CombiningTable(rule, runs: runs, memoryBudget: memoryBudget, memory: memory)
+        case nil: PairList(spills: spills, memoryBudget: memoryBudget, memory: memory)
+        case .distinct?: DistinctTable(spills: spills, memoryBudget: memoryBudget, memory: memory)
+        case let rule?: CombiningTable(rule, spills: spills, memoryBudget: memoryBudget, memory: memory)
         }
     }
 
@@ -35,19 +35,19 @@ package class MapOutputBuffer: RecordSink {
     /// The buffer is full and may not grow: spill before the next pair.
     final var spillPending = false
     final let memory: MapMemory
-    private final var runs: RunWriter
+    private final var spills: SpillWriter
     private final let memoryBudget: Int
     /// The arena's size when the budget was last checked.
     private final var checkedArenaCapacity: Int
     /// A write error met while spilling inside `emit` (which cannot throw); rethrown by `finish`.
     private final var spillError: Error?
 
-    /// Runs written so far, and the pairs in them.
-    package final var runsWritten: Int { runs.runsWritten }
-    package final var pairsWritten: Int64 { runs.pairsWritten }
+    /// Spills written so far, and the pairs in them.
+    package final var spillsWritten: Int { spills.spillsWritten }
+    package final var pairsWritten: Int64 { spills.pairsWritten }
 
-    init(runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
-        self.runs = runs
+    init(spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
+        self.spills = spills
         self.memoryBudget = memoryBudget
         self.memory = memory
         arena = ByteArena(kept: memory.arena.take())
@@ -80,7 +80,7 @@ package class MapOutputBuffer: RecordSink {
     var slotBytes: Int { fatalError("\(Self.self) does not override slotBytes") }
     /// Pairs a buffer of `slotCount` slots can hold before it must grow.
     func pairLimit(slots slotCount: Int) -> Int { slotCount }
-    /// Finishes what is pending before a run is written (queued folds).
+    /// Finishes what is pending before a spill is written (queued folds).
     func settle() {}
     /// Calls `body(partition, key, value)` for every pair, partition by partition, in key order
     /// within each.
@@ -116,14 +116,14 @@ package class MapOutputBuffer: RecordSink {
         if memoryInUse + spillMemory(slots: slotCapacity) > memoryBudget && pairCount > 0 { spillPending = true }
     }
 
-    // MARK: Runs
+    // MARK: Spills
 
-    /// Writes what the buffer holds as one sorted run and empties it (keeping its allocations).
+    /// Writes what the buffer holds as one sorted spill and empties it (keeping its allocations).
     final func spill() {
         settle()
         spillPending = false
         do {
-            try writeRun()
+            try writeSpill()
         } catch {
             spillError = spillError ?? error
         }
@@ -131,15 +131,15 @@ package class MapOutputBuffer: RecordSink {
         arena.removeAll()
     }
 
-    /// Writes the last run; afterwards every partition has a segment in at least one run file.
+    /// Writes the last spill; afterwards every partition has a segment in at least one spill files.
     package final func finish() throws {
         settle()
         if let spillError { throw spillError }
-        if pairCount > 0 || runs.runsWritten == 0 { try writeRun() }
+        if pairCount > 0 || spills.spillsWritten == 0 { try writeSpill() }
     }
 
-    private final func writeRun() throws {
-        let partitions = runs.partitions
-        try runs.write { body in try forEachPairByPartition(count: partitions, body) }
+    private final func writeSpill() throws {
+        let partitions = spills.partitions
+        try spills.write { body in try forEachPairByPartition(count: partitions, body) }
     }
 }

@@ -3,7 +3,7 @@ import MRSystem
 import MapReduce
 
 /// The map buffer of a job without a combiner: every pair, in emission order, sorted by key when
-/// a run is written (equal keys keep emission order). Keys of at most 16 bytes live in their
+/// a spill is written (equal keys keep emission order). Keys of at most 16 bytes live in their
 /// entry; longer keys and text values live in the arena.
 final class PairList: MapOutputBuffer {
     struct Entry {
@@ -22,7 +22,7 @@ final class PairList: MapOutputBuffer {
     private var capacity: Int
     private var count = 0
 
-    override init(runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
+    override init(spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
         if let kept = memory.table.take() {
             capacity = kept.byteCount / MemoryLayout<Entry>.stride
             entries = kept.base.bindMemory(to: Entry.self, capacity: capacity)
@@ -30,7 +30,7 @@ final class PairList: MapOutputBuffer {
             capacity = 1 << 12
             entries = .allocate(capacity: capacity)
         }
-        super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
+        super.init(spills: spills, memoryBudget: memoryBudget, memory: memory)
         fitKeptArena()
     }
 

@@ -66,7 +66,7 @@ struct SlotTable {
     }
 
     /// The hash of a key held inline: one full-width multiply of its two words (as in wyhash).
-    /// Only the table uses it; partitions come from the stable ``KeyHash`` when a run is written,
+    /// Only the table uses it; partitions come from the stable ``KeyHash`` when a spill is written,
     /// once per distinct key instead of once per emit.
     @inline(__always)
     static func hash(_ word0: UInt64, _ word1: UInt64, _ length: Int) -> UInt64 {

@@ -7,9 +7,9 @@ import MapReduce
 class SlotTableBuffer: MapOutputBuffer {
     final var table: SlotTable
 
-    override init(runs: RunWriter, memoryBudget: Int, memory: MapMemory) {
+    override init(spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
         table = SlotTable(kept: memory.table.take())
-        super.init(runs: runs, memoryBudget: memoryBudget, memory: memory)
+        super.init(spills: spills, memoryBudget: memoryBudget, memory: memory)
         fitKeptArena()
     }
 

@@ -147,7 +147,7 @@ package struct TaskRunner: Sendable {
         if let key = buffer.sumOverflowKey { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobType.name, key: key)) }
         report.counters.mapOutputRecords = buffer.emitted
         report.counters.combineOutputRecords = buffer.pairsWritten
-        report.counters.spilledRuns = Int64(buffer.runsWritten)
+        report.counters.spills = Int64(buffer.spillsWritten)
         report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         return report
     }
@@ -164,16 +164,16 @@ package struct TaskRunner: Sendable {
 
     private func runReduce(_ assignment: TaskAssignment, tracker: RecordTracker) throws -> TaskReport {
         let partition = assignment.task.index
-        // Every run of every map task for this partition, in map-task order; past the merge's
-        // fan-in, merged into fewer runs first.
+        // Every spill of every map task for this partition, in map-task order; past the merge's
+        // fan-in, merged into fewer spills first.
         let runs = try (0..<plan.mapTaskCount).flatMap { mapIndex in
             let directory = plan.committedMapOutput(mapIndex)
-            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(RunWriter.filePrefix) }
+            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(SpillWriter.filePrefix) }
                 .map { IntermediateFile.Segment(path: directory + "/" + $0, partition: partition) }
         }
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
-        let merge = GroupedMerge(readers: try RunMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader($0) })
+        let merge = GroupedMerge(readers: try SpillMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader($0) })
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }

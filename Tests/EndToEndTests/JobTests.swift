@@ -68,8 +68,8 @@ final class ShippedJobTests: XCTestCase {
             return line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.first ?? -1
         }
         let mapTasks = number("  tasks ", tight.stderr)
-        XCTAssertEqual(number("spilled runs", roomy.stderr), mapTasks, "one run per map task when memory suffices")
-        XCTAssertGreaterThan(number("spilled runs", tight.stderr), 2 * mapTasks, tight.stderr)
+        XCTAssertEqual(number("spills", roomy.stderr), mapTasks, "one run per map task when memory suffices")
+        XCTAssertGreaterThan(number("spills", tight.stderr), 2 * mapTasks, tight.stderr)
     }
 
     func testGrepIsMapOnlyAndCountsMatches() throws {

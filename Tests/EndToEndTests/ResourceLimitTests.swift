@@ -75,7 +75,7 @@ extension ResourceLimitTests {
         let run = try MR.run(["-c", "ulimit -n 100; exec \"$0\" \"$@\"", MR.executable.path, "ngrams", books.path,
                               "--reducers", "2", "--memory", "1M", "--output", output.path], program: "/bin/sh")
         XCTAssertEqual(run.status, 0, run.stderr)
-        let runs = run.stderr.split(separator: "\n").first { $0.contains("spilled runs") }?.split(separator: " ").last.flatMap { Int($0) } ?? 0
+        let runs = run.stderr.split(separator: "\n").first { $0.contains("spills") }?.split(separator: " ").last.flatMap { Int($0) } ?? 0
         XCTAssertGreaterThan(runs, 100, "each partition (a file per run) must have more runs than open files: \(run.stderr)")
         XCTAssertEqual(try MR.parts(output), try MR.parts(whole))
     }
@@ -99,7 +99,7 @@ extension ResourceLimitTests {
         XCTAssertGreaterThanOrEqual(mapOutputs.count, 8, "a book a task at least")
         for mapOutput in mapOutputs {
             let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(mapOutput).path)
-            XCTAssertEqual(files, ["run-00000"], mapOutput)
+            XCTAssertEqual(files, ["spill-00000"], mapOutput)
         }
         coordinator.terminate()
         coordinator.waitUntilExit()

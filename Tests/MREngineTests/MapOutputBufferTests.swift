@@ -45,7 +45,7 @@ final class MapOutputBufferTests: UnitTestCase {
             }
             try buffer.finish()
             XCTAssertEqual(try integerSums(ofRunsIn: output), expected, "budget \(budget)")
-            if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1) } else { XCTAssertEqual(buffer.runsWritten, 1) }
+            if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) } else { XCTAssertEqual(buffer.spillsWritten, 1) }
 
             // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
             // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
@@ -101,7 +101,7 @@ final class MapOutputBufferTests: UnitTestCase {
 
     /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
     /// the order the merge hands them over.
-    /// Every key's integer values summed over the run files in `folder`, each run checked to
+    /// Every key's integer values summed over the spill files in `folder`, each run checked to
     /// hold its keys in strictly increasing bytewise order (so each key once).
     private func integerSums(ofRunsIn folder: String) throws -> [[UInt8]: Int64] {
         var sums: [[UInt8]: Int64] = [:]
@@ -159,7 +159,7 @@ final class MapOutputBufferTests: UnitTestCase {
             expected[key, default: 0] += 1
         }
         try buffer.finish()
-        XCTAssertEqual(buffer.runsWritten, 1)
+        XCTAssertEqual(buffer.spillsWritten, 1)
         XCTAssertEqual(try integerSums(ofRunsIn: output), expected)
         XCTAssertGreaterThan(expected.count, 5_000)
     }
@@ -211,7 +211,7 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
                 try buffer.finish()
                 XCTAssertNil(buffer.misuse)
-                if budget < 1 << 20 { XCTAssertGreaterThan(buffer.runsWritten, 1, mode.name) }
+                if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1, mode.name) }
                 var merged: [String: [String]] = [:]
                 for groups in try readBack(folder, partitions: partitions) { merged.merge(groups) { $0 + $1 } }
                 if mode.combiner == nil {

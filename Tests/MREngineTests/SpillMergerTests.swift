@@ -14,7 +14,7 @@ import XCTest
 
 /// Reduce's merge with a bounded fan-in: merging in passes keeps every pair, in key order, with
 /// each key's values in the order of the runs.
-final class RunMergerTests: XCTestCase {
+final class SpillMergerTests: XCTestCase {
     func testPassesOfSmallFanInKeepEveryValueInRunOrder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merger-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -22,7 +22,7 @@ final class RunMergerTests: XCTestCase {
         // 11 runs; run r holds keys "a", "b" (r even) and "c" with the value r.
         var runs: [IntermediateFile.Segment] = []
         for run in 0..<11 {
-            let path = "\(folder)/run-\(run)"
+            let path = "\(folder)/spill-\(run)"
             let writer = try IntermediateFile.Writer(path: path)
             for key in ["a", "b", "c"] where key != "b" || run % 2 == 0 {
                 try Array(key.utf8).withUnsafeBytes { try writer.append(key: $0, value: .int(Int64(run))) }
@@ -30,7 +30,7 @@ final class RunMergerTests: XCTestCase {
             try writer.finish()
             runs.append(IntermediateFile.Segment(path: path, partition: 0))
         }
-        let merged = try RunMerger.reduce(runs, fanIn: 3, scratch: folder + "/scratch")
+        let merged = try SpillMerger.reduce(runs, fanIn: 3, scratch: folder + "/scratch")
         XCTAssertLessThanOrEqual(merged.count, 3)
         let merge = GroupedMerge(readers: try merged.map { try IntermediateFile.Reader($0) })
         var groups: [String: [Int64]] = [:]

@@ -2,15 +2,15 @@ import MRBase
 import MRSystem
 import MapReduce
 
-/// Writes a map task's sorted runs, `run-00000`, `run-00001`, ...: each one intermediate file
+/// Writes a map task's sorted spills, `spill-00000`, `spill-00001`, ...: each one intermediate file
 /// holding every partition's pairs (see ``IntermediateFile``).
-package struct RunWriter {
-    /// The names of a map task's run files.
-    package static let filePrefix = "run-"
+package struct SpillWriter {
+    /// The names of a map task's spill files.
+    package static let filePrefix = "spill-"
 
     let directory: String
     let partitions: Int
-    private(set) var runsWritten = 0
+    private(set) var spillsWritten = 0
     private(set) var pairsWritten: Int64 = 0
 
     init(directory: String, partitions: Int) {
@@ -18,10 +18,10 @@ package struct RunWriter {
         self.partitions = partitions
     }
 
-    /// Writes the next run: `pairs` hands each pair to the body it is given, partition after
+    /// Writes the next spill: `pairs` hands each pair to the body it is given, partition after
     /// partition, sorted within each.
     mutating func write(_ pairs: ((Int, ByteSlice, Value) throws -> Void) throws -> Void) throws {
-        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.filePrefix + zeroPadded(runsWritten),
+        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.filePrefix + zeroPadded(spillsWritten),
                                                  partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0
@@ -38,7 +38,7 @@ package struct RunWriter {
             }
         }
         try writer.finish()
-        runsWritten += 1
+        spillsWritten += 1
         pairsWritten += written
     }
 }
