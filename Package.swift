@@ -65,9 +65,11 @@ let package = Package(
         ),
         // Seeded generator of English-like text for datasets/.
         .executableTarget(name: "datagen"),
-        .testTarget(name: "MREngineTests", dependencies: ["MREngine", "MRBase", "MRSystem", "MRInput", "MRShuffle", "MROutput", "MRPlugins",
+        // What both test targets share: temporary folders, reference tools and data, processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MREngineTests", dependencies: ["TestSupport", "MREngine", "MRBase", "MRSystem", "MRInput", "MRShuffle", "MROutput", "MRPlugins",
                                                           "MRStreaming", "MRReport", "MRWorkers", "MapReduce"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["mr"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["mr", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -21,7 +21,7 @@ package struct OutputDirectory {
     /// The work directory was adopted from a killed run of the same plan (`--resume`).
     package let resumed: Bool
     /// Held (flock) from `prepare` to `commit` or `abandon`: one run writes an output at a time.
-    private let lock: FileDescriptor
+    let lock: FileDescriptor
 
     /// `path` as given, without trailing slashes or `.` components (`out/wc/`, `out/wc/.` are
     /// `out/wc`); refused if it names no folder of its own (``, `/`, `..`, `out/..`).
@@ -140,12 +140,30 @@ package struct OutputDirectory {
     /// Writes `_SUCCESS` (holding the run's `report`, as Hadoop's S3A committers write a JSON
     /// manifest) and puts the staged output in place of the old one.
     package func commit(report: String) throws {
+        try writeSuccess(report: report)
+        try putInPlace()
+        finish()
+    }
+
+    /// Commit, step 1: `_SUCCESS` into the staged copy. A failure or a crash here leaves the
+    /// output as it was.
+    func writeSuccess(report: String) throws {
         try FileSystem.writeFile(staged + "/" + Self.successFile, report)
+    }
+
+    /// Commit, step 2: the staged copy takes the output's place in one atomic exchange (or one
+    /// rename, for a first output). Before it the old output is whole; after it the new one is.
+    func putInPlace() throws {
         if try FileSystem.status(path) != nil {
             try FileSystem.exchange(staged, path)
         } else {
             try FileSystem.rename(staged, to: path)
         }
+    }
+
+    /// Commit, step 3: the work folder (holding the old output after the exchange) removed and
+    /// the lock let go. A crash before it leaves a work folder the next run removes.
+    func finish() {
         FileSystem.removeTree(workDirectory)
         releaseLock()
     }

@@ -1,22 +1,18 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Corrupt, odd and unreadable input: by default the job stops naming the file (and, for gzip,
 /// the compressed byte offset) with status 65 or 66; with --skip-bad-input the rest of the file
 /// is skipped, a warning and a counter say so, and the job completes.
-final class BadInputTests: XCTestCase {
-    private var directory: URL!
+final class BadInputTests: TemporaryDirectoryTestCase {
     private var good: URL!
     private let goodText = Data("alpha beta\nbeta gamma\n".utf8)
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         good = directory.appendingPathComponent("good.txt.gz")
         try gzip(goodText, to: good)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     /// A gzip file of many lines, from which the corrupt variants are cut.
@@ -138,6 +134,7 @@ final class BadInputTests: XCTestCase {
     }
 
     func testUnreadableFileAsAnOrdinaryUser() throws {
+        try requireRoot("runs mr as user nobody (setpriv) to read a file root could read")
         // Root reads any file, so the run is made as the unprivileged user `nobody`.
         // Sticky, as /tmp is: nobody may write here, and mr trusts it above its cache folder.
         try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: directory.path)

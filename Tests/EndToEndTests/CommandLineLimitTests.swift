@@ -1,20 +1,16 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every value a user can type is parsed with its range checked: a clear usage error (exit 64)
 /// naming the option, never a crash, and empty values are values.
-final class CommandLineLimitTests: XCTestCase {
-    private var directory: URL!
+final class CommandLineLimitTests: TemporaryDirectoryTestCase {
     private var input: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         input = directory.appendingPathComponent("in.txt")
         try Data("apple pie\napple tart\n".utf8).write(to: input)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     func testHugeNumbersAreUsageErrorsNamingTheOption() throws {

@@ -1,21 +1,17 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Workers and the coordinator killed with SIGKILL: output identical, nothing left running,
 /// nothing that looks complete.
-final class FailureTests: XCTestCase {
-    private var directory: URL!
+final class FailureTests: TemporaryDirectoryTestCase {
     private var input: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         input = directory.appendingPathComponent("books")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         _ = try gutenbergBooks(gzippedInto: input)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private var arguments: [String] { ["wordcount", input.path, "--workers", "2", "--reducers", "3", "--split-size", "512K"] }
@@ -63,10 +59,8 @@ final class FailureTests: XCTestCase {
             XCTAssertEqual(workers.count, 2)
             kill(coordinator.processIdentifier, SIGKILL)
             coordinator.waitUntilExit()
-            sleep(2)
-            for worker in workers {
-                XCTAssertFalse(isRunning(worker), "worker \(worker) still running 2 s after its coordinator died")
-            }
+            // They die with it (PR_SET_PDEATHSIG): wait for that, not for a fixed time.
+            waitUntil("the workers of the killed coordinator have ended") { !workers.contains(where: isRunning) }
         }
         XCTAssertEqual(try MR.parts(output), before, "the earlier output changed")
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("_SUCCESS").path))

@@ -1,18 +1,9 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// One large single-member .gz split across mappers at the access points of its index.
-final class GzipSplitTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class GzipSplitTests: TemporaryDirectoryTestCase {
     /// The eight books `copies` times over, as one gzip member; returns it and its text.
     @discardableResult
     private func bigGzip(copies: Int) throws -> (file: URL, text: Data) {
@@ -351,13 +342,5 @@ extension GzipSplitTests {
         XCTAssertEqual(outcome.status, 75, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("declares readsLinePositions = false"), outcome.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-    }
-}
-
-extension URL {
-    /// Creates the directory (and parents) and returns it.
-    func creatingDirectory() throws -> URL {
-        try FileManager.default.createDirectory(at: self, withIntermediateDirectories: true)
-        return self
     }
 }

@@ -1,24 +1,20 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Inputs that change under a run, or are not files: never a wrong answer marked done, never a
 /// file left out without a word.
-final class InputChangeTests: XCTestCase {
-    private var directory: URL!
+final class InputChangeTests: TemporaryDirectoryTestCase {
     private var input: URL!
     private var texts: [(name: String, text: Data)] = []
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         input = try directory.appendingPathComponent("books").creatingDirectory()
         // Plain text, so that a word can be changed in place, keeping the file's size.
         let gzipped = try directory.appendingPathComponent("gz").creatingDirectory()
         texts = try gutenbergBooksByName(gzippedInto: gzipped).map { (String($0.name.dropLast(3)), $0.text) }
         for (name, text) in texts { try text.write(to: input.appendingPathComponent(name)) }
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private func arguments(output: URL) -> [String] {
@@ -56,6 +52,7 @@ final class InputChangeTests: XCTestCase {
     }
 
     func testResumeWillNotAdoptAWorkFolderOfAnotherUser() throws {
+        try requireRoot("gives the work folder to user nobody")
         let output = directory.appendingPathComponent("out")
         try killAfterTheMapPhase(output: output)
         let work = try XCTUnwrap(workDirectory(forOutput: output))

@@ -1,18 +1,9 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What counts as input: gzip members, plain text, empty files, directories, many small files.
-final class InputTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class InputTests: TemporaryDirectoryTestCase {
     private func wordcount(_ inputs: [URL], _ extra: [String] = []) throws -> (lines: [String], stderr: String) {
         let output = directory.appendingPathComponent("out-\(UUID().uuidString)")
         let outcome = try MR.succeed(["wordcount"] + inputs.map(\.path) + ["--output", output.path] + extra)

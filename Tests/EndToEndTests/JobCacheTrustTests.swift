@@ -1,26 +1,22 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The job cache holds code mr loads into itself: nothing another user could have written, and
 /// nothing changed since mr built it, is ever loaded; a failed or interrupted compile leaves
 /// nothing behind.
-final class JobCacheTrustTests: XCTestCase {
-    private var directory: URL!
+final class JobCacheTrustTests: TemporaryDirectoryTestCase {
     private var cache: URL!
     private var input: URL!
     /// Written by the planted library's constructor if it is ever loaded.
     private var marker: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         cache = directory.appendingPathComponent("cache")
         input = directory.appendingPathComponent("in.txt")
         marker = directory.appendingPathComponent("planted-code-ran")
         try Data("to be or not to be\n".utf8).write(to: input)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private func wordcount(_ environment: [String: String] = [:]) throws -> MR.Outcome {
@@ -67,6 +63,7 @@ final class JobCacheTrustTests: XCTestCase {
     }
 
     func testALibraryPlantedByAnotherUserIsNeverLoaded() throws {
+        try requireRoot("gives the build folder to user nobody")
         XCTAssertEqual(try wordcount().status, 0)
         let folder = try buildFolder()
         let stat = try FileManager.default.attributesOfItem(atPath: folder.path)
@@ -127,6 +124,7 @@ final class JobCacheTrustTests: XCTestCase {
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
 
         // The same folder made beforehand by another user is refused.
+        try requireRoot("gives the cache folder to user nobody")
         try FileManager.default.removeItem(at: userCache)
         try FileManager.default.createDirectory(at: userCache, withIntermediateDirectories: false)
         try runProgram(["chown", "65534:65534", userCache.path])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The jobs shipped in jobs/ against references computed here, on the real books.

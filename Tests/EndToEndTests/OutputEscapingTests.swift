@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Output lines parse back whatever the data: one tab per line, and tabs, newlines, carriage
 /// returns and backslashes inside keys and values escaped (`\t`, `\n`, `\r`, `\\`).
-final class OutputEscapingTests: XCTestCase {
-    private var directory: URL!
+final class OutputEscapingTests: TemporaryDirectoryTestCase {
     private var input: URL!
     /// File name -> its text.
     private let files: [String: String] = [
@@ -16,13 +16,9 @@ final class OutputEscapingTests: XCTestCase {
     ]
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         input = try directory.appendingPathComponent("in").creatingDirectory()
         for (name, text) in files { try Data(text.utf8).write(to: input.appendingPathComponent(name)) }
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     /// The lines of every part file, each split at its one tab and unescaped.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// How `--output` is taken: normalised or refused before any work, one run at a time, never read

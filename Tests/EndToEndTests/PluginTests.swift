@@ -1,24 +1,20 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Jobs as files: written, compiled, cached, rebuilt, loaded in every worker; and broken ones.
-final class PluginTests: XCTestCase {
-    private var directory: URL!
+final class PluginTests: TemporaryDirectoryTestCase {
     private var jobs: URL!
     private var cache: URL!
     private var input: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         jobs = directory.appendingPathComponent("jobs")
         cache = directory.appendingPathComponent("cache")
         input = directory.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         try gzip(Data("a bb ccc dddd eeeee\nccc dddd dddd\n".utf8), to: input.appendingPathComponent("text.gz"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private var environment: [String: String] { ["MR_JOBS_DIR": jobs.path, "MR_CACHE_DIR": cache.path] }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The progress bar: drawn on a terminal, never in a pipe.
@@ -12,7 +13,7 @@ final class ProgressTests: XCTestCase {
         // Under a pseudo-terminal (script(1)), each task waiting 200 ms so the bar is redrawn.
         let command = ([MR.executable.path] + arguments + ["--output", directory.appendingPathComponent("tty").path])
             .map { "'\($0)'" }.joined(separator: " ")
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
+        let cache = MR.cache
         let terminal = String(decoding: try runProgram(["env", "MR_TEST_TASK_DELAY_MS=200", "MR_CACHE_DIR=\(cache)",
                                                         "script", "-qec", "stty cols 200; " + command, "/dev/null"]), as: UTF8.self)
         let redraws = terminal.components(separatedBy: "\r\u{1B}[K").dropFirst().map { $0.prefix { $0 != "\r" && $0 != "\n" } }

@@ -1,21 +1,17 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Crashes, hangs, stragglers, interruptions and bad input: nothing lost, and a clear word on
 /// what happened.
-final class ReliabilityTests: XCTestCase {
-    private var directory: URL!
+final class ReliabilityTests: TemporaryDirectoryTestCase {
     private var books: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         books = directory.appendingPathComponent("books")
         try FileManager.default.createDirectory(at: books, withIntermediateDirectories: true)
         _ = try gutenbergBooks(gzippedInto: books)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private func arguments(_ job: String, output: URL) -> [String] {

@@ -1,18 +1,9 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Requests beyond what the machine or the input can use are bounded, with a note, not obeyed.
-final class ResourceLimitTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class ResourceLimitTests: TemporaryDirectoryTestCase {
     func testWorkersReducersAndSplitSizeAreBoundedWithANote() throws {
         let books = try directory.appendingPathComponent("books").creatingDirectory()
         let texts = try gutenbergBooks(gzippedInto: books)

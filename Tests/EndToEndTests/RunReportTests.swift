@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The run report: `_SUCCESS` holds it as JSON, `--json` prints the same, and its figures agree

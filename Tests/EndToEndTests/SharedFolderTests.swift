@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// mr run as root on folders another user can write: no file outside what mr owns is ever
 /// written, truncated or trusted, whatever that user planted there.
-final class SharedFolderTests: XCTestCase {
-    private var directory: URL!
+final class SharedFolderTests: TemporaryDirectoryTestCase {
     /// A folder owned by `nobody` (uid 65534) that anyone may write.
     private var shared: URL!
     /// Files the hostile user points links at; they must stay byte-identical.
@@ -13,7 +13,7 @@ final class SharedFolderTests: XCTestCase {
     private let precious = Data("precious, owned by root\n".utf8)
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         shared = directory.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
         victim = directory.appendingPathComponent("victim.txt")
@@ -21,12 +21,8 @@ final class SharedFolderTests: XCTestCase {
         victimFolder = try directory.appendingPathComponent("victim-folder").creatingDirectory()
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func requireRoot() throws {
-        guard geteuid() == 0 else { throw XCTSkip("needs root: the test gives a folder to user nobody and runs mr as root in it") }
+    private func shareWithNobody() throws {
+        try TestSupport.requireRoot("the test gives a folder to user nobody and runs mr as root in it")
         try runProgram(["chown", "65534:65534", shared.path])
         try runProgram(["chmod", "0777", shared.path])
     }
@@ -51,7 +47,7 @@ final class SharedFolderTests: XCTestCase {
     }
 
     func testLinksPlantedForEveryNameMrCreatesAreNeverFollowed() throws {
-        try requireRoot()
+        try shareWithNobody()
         let books = try gutenbergBooks(gzippedInto: try directory.appendingPathComponent("books").creatingDirectory())
         let text = Data((0..<3).flatMap { _ in books.joined() })  // 10 MB: large enough to be split
         let big = shared.appendingPathComponent("big.txt.gz")
@@ -128,7 +124,7 @@ final class SharedFolderTests: XCTestCase {
         XCTAssertEqual(try MR.sortedLines(output), ["be\t2", "not\t1", "or\t1", "to\t2"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: lock.path))
 
-        guard geteuid() == 0 else { throw XCTSkip("needs root to leave a lock file owned by another user") }
+        try TestSupport.requireRoot("leaves a lock file owned by another user")
         try Data("1".utf8).write(to: lock)
         try runProgram(["chown", "65534:65534", lock.path])
         let refused = try MR.run(["wordcount", input.path, "--output", output.path])
@@ -164,9 +160,4 @@ final class SharedFolderTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: jobs.path).filter { $0.hasPrefix(".") }, [],
                        "the abandoned build folder is removed")
     }
-}
-
-/// Every process below `pid`, found through /proc.
-func descendants(of pid: Int32) -> [Int32] {
-    childProcesses(of: pid).flatMap { [$0] + descendants(of: $0) }
 }

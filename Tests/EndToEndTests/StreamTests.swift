@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mr stream`: a job's steps as Hadoop Streaming executables, run in the pipeline that stands
@@ -7,8 +8,7 @@ import XCTest
 final class StreamTests: BooksTestCase {
     /// Runs `script` in sh, in the books' folder, with `$MR` the mr under test; returns stdout.
     private func shell(_ script: String) throws -> String {
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
-        let prelude = "set -e; export MR_CACHE_DIR='\(cache)'; MR='\(MR.executable.path)'; cd '\(books.path)'; "
+        let prelude = "set -e; export MR_CACHE_DIR='\(MR.cache)'; MR='\(MR.executable.path)'; cd '\(books.path)'; "
         return String(decoding: try runProgram(["sh", "-c", prelude + script]), as: UTF8.self)
     }
 

@@ -1,19 +1,10 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Sums are Int64: a sum past its range is exit 65 naming the key, on the map side (the
 /// combiner), the reduce side (`values.sum()`) and in `mr stream`, never a wrapped number.
-final class SumOverflowTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class SumOverflowTests: TemporaryDirectoryTestCase {
     /// A job emitting each line's number under the key `total` (and `small` 1), with or
     /// without the `.sum` combiner.
     private func totalJob(combining: Bool) throws -> URL {

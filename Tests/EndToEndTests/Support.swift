@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the `mr` binary built beside the test bundle and reads what it leaves on disk.
@@ -20,15 +21,21 @@ enum MR {
         process.currentDirectoryURL = currentDirectory
         process.executableURL = program.map { URL(fileURLWithPath: $0) } ?? executable
         process.arguments = prefix + arguments
-        // One job-library cache per test process: each job compiles once per test run.
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
-        process.environment = ProcessInfo.processInfo.environment
-            .merging(["MR_CACHE_DIR": cache]) { $1 }.merging(environment) { $1 }
+        process.environment = testEnvironment(environment)
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// One job-library cache per test process, in the temporary folder (never the user's own):
+    /// each job compiles once per test run.
+    static let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-cache-\(getpid())").path
+
+    /// This process's environment with the test cache, then `environment` over it.
+    private static func testEnvironment(_ environment: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(["MR_CACHE_DIR": cache]) { $1 }.merging(environment) { $1 }
     }
 
     /// Runs `mr` to completion.
@@ -59,7 +66,7 @@ enum MR {
         process.currentDirectoryURL = currentDirectory
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = testEnvironment(environment)
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -102,143 +109,14 @@ enum MR {
 }
 
 /// A test case with a fresh temporary `directory` and the eight books gzipped in `books` inside it.
-class BooksTestCase: XCTestCase {
-    var directory: URL!
+class BooksTestCase: TemporaryDirectoryTestCase {
     var books: URL!
 
     override func setUpWithError() throws {
-        directory = try makeTemporaryDirectory()
+        try super.setUpWithError()
         books = try directory.appendingPathComponent("books").creatingDirectory()
         _ = try gutenbergBooks(gzippedInto: books)
     }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
-
-/// A fresh temporary directory per test, removed afterwards.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// gzip -n of `data` into `destination`, by the system's gzip (an implementation not ours).
-func gzip(_ data: Data, to destination: URL) throws {
-    try runProgram(["sh", "-c", "gzip -n -c > '\(destination.path)'"], input: data)
-}
-
-/// Runs a program found on PATH to completion, feeding it `input`, fails the test unless it
-/// exits 0, and returns what it wrote on stdout.
-@discardableResult
-func runProgram(_ arguments: [String], input: Data = Data()) throws -> Data {
-    // The input comes from a file, so that writing it cannot block on a full stdout pipe.
-    let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("mr-input-\(UUID().uuidString)")
-    try input.write(to: inputFile)
-    defer { try? FileManager.default.removeItem(at: inputFile) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardInput = try FileHandle(forReadingFrom: inputFile)
-    let stdout = Pipe()
-    process.standardOutput = stdout
-    try process.run()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0, arguments.prefix(2).joined(separator: " ") + " failed")
-    return output
-}
-
-/// The eight Project Gutenberg books shipped in `datasets/gutenberg/`, copied into `directory`;
-/// returns their plain texts.
-func gutenbergBooks(gzippedInto directory: URL) throws -> [Data] {
-    try gutenbergBooksByName(gzippedInto: directory).map(\.text)
-}
-
-/// The repository's `datasets/` folder, found from this file's place in the checkout.
-let datasetsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("datasets")
-
-/// The books with the names of their gzipped copies; the texts are inflated by the system's gzip
-/// (an implementation not ours).
-func gutenbergBooksByName(gzippedInto directory: URL) throws -> [(name: String, text: Data)] {
-    let corpus = datasetsDirectory.appendingPathComponent("gutenberg")
-    let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt.gz") }.sorted()
-    XCTAssertEqual(names.count, 8, "expected the eight books in \(corpus.path)")
-    return try names.map { name in
-        let source = corpus.appendingPathComponent(name)
-        try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent(name))
-        return (name, try runProgram(["gzip", "-dc", source.path]))
-    }
-}
-
-/// The words of a text by the definition, with the standard library's decoder (invalid bytes
-/// become U+FFFD, not a letter) and Unicode properties.
-func referenceWords(_ text: Data) -> [String] {
-    var words: [String] = []
-    var word = String.UnicodeScalarView()
-    for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-            word.append(scalar)
-        default:
-            if !word.isEmpty { words.append(String(word)) }
-            word = String.UnicodeScalarView()
-        }
-    }
-    if !word.isEmpty { words.append(String(word)) }
-    return words
-}
-
-/// A text's lines as mr defines them: split at `\n`, a trailing `\r` dropped, no empty last line.
-func referenceLines(_ text: Data) -> [Data] {
-    var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
-        line.last == 0x0D ? Data(line.dropLast()) : Data(line)
-    }
-    if text.last == 0x0A { lines.removeLast() }
-    return lines
-}
-
-/// `key<TAB>count` lines sorted bytewise, as mr writes them.
-func sortedCountLines(_ counts: [String: Int]) -> [String] {
-    counts.map { "\($0.key)\t\($0.value)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-}
-
-/// The obviously correct word count.
-func referenceWordCount(_ texts: [Data]) -> [String] {
-    var counts: [String: Int] = [:]
-    for text in texts {
-        for word in referenceWords(text) { counts[word, default: 0] += 1 }
-    }
-    return sortedCountLines(counts)
-}
-
-/// Process ids of the direct children of `pid`, whichever of its threads started them.
-func childProcesses(of pid: Int32) -> [Int32] {
-    let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-    return threads.flatMap { thread -> [Int32] in
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8) else { return [] }
-        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-}
-
-/// True while `pid` exists and is not a zombie.
-func isRunning(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return false }
-    return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
-}
-
-/// Polls `condition` every 10 ms until it holds; fails the test after `seconds`.
-func waitUntil(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) rethrows {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return }
-        usleep(10_000)
-    }
-    XCTFail("timed out waiting until \(what)")
 }
 
 /// The work directory beside `output` of a running (or killed) job, if there is one.

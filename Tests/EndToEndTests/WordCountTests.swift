@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// wordcount end to end through the `mr` binary, against references computed here.

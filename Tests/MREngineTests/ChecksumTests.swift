@@ -9,6 +9,7 @@ import Foundation
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The engine's CRC-32 is gzip's: the standard check value, chained over pieces, and equal to the

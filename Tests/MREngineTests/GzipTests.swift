@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The gzip reader (with each inflater) and the gzip index.

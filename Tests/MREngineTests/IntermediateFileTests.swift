@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The intermediate file: pairs round-trip, partitions sit behind a checked index, damage is caught.

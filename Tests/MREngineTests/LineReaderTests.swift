@@ -9,6 +9,7 @@ import Foundation
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// A source that hands out its bytes in chunks of varied sizes, as a pipe or an inflater would.

@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The map output buffer: runs sorted bytewise, every combiner mode folded right, with and without spills.

@@ -8,6 +8,7 @@
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// File names are bytes: every byte string survives the trip into a `String` and back.

@@ -8,6 +8,7 @@
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The peak memory a worker reports, read from /proc/self/status lines of every width.

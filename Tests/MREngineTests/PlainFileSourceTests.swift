@@ -9,6 +9,7 @@ import Foundation
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// A plain input that ends before the size the run was planned with is bad input, not a short read.

@@ -9,6 +9,7 @@ import Foundation
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The digest that guards the job cache, against FIPS 180-4's examples and the system's sha256sum.

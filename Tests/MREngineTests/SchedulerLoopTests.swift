@@ -9,6 +9,7 @@ import Foundation
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// A worker pool that runs nothing: each attempt does what the test scripts for it, and the pool

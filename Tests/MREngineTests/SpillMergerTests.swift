@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// Reduce's merge with a bounded fan-in: merging in passes keeps every pair, in key order, with

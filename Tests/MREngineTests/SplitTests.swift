@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// Lines and splits: each line read by exactly one split, small files packed, large ones cut.

@@ -10,6 +10,7 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// The task table: phases, retries, backups, withheld tasks.

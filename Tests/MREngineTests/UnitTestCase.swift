@@ -10,22 +10,12 @@ import MapReduce
 @testable import MRReport
 @testable import MRWorkers
 @testable import MREngine
+import TestSupport
 import XCTest
 
 /// A test case with a fresh temporary folder, and a shell to make test files with the system's
 /// tools (gzip).
-class UnitTestCase: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mr-unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+class UnitTestCase: TemporaryDirectoryTestCase {
     /// Runs `script` with /bin/sh (the system's gzip makes the test files), feeding it `input`.
     func shell(_ script: String, input: Data = Data()) throws {
         let process = Process()
