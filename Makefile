@@ -22,12 +22,13 @@ help:
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
 
-# zlib and ISA-L headers (zlib1g-dev, libisal-dev): installed with apt-get when missing and
-# allowed (root), else the command to type is named.
+# zlib, ISA-L and libcrypto headers (zlib1g-dev, libisal-dev, libssl-dev): installed with apt-get
+# when missing and allowed (root), else the command to type is named.
+SYSTEM_PACKAGES := zlib1g-dev libisal-dev libssl-dev
 system-libraries:
-	@[ -f /usr/include/zlib.h ] && [ -f /usr/include/isa-l/igzip_lib.h ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
-	  && { apt-get install -y -q zlib1g-dev libisal-dev || { apt-get update -q && apt-get install -y -q zlib1g-dev libisal-dev; }; }; } \
-	  || { echo "mr needs zlib and ISA-L: apt install zlib1g-dev libisal-dev (Fedora: dnf install zlib-devel isa-l-devel; macOS: brew install isa-l)"; exit 1; }
+	@[ -f /usr/include/zlib.h ] && [ -f /usr/include/isa-l/igzip_lib.h ] && [ -f /usr/include/openssl/evp.h ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
+	  && { apt-get install -y -q $(SYSTEM_PACKAGES) || { apt-get update -q && apt-get install -y -q $(SYSTEM_PACKAGES); }; }; } \
+	  || { echo "mr needs zlib, ISA-L and libcrypto: apt install $(SYSTEM_PACKAGES) (Fedora: dnf install zlib-devel isa-l-devel openssl-devel; macOS: brew install isa-l openssl)"; exit 1; }
 
 build: system-libraries
 	$(SWIFT) build -c release --product mr

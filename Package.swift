@@ -23,6 +23,10 @@ let package = Package(
         // carry-less multiplies.
         .systemLibrary(name: "CIsal", path: "Sources/CIsal", pkgConfig: "libisal",
                        providers: [.apt(["libisal-dev"]), .yum(["isa-l-devel"]), .brew(["isa-l"])]),
+        // OpenSSL's libcrypto from the system (libssl-dev), for SHA-256: reviewed code, with no
+        // build cost (swift-crypto would build BoringSSL from source on every clean clone).
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"]), .brew(["openssl"])]),
         // Linux system calls Swift's Glibc module does not import.
         .target(name: "CLinuxShims"),
         // The public job API: what a job in jobs/ is written against.
@@ -34,7 +38,7 @@ let package = Package(
         // The shared vocabulary: task ids, plans, reports, counters, errors, the wire encoding.
         .target(name: "MRBase", dependencies: ["MapReduce"], swiftSettings: engineSettings),
         // The POSIX, zlib and ISA-L edge: files, processes, signals, checksums, paths as bytes.
-        .target(name: "MRSystem", dependencies: ["MRBase", "CIsal", "CLinuxShims"], swiftSettings: engineSettings),
+        .target(name: "MRSystem", dependencies: ["MRBase", "CIsal", "CLinuxShims", "CCrypto"], swiftSettings: engineSettings),
         // Input files, planning and splits, the gzip reader and index, the line reader.
         .target(name: "MRInput", dependencies: ["MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CLinuxShims"], swiftSettings: engineSettings),
         // The data path between map and reduce: map output buffers, spills, the intermediate
