@@ -131,11 +131,13 @@ package enum Coordinator {
     }
 
     /// Every map task committed, then what only all of them together can show: the CRC-32 of a
-    /// gzip file read in pieces against its trailer, before any reduce reads their output.
+    /// gzip file read in pieces against its trailer, before any reduce reads their output. The
+    /// map reports' spill counts become the reduce tasks' list of inputs.
     private static func mapPhase(_ loop: SchedulerLoop, run: PlannedRun) throws {
         try loop.runMapPhase()
         try GzipIndex.checkPieces(of: run.input.indexes, splits: run.plan.splits, files: run.plan.files,
                                   against: loop.result.pieceChecksums)
+        if !run.plan.isMapOnly { try run.plan.recordMapSpills(loop.mapSpills) }
     }
 
     /// Every reduce task committed.

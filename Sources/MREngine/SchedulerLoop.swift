@@ -35,6 +35,9 @@ final class SchedulerLoop {
     /// What each worker runs; a worker not in here is idle. (A death of an idle worker must not
     /// make it "more idle": keyed by worker, it cannot.)
     private var busy: [Int: TaskAssignment] = [:]
+    /// How many spill files each committed map task left, from its report: the reduce tasks'
+    /// inputs (``RunPlan/mapSpillsPath``).
+    private(set) var mapSpills: [Int]
     /// Attempts stopped because another attempt of their task was committed.
     private var cancelled: Set<TaskAssignment> = []
     private var failedByPhase: [TaskKind: Int] = [:]
@@ -53,6 +56,7 @@ final class SchedulerLoop {
         self.started = started
         self.clock = clock
         fedTasks = Set(plan.fedMapTasks)
+        mapSpills = Array(repeating: 0, count: plan.mapTaskCount)
         backups = speculate && pool.canStopAttempts && pool.size > 1
         table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
                           backupAfter: backupAfter, withheld: fedTasks)
@@ -64,7 +68,7 @@ final class SchedulerLoop {
         for (task, report) in journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
             guard table.markCommitted(task) else { continue }
             result.resumedTasks += 1
-            add(report)
+            add(report, of: task)
         }
         let tasks = (0..<plan.mapTaskCount).map { TaskID(kind: .map, index: $0) }
             + (0..<plan.reduceTaskCount).map { TaskID(kind: .reduce, index: $0) }
@@ -157,7 +161,7 @@ final class SchedulerLoop {
             feeder?.committed(mapTask: assignment.task.index)
         }
         result.commits += 1
-        add(report)
+        add(report, of: assignment.task)
         if result.mapPhaseEndSeconds == nil && table.mapPhaseIsDone { result.mapPhaseEndSeconds = clock() - started }
     }
 
@@ -191,8 +195,10 @@ final class SchedulerLoop {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
-    /// Adds a committed task's counters, top records and warnings to the run's.
-    private func add(_ report: TaskReport) {
+    /// Adds a committed task's counters, top records and warnings to the run's, and a map
+    /// task's spill count to what the reduce tasks will read.
+    private func add(_ report: TaskReport, of task: TaskID) {
+        if task.kind == .map { mapSpills[task.index] = Int(report.counters.spills) }
         result.counters += report.counters
         result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
         result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(topRecordLimit))

@@ -5,8 +5,10 @@ import MapReduce
 /// Writes a map task's sorted spills, `spill-00000`, `spill-00001`, ...: each one intermediate file
 /// holding every partition's pairs (see ``IntermediateFile``).
 package struct SpillWriter {
-    /// The names of a map task's spill files.
-    package static let filePrefix = "spill-"
+    /// The name of a map task's spill file `number`.
+    package static func fileName(_ number: Int) -> String {
+        "spill-" + zeroPadded(number)
+    }
 
     let directory: String
     let partitions: Int
@@ -21,7 +23,7 @@ package struct SpillWriter {
     /// Writes the next spill: `pairs` hands each pair to the body it is given, partition after
     /// partition, sorted within each.
     mutating func write(_ pairs: ((Int, ByteSlice, Value) throws -> Void) throws -> Void) throws {
-        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.filePrefix + zeroPadded(spillsWritten),
+        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.fileName(spillsWritten),
                                                  partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0

@@ -22,7 +22,6 @@ package enum StreamReducer {
             ? PartWriter(output: stdout, topCount: 0)
             : CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
         let output = ReduceOutput(sink)
-        let combiner = jobType.combiner
         var distinctTexts = Set<[UInt8]>()
         let group = GroupValues()
         var values = ReduceValues(group)
@@ -40,22 +39,7 @@ package enum StreamReducer {
                     try job.reduce(keyBytes, &values, output)
                     if group.sumOverflowed { throw MRError.sumOverflow(job: jobType.name, key: keyBytes) }
                 case .combine:
-                    var folded: Int64?
-                    distinctTexts.removeAll(keepingCapacity: true)
-                    while let value = group.nextValue() {
-                        switch value {
-                        case .int(let number):
-                            guard let combiner, !combiner.isDistinct else { sink.emit(key: keyBytes, value: number); continue }
-                            guard let sum = folded.map({ combiner.fold($0, number) }) ?? number else {
-                                throw MRError.sumOverflow(job: jobType.name, key: keyBytes)
-                            }
-                            folded = sum
-                        case .bytes(let bytes):
-                            if combiner?.isDistinct == true && !distinctTexts.insert(Array(bytes)).inserted { continue }
-                            sink.emit(key: keyBytes, text: bytes)
-                        }
-                    }
-                    if let folded { sink.emit(key: keyBytes, value: folded) }
+                    try combine(group, key: keyBytes, by: jobType, into: sink, seen: &distinctTexts)
                 }
             }
             group.clear()
@@ -99,6 +83,29 @@ package enum StreamReducer {
         counters["reduce groups"] = groups
         counters["output records"] = sink.records
         return counters
+    }
+
+    /// Folds one group's values by the job's combiner and writes what is left: one integer, or
+    /// each distinct text once, or (no combiner) every value as it came.
+    private static func combine(_ group: GroupValues, key: ByteSlice, by jobType: any Job.Type, into sink: RecordSink,
+                                seen distinctTexts: inout Set<[UInt8]>) throws {
+        let combiner = jobType.combiner
+        var folded: Int64?
+        distinctTexts.removeAll(keepingCapacity: true)
+        while let value = group.nextValue() {
+            switch value {
+            case .int(let number):
+                guard let combiner, !combiner.isDistinct else { sink.emit(key: key, value: number); continue }
+                guard let sum = folded.map({ combiner.fold($0, number) }) ?? number else {
+                    throw MRError.sumOverflow(job: jobType.name, key: key)
+                }
+                folded = sum
+            case .bytes(let bytes):
+                if combiner?.isDistinct == true && !distinctTexts.insert(Array(bytes)).inserted { continue }
+                sink.emit(key: key, text: bytes)
+            }
+        }
+        if let folded { sink.emit(key: key, value: folded) }
     }
 
     /// Whether `next` may follow `previous`: bytewise key order (as Hadoop sorts) or the order of

@@ -36,6 +36,29 @@ package struct RunPlan: Sendable {
         "\(workDirectory)/attempts/\(assignment.task).a\(assignment.attempt)"
     }
 
+    /// How many spill files each map task committed (a line each, in task order), written by the
+    /// coordinator from the map reports when the map phase ends: what reduce tasks read.
+    package var mapSpillsPath: String { workDirectory + "/map-spills" }
+
+    /// Writes ``mapSpillsPath``, replacing the list of an earlier map phase of this work folder.
+    package func recordMapSpills(_ counts: [Int]) throws {
+        let text = counts.map(String.init).joined(separator: "\n") + "\n"
+        FileSystem.remove(mapSpillsPath)
+        try FileSystem.writeFile(mapSpillsPath, text)
+    }
+
+    /// The spill files of every map task for `partition`, in map-task order.
+    func mapOutputs(partition: Int) throws -> [IntermediateFile.Segment] {
+        let text = String(decoding: try FileSystem.readFile(mapSpillsPath), as: UTF8.self)
+        let counts = text.split(separator: "\n").compactMap { Int($0) }
+        guard counts.count == mapTaskCount else {
+            throw MRError(.internal, "\(mapSpillsPath) lists \(counts.count) map tasks, not \(mapTaskCount)")
+        }
+        return counts.enumerated().flatMap { mapIndex, spills in
+            (0..<spills).map { IntermediateFile.Segment(path: committedMapOutput(mapIndex) + "/" + SpillWriter.fileName($0), partition: partition) }
+        }
+    }
+
     func committedMapOutput(_ mapIndex: Int) -> String {
         "\(workDirectory)/\(TaskID(kind: .map, index: mapIndex))"
     }

@@ -52,28 +52,54 @@ package struct TaskRunner: Sendable {
         }
     }
 
+    /// Where a map task's records go: a map-only job's part file, or the buffer that combines,
+    /// partitions and spills them.
+    private enum MapSink {
+        case part(PartWriter)
+        case buffer(MapOutputBuffer)
+
+        var records: RecordSink {
+            switch self {
+            case .part(let writer): writer
+            case .buffer(let buffer): buffer
+            }
+        }
+    }
+
+    /// A map task: read the split into the sink, check the files read are still the planned
+    /// ones, then finish the sink into the task's output.
     private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
-        let jobType = type(of: job)
         let path = plan.attemptPath(assignment)
         FileSystem.removeTree(path)  // left by an earlier run of this attempt number
-        // A map-only job writes its part file directly; others collect, combine and partition.
-        let partWriter = plan.isMapOnly ? try PartWriter(path: path, topCount: jobType.topRecordsInSummary) : nil
+        let sink = try mapSink(path: path, memory: memory)
+        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        var report = TaskReport()
+        try mapSplit(assignment, into: MapOutput(sink.records), tracker: tracker, report: &report)
+        try checkFilesUnchanged(of: assignment, report: &report)
+        try finish(sink, report: &report)
+        return report
+    }
+
+    private func mapSink(path: String, memory: MapMemory) throws -> MapSink {
+        let jobType = type(of: job)
+        if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary)) }
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        let collected = plan.isMapOnly ? nil : MapOutputBuffer.make(
-            combiner: jobType.combiner, partitions: plan.reducers, directory: path,
-            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
-        if collected != nil { try FileSystem.makeDirectory(path) }
-        let output = MapOutput(partWriter ?? collected!)
-        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+        let buffer = MapOutputBuffer.make(combiner: jobType.combiner, partitions: plan.reducers, directory: path,
+                                          memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
+        try FileSystem.makeDirectory(path)
+        return .buffer(buffer)
+    }
+
+    /// Maps every piece of the task's split; damage under --skip-bad-input cuts a piece short
+    /// with a warning. Counts the records and bytes read into `report`.
+    private func mapSplit(_ assignment: TaskAssignment, into output: MapOutput, tracker: RecordTracker,
+                          report: inout TaskReport) throws {
+        let jobType = type(of: job)
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var recordsDone: Int64 = 0
-
         let lines = LineReader(maxLineLength: plan.maxLineLength,
                                handsOutBlocks: jobType.mapsBlocksOfLines && !jobType.readsLinePositions)
-        var warnings: [String] = []
-        var skippedFiles: [Int] = []
-        var pieceChecksums: [PieceChecksum] = []
         /// Maps one piece of the split; for a piece read from an access point, returns its checksum.
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
@@ -105,51 +131,55 @@ package struct TaskRunner: Sendable {
         for piece in plan.splits[assignment.task.index].pieces {
             let linesBefore = lines.linesRead
             do {
-                if let checksum = try mapPiece(piece) { pieceChecksums.append(checksum) }
+                if let checksum = try mapPiece(piece) { report.pieceChecksums.append(checksum) }
             } catch let error as MRError where error.kind == .badInput && plan.skipBadInput {
                 let kept = lines.linesRead - linesBefore
                 let place = piece.startsTheFile ? "of the file" : "of this split of it"
-                warnings.append("skipped the rest of \(error.message) (kept the \(kept) line\(kept == 1 ? "" : "s") \(place) before the damage)")
-                if skippedFiles.last != piece.fileIndex { skippedFiles.append(piece.fileIndex) }
+                report.warnings.append("skipped the rest of \(error.message) (kept the \(kept) line\(kept == 1 ? "" : "s") \(place) before the damage)")
+                if report.skippedFiles.last != piece.fileIndex { report.skippedFiles.append(piece.fileIndex) }
             }
         }
         tracker.leave()
         if fault.afterRecords >= recordsDone { faults?.perform(fault.action) }  // a short task
-        // Every file read is still the one planned, now that the task is done with it.
-        for fileIndex in Set(plan.splits[assignment.task.index].pieces.map(\.fileIndex)).sorted() where !skippedFiles.contains(fileIndex) {
+        report.counters.inputRecords = lines.linesRead
+        report.counters.inputBytes = lines.bytesRead
+    }
+
+    /// Every file the task read is still the one planned, now that the task is done with it.
+    private func checkFilesUnchanged(of assignment: TaskAssignment, report: inout TaskReport) throws {
+        let read = Set(plan.splits[assignment.task.index].pieces.map(\.fileIndex))
+        for fileIndex in read.sorted() where !report.skippedFiles.contains(fileIndex) {
             do {
                 try checkUnchanged(plan.files[fileIndex])
             } catch let error as MRError where plan.skipBadInput {
-                warnings.append("skipped the rest of \(error.message) (the records this task read from it may be partial)")
-                skippedFiles.append(fileIndex)
+                report.warnings.append("skipped the rest of \(error.message) (the records this task read from it may be partial)")
+                report.skippedFiles.append(fileIndex)
             }
         }
+    }
 
-        var report = TaskReport()
-        report.counters.inputRecords = lines.linesRead
-        report.counters.inputBytes = lines.bytesRead
-        report.warnings = warnings
-        report.pieceChecksums = pieceChecksums
-        report.skippedFiles = skippedFiles
-        if let partWriter {
-            try partWriter.finish()
-            report.counters.mapOutputRecords = partWriter.records
-            report.counters.outputRecords = partWriter.records
-            report.jobCounters.merge(partWriter.counters, uniquingKeysWith: +)
-            report.topRecords = partWriter.topRecords
-            return report
+    /// Writes what the sink holds (the part file, or the last spill) and counts it in `report`;
+    /// a misdeclared job or a sum past Int64 fails the task.
+    private func finish(_ sink: MapSink, report: inout TaskReport) throws {
+        let jobType = type(of: job)
+        switch sink {
+        case .part(let writer):
+            try writer.finish()
+            report.counters.mapOutputRecords = writer.records
+            report.counters.outputRecords = writer.records
+            report.jobCounters.merge(writer.counters, uniquingKeysWith: +)
+            report.topRecords = writer.topRecords
+        case .buffer(let buffer):
+            if let misuse = buffer.misuse {
+                throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
+            }
+            try buffer.finish()
+            if let key = buffer.sumOverflowKey { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobType.name, key: key)) }
+            report.counters.mapOutputRecords = buffer.emitted
+            report.counters.combineOutputRecords = buffer.pairsWritten
+            report.counters.spills = Int64(buffer.spillsWritten)
+            report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         }
-        let buffer = collected!
-        if let misuse = buffer.misuse {
-            throw TaskFailure(retryable: false, error: MRError(.taskFailed, "job \(jobType.name) is misdeclared: \(misuse)"))
-        }
-        try buffer.finish()
-        if let key = buffer.sumOverflowKey { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobType.name, key: key)) }
-        report.counters.mapOutputRecords = buffer.emitted
-        report.counters.combineOutputRecords = buffer.pairsWritten
-        report.counters.spills = Int64(buffer.spillsWritten)
-        report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
-        return report
     }
 
     /// Throws unless `entry` is still the file the run planned (device, inode, size and
@@ -164,16 +194,12 @@ package struct TaskRunner: Sendable {
 
     private func runReduce(_ assignment: TaskAssignment, tracker: RecordTracker) throws -> TaskReport {
         let partition = assignment.task.index
-        // Every spill of every map task for this partition, in map-task order; past the merge's
-        // fan-in, merged into fewer spills first.
-        let runs = try (0..<plan.mapTaskCount).flatMap { mapIndex in
-            let directory = plan.committedMapOutput(mapIndex)
-            return try FileSystem.contents(of: directory).filter { $0.hasPrefix(SpillWriter.filePrefix) }
-                .map { IntermediateFile.Segment(path: directory + "/" + $0, partition: partition) }
-        }
+        // Every spill of every map task for this partition, as the map reports listed them, in
+        // map-task order; past the merge's fan-in, merged into fewer spills first.
+        let spills = try plan.mapOutputs(partition: partition)
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
-        let merge = GroupedMerge(readers: try SpillMerger.reduce(runs, scratch: scratch).map { try IntermediateFile.Reader($0) })
+        let merge = GroupedMerge(readers: try SpillMerger.reduce(spills, scratch: scratch).map { try IntermediateFile.Reader($0) })
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
