@@ -38,7 +38,7 @@ package struct RunPlan: Sendable {
 
     /// How many spill files each map task committed (a line each, in task order), written by the
     /// coordinator from the map reports when the map phase ends: what reduce tasks read.
-    package var mapSpillsPath: String { workDirectory + "/map-spills" }
+    package var mapSpillsPath: String { workDirectory + "/spill-counts" }
 
     /// Writes ``mapSpillsPath``, replacing the list of an earlier map phase of this work folder.
     package func recordMapSpills(_ counts: [Int]) throws {
