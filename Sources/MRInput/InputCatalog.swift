@@ -114,8 +114,10 @@ package enum InputCatalog {
         walk.above.insert(status.fileID)
         defer { walk.above.remove(status.fileID) }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
-        // Hidden names, and mr's own gzip indexes kept beside the data, are not input.
-        for name in try FileSystem.contents(of: directory) where !name.hasPrefix(".") && !name.hasSuffix(GzipIndex.fileSuffix) {
+        // Hidden names (`.x`, and `_x` as Hadoop's rule has it: an earlier run's `_SUCCESS`),
+        // and mr's own gzip indexes kept beside the data, are not input.
+        for name in try FileSystem.contents(of: directory)
+        where !name.hasPrefix(".") && !name.hasPrefix("_") && !name.hasSuffix(GzipIndex.fileSuffix) {
             let path = base + name
             let relativeName = relative.isEmpty ? name : relative + "/" + name
             let found: FileSystem.Status?

@@ -15,7 +15,7 @@ struct RunJobCommand: ParsableCommand {
     @Argument(help: "The job: a name found in ./jobs/ or the jobs/ shipped with mr (`mr jobs` lists them), or the path of a .swift file.")
     var job: String
 
-    @Argument(help: "Input files or directories (searched recursively, hidden files skipped); .gz or plain text.")
+    @Argument(help: "Input files or directories, searched recursively; in a directory, names starting with '.' or '_' are skipped (Hadoop's rule: an earlier run's _SUCCESS is not data); .gz or plain text; '-' reads standard input.")
     var inputs: [String]
 
     @Option(help: "Parallel workers; defaults to the number of cores.")
@@ -27,7 +27,7 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "processes (worker processes), threads (one process), or sequential.")
     var mode: ExecutionMode = .processes
 
-    @Option(help: "Output directory (default: out/JOB).")
+    @Option(name: [.short, .long], help: "Output directory (default: out/JOB); '-' writes the result to standard output, sorted by key as one stream.")
     var output: String?
 
     @Option(help: "Target input bytes per map task, e.g. 64M (default: from the input size). Small files are packed up to it; a plain file is cut into pieces of at least 64K.")
@@ -77,6 +77,8 @@ struct RunJobCommand: ParsableCommand {
         guard taskTimeout > 0 else { throw ValidationError("--task-timeout must be positive") }
         try splitSize?.check("--split-size", within: 1...(1 << 40))
         if let linesPerTask, linesPerTask < 1 { throw ValidationError("--lines-per-task must be at least 1") }
+        if inputs.filter({ $0 == StandardInput.argument }).count > 1 { throw ValidationError("standard input ('-') can be read once only") }
+        if json && output == "-" { throw ValidationError("--json and --output - would both write standard output; pick one") }
         try memory.check("--memory", within: (1 << 20)...(1 << 40))
         try maxLine.check("--max-line", within: (1 << 10)...(1 << 40))
     }
@@ -84,7 +86,33 @@ struct RunJobCommand: ParsableCommand {
     func run() throws {
         let loaded = try JobResolver.load(job, optionAssignments: jobOptions)
         let jobType = type(of: loaded.job)
-        var options = RunOptions(outputDirectory: output ?? "out/\(jobType.name)")
+        let registry = ChildRegistry.shared
+        // Standard input, and an output for standard output, live in private folders until the
+        // run ends (removed on Ctrl-C too).
+        var temporaryFolders: [String] = []
+        func removeTemporaryFolders() {
+            for folder in temporaryFolders {
+                FileSystem.removeTree(folder)
+                registry.remove(temporaryPath: folder)
+            }
+        }
+        defer { removeTemporaryFolders() }
+        func temporaryFolder(_ made: String) -> String {
+            registry.add(temporaryPath: made)
+            temporaryFolders.append(made)
+            return made
+        }
+        var inputs = inputs
+        if let place = inputs.firstIndex(of: StandardInput.argument) {
+            let (folder, file) = try StandardInput.spool()
+            _ = temporaryFolder(folder)
+            inputs[place] = file
+        }
+        let toStandardOutput = output == "-"
+        let outputDirectory = toStandardOutput
+            ? temporaryFolder(try FileSystem.makeTemporaryDirectory(beside: temporaryDirectory() + "/mr-output")) + "/out"
+            : output ?? "out/\(jobType.name)"
+        var options = RunOptions(outputDirectory: outputDirectory)
         options.mode = mode
         options.workers = workers
         options.reducers = reducers
@@ -99,9 +127,14 @@ struct RunJobCommand: ParsableCommand {
         options.skipBadInput = skipBadInput
         options.resume = resume
         options.showProgress = standardErrorIsTerminal && !quiet
-        let registry = ChildRegistry.shared
         let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
         if json { print(result.report, terminator: "") }
+        if toStandardOutput,
+           try !OutputStream.write(folder: outputDirectory, partCount: result.partFiles, sorted: !jobType.isMapOnly) {
+            // The reader stopped early (`| head`): quietly, as a writer killed by SIGPIPE would.
+            removeTemporaryFolders()
+            Glibc.exit(128 + SIGPIPE)
+        }
         if !quiet {
             writeToStandardError(RunSummary.text(result, job: loaded, options: options))
         } else {
@@ -151,4 +184,9 @@ struct ByteCount: ExpressibleByArgument {
         }
         return "\(bytes)"
     }
+}
+
+/// `${TMPDIR:-/tmp}`.
+private func temporaryDirectory() -> String {
+    getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
 }

@@ -1,0 +1,46 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// mr in a pipe and in a chain: standard input as an input (`-`, plain or gzip), the result on
+/// standard output (`-o -`, one stream sorted by key), and one run's output folder as the next
+/// run's input without its `_SUCCESS` report counted as data.
+final class PipeTests: BooksTestCase {
+    /// Runs `script` in sh in the books' folder with `$MR` the mr under test; returns stdout.
+    private func shell(_ script: String) throws -> String {
+        let prelude = "set -e; export MR_CACHE_DIR='\(MR.cache)'; MR='\(MR.executable.path)'; cd '\(books.path)'; "
+        return String(decoding: try runProgram(["sh", "-c", prelude + script]), as: UTF8.self)
+    }
+
+    func testStandardInToStandardOutGivesTheSortedCount() throws {
+        let texts = try gutenbergBooksByName(gzippedInto: try directory.appendingPathComponent("again").creatingDirectory())
+        let expected = referenceWordCount(texts.map(\.text))
+        // Three reducers: the parts are merged by key into one sorted stream.
+        let gzipped = try shell("cat *.gz | \"$MR\" wordcount - -o - --reducers 3 --quiet")
+        XCTAssertEqual(gzipped.split(separator: "\n").map(String.init), expected, "gzip on standard input")
+        let plain = try shell("zcat *.gz | \"$MR\" wordcount - --output - --reducers 2 --quiet")
+        XCTAssertEqual(plain, gzipped, "plain text on standard input")
+        let head = try shell("zcat *.gz | \"$MR\" wordcount - -o - --quiet | head -3")
+        XCTAssertEqual(head.split(separator: "\n").map(String.init), Array(expected.prefix(3)))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+            .filter { $0.hasPrefix(".mr-stdin") || $0.hasPrefix(".mr-output") }, [], "no spooled input or output is left")
+    }
+
+    func testAMapOnlyJobStreamsItsLinesInInputOrder() throws {
+        let lines = try shell("zcat pg-*.txt.gz | \"$MR\" grep - --pattern 'Baker Street' -o - --quiet")
+        let expected = try shell("zcat pg-*.txt.gz | grep -n -F 'Baker Street' | sed 's/^\\([0-9]*\\):/stdin:\\1\\t/'")
+        XCTAssertEqual(lines, expected)
+        XCTAssertFalse(lines.isEmpty)
+    }
+
+    /// `mr wordcount in/ -o a/ && mr wordcount a/`: names starting with `_` or `.` in an input
+    /// folder are not data (Hadoop's rule), so the report in `a/_SUCCESS` is not counted.
+    func testAChainedRunReadsTheOutputButNotItsReport() throws {
+        let first = directory.appendingPathComponent("a")
+        try MR.succeed(["wordcount", books.path, "-o", first.path])
+        let second = directory.appendingPathComponent("b")
+        try MR.succeed(["wordcount", first.path, "-o", second.path])
+        let parts = try MR.parts(first).sorted { $0.key < $1.key }.map(\.value)
+        XCTAssertEqual(try MR.sortedLines(second), referenceWordCount(parts))
+    }
+}
