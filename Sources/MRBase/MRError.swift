@@ -71,6 +71,16 @@ extension MRError {
     }
 }
 
+extension MRError {
+    /// A reduce that wrote a key before one it had already written: the output would not be
+    /// sorted, which every part file promises, so the job fails instead.
+    package static func unsortedOutput(job: String, _ keys: (key: [UInt8], after: [UInt8])) -> MRError {
+        MRError(.taskFailed, "job \(job): reduce wrote key '\(String(decoding: keys.key, as: UTF8.self))' after "
+            + "'\(String(decoding: keys.after, as: UTF8.self))', so its output would not be sorted; a reduce emits the key it is given "
+            + "(or keys that sort after it), once per call")
+    }
+}
+
 /// The C library's text for an errno value.
 package func systemMessage(_ code: Int32) -> String {
     String(cString: strerror(code))

@@ -14,15 +14,22 @@ package final class PartWriter: RecordSink {
     package private(set) var counters: [String: Int64] = [:]
     /// A write error (e.g. disk full); `write` cannot throw through the job's API, so it is kept.
     private var pendingError: Error?
+    /// Reduce output must stay sorted: the last key written, and the first one that came after
+    /// a greater key (a reduce that emits keys out of order), kept for the task to fail on.
+    private let keysMustBeSorted: Bool
+    private var previousKey: [UInt8] = []
+    package private(set) var unsortedKey: (key: [UInt8], after: [UInt8])?
 
-    package convenience init(path: String, topCount: Int) throws {
-        try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18), topCount: topCount)
+    /// A part file at `path`; `keysMustBeSorted` for a reduce task's.
+    package convenience init(path: String, topCount: Int, keysMustBeSorted: Bool = false) throws {
+        try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18), topCount: topCount, keysMustBeSorted: keysMustBeSorted)
     }
 
     /// Writes to `output` (standard output, for `mr stream`).
-    package init(output: BufferedWriter, topCount: Int) {
+    package init(output: BufferedWriter, topCount: Int, keysMustBeSorted: Bool = false) {
         self.output = output
         self.topCount = topCount
+        self.keysMustBeSorted = keysMustBeSorted
         super.init()
     }
 
@@ -41,6 +48,11 @@ package final class PartWriter: RecordSink {
 
     private func writeLine(_ key: ByteSlice, _ value: ByteSlice) {
         records += 1
+        if keysMustBeSorted {
+            if unsortedKey == nil && key.lexicographicallyPrecedes(previousKey) { unsortedKey = (Array(key), previousKey) }
+            previousKey.removeAll(keepingCapacity: true)
+            previousKey.append(contentsOf: key)
+        }
         do {
             try output.appendEscaped(key)
             try output.append(byte: 0x09)

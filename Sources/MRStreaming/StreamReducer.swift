@@ -19,7 +19,7 @@ package enum StreamReducer {
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
         // combine folds each group here and writes it at once, so its output stays sorted.
         let sink: RecordSink & StreamSink = step == .reduce
-            ? PartWriter(output: stdout, topCount: 0)
+            ? PartWriter(output: stdout, topCount: 0, keysMustBeSorted: true)
             : CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
         let output = ReduceOutput(sink)
         var distinctTexts = Set<[UInt8]>()
@@ -38,6 +38,7 @@ package enum StreamReducer {
                 case .reduce:
                     try job.reduce(keyBytes, &values, output)
                     if group.sumOverflowed { throw MRError.sumOverflow(job: jobType.name, key: keyBytes) }
+                    if let writer = sink as? PartWriter, let unsorted = writer.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
                 case .combine:
                     try combine(group, key: keyBytes, by: jobType, into: sink, seen: &distinctTexts)
                 }

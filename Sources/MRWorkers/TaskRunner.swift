@@ -200,7 +200,7 @@ package struct TaskRunner: Sendable {
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
         let merge = GroupedMerge(readers: try SpillMerger.reduce(spills, scratch: scratch).map { try IntermediateFile.Reader($0) })
-        let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary)
+        let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary, keysMustBeSorted: true)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
@@ -218,6 +218,7 @@ package struct TaskRunner: Sendable {
                     "job \(jobName), task \(assignment.task): reduce failed on key '\(String(decoding: merge.key, as: UTF8.self))': \(error)"))
             }
             if merge.sumOverflowed { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobName, key: merge.key)) }
+            if let unsorted = writer.unsortedKey { throw TaskFailure(retryable: false, error: .unsortedOutput(job: jobName, unsorted)) }
         }
         if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
         try writer.finish()

@@ -1,0 +1,39 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Mistakes in a job fail loudly instead of exiting 0 with wrong output.
+final class JobMistakeTests: TemporaryDirectoryTestCase {
+    /// A reduce that writes its key reversed: `ab` then `b` come out as `ba` then `b`, out of
+    /// order. Part files promise sorted keys, so the run fails naming both keys.
+    func testAReduceThatWritesKeysOutOfOrderFailsTheRun() throws {
+        let job = directory.appendingPathComponent("reversed.swift")
+        try """
+            import MapReduce
+            public struct Reversed: Job {
+                public static let name = "reversed"
+                public static let summary = "Each word reversed, with its count"
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) {
+                    forEachWord(in: record.bytes) { output.emit($0, 1) }
+                }
+                public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+                    Array(key.reversed()).withUnsafeBytes { output.emit($0, values.sum()) }
+                }
+            }
+            """.write(to: job, atomically: true, encoding: .utf8)
+        let input = directory.appendingPathComponent("in.txt")
+        try Data("ab b ab\n".utf8).write(to: input)
+        for mode in ["processes", "sequential"] {
+            let output = directory.appendingPathComponent("out-\(mode)")
+            let outcome = try MR.run([job.path, input.path, "--reducers", "1", "--mode", mode, "--output", output.path])
+            XCTAssertEqual(outcome.status, 75, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("reduce wrote key 'b' after 'ba', so its output would not be sorted"), outcome.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+        }
+        let streamed = try MR.run(["-c", "printf 'ab\\t1\\nb\\t1\\n' | \"$0\" stream reduce \"$1\"", MR.executable.path, job.path],
+                                  program: "/bin/sh")
+        XCTAssertNotEqual(streamed.status, 0, streamed.stderr)
+        XCTAssertTrue(streamed.stderr.contains("reduce wrote key 'b' after 'ba'"), streamed.stderr)
+    }
+}
