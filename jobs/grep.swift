@@ -2,11 +2,10 @@ import MapReduce
 
 /// Prints every line containing --pattern (a fixed string, matched bytewise, like `grep -F`) as
 /// `file:line<TAB>text`. Map-only: no sorting, no reduce.
-public struct Grep: Job {
+public struct Grep: MapOnlyJob {
     public static let name = "grep"
     public static let summary = "Every line containing --pattern, as file:line<TAB>text (map-only)"
     public static let options = [JobOption("pattern", help: "The text to look for", default: nil)]
-    public static let isMapOnly = true
 
     let pattern: [UInt8]
 

@@ -21,7 +21,7 @@ package struct JobSource: Sendable {
         text = String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The one type declared to conform to `Job` (`struct Name: Job`), for the generated entry
+    /// The one type declared to conform to `Job` or `MapOnlyJob` (`struct Name: Job`), for the generated entry
     /// point; a file declaring none or several is rejected with a message.
     package func jobTypeName() throws -> String {
         let declaration = try Regex(#"(?m)^\s*(?:public\s+|final\s+)*(?:struct|class|enum)\s+(\w+)\s*:\s*([^{]*)\{"#)
@@ -29,7 +29,9 @@ package struct JobSource: Sendable {
         for match in text.matches(of: declaration) {
             guard let name = match.output[1].substring, let inherited = match.output[2].substring else { continue }
             let conformances = inherited.split(separator: ",").map { $0.trimmingCharacters(in: " \n\t") }
-            if conformances.contains("Job") || conformances.contains("MapReduce.Job") { names.append(String(name)) }
+            if conformances.contains(where: { ["Job", "MapOnlyJob", "MapReduce.Job", "MapReduce.MapOnlyJob"].contains($0) }) {
+                names.append(String(name))
+            }
         }
         guard names.count == 1 else {
             throw MRError(.jobDoesNotCompile, names.isEmpty

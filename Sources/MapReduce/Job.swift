@@ -39,7 +39,8 @@ public protocol Job: Sendable {
     static var options: [JobOption] { get }
     /// Folds integer values of one key inside a map task; `nil` sends every emitted pair to reduce.
     static var combiner: Combiner? { get }
-    /// True for a job without reduce: map's pairs are written, in input order, as the output.
+    /// True for a job without reduce (a ``MapOnlyJob``): map's pairs are written, in input order,
+    /// as the output.
     static var isMapOnly: Bool { get }
     /// How many output records with the largest values the run summary lists (0: none).
     static var topRecordsInSummary: Int { get }
@@ -61,8 +62,34 @@ public protocol Job: Sendable {
     /// Called once per input line (without its line terminator).
     func map(_ record: Record, _ output: MapOutput) throws
 
-    /// Called once per distinct key, in bytewise order, with every value emitted for it.
+    /// Called once per distinct key, in bytewise order, with every value emitted for it. Every
+    /// job that reduces declares it: there is no default, so a misspelled signature is a compile
+    /// error, not a job that silently writes nothing. A job without reduce is a ``MapOnlyJob``.
     func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws
+}
+
+/// A job without reduce: what map emits is the output, written in input order (one part file per
+/// map task). Declaring it is what makes a job map-only; it needs no `reduce`.
+///
+/// ```swift
+/// public struct Shout: MapOnlyJob {
+///     public static let name = "shout"
+///     public static let summary = "Every line, upper-cased"
+///     public init(options: JobOptions) {}
+///     public func map(_ record: Record, _ output: MapOutput) {
+///         var line = String(decoding: record.bytes, as: UTF8.self).uppercased()
+///         line.withUTF8 { output.emit(ByteSlice($0), text: ByteSlice(start: nil, count: 0)) }
+///     }
+/// }
+/// ```
+public protocol MapOnlyJob: Job {}
+
+extension MapOnlyJob {
+    /// A map-only job has no reduce phase.
+    public static var isMapOnly: Bool { true }
+
+    /// Never called: a map-only job has no reduce phase.
+    public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}
 }
 
 /// The defaults a job need not declare.
@@ -71,7 +98,7 @@ extension Job {
     public static var options: [JobOption] { [] }
     /// No combiner: every emitted pair goes to reduce.
     public static var combiner: Combiner? { nil }
-    /// A job has a reduce unless it says otherwise.
+    /// A job has a reduce unless it is a ``MapOnlyJob``.
     public static var isMapOnly: Bool { false }
     /// The summary lists no top records.
     public static var topRecordsInSummary: Int { 0 }
@@ -79,9 +106,6 @@ extension Job {
     public static var readsLinePositions: Bool { true }
     /// One line per record.
     public static var mapsBlocksOfLines: Bool { false }
-
-    /// Map-only jobs need no reduce.
-    public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws {}
 }
 
 /// A command-line option a job declares: `--NAME VALUE`, given after the inputs

@@ -36,4 +36,30 @@ final class JobMistakeTests: TemporaryDirectoryTestCase {
         XCTAssertNotEqual(streamed.status, 0, streamed.stderr)
         XCTAssertTrue(streamed.stderr.contains("reduce wrote key 'b' after 'ba'"), streamed.stderr)
     }
+
+    /// `reduce` with `values` not `inout`: not the protocol's reduce, and there is no default to
+    /// fall back on, so the job does not compile (exit 78, the compiler's message shown) instead of
+    /// running and writing nothing.
+    func testAReduceWithAMisspelledSignatureDoesNotCompile() throws {
+        let job = directory.appendingPathComponent("misspelled.swift")
+        try """
+            import MapReduce
+            public struct Misspelled: Job {
+                public static let name = "misspelled"
+                public static let summary = "A reduce that is not the protocol's"
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) { output.emit(record.bytes, 1) }
+                public func reduce(_ key: ByteSlice, _ values: ReduceValues, _ output: ReduceOutput) {
+                    var values = values
+                    output.emit(key, values.sum())
+                }
+            }
+            """.write(to: job, atomically: true, encoding: .utf8)
+        let input = directory.appendingPathComponent("in.txt")
+        try Data("a\n".utf8).write(to: input)
+        let outcome = try MR.run([job.path, input.path, "--output", directory.appendingPathComponent("out").path])
+        XCTAssertEqual(outcome.status, 78, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("does not conform to protocol 'Job'"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("misspelled.swift:2:"), outcome.stderr)
+    }
 }
