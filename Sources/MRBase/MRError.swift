@@ -81,6 +81,14 @@ extension MRError {
     }
 }
 
+extension MRError {
+    /// A reduce that read a value as the type it is not (`.int` of text, `.bytes` of an integer).
+    package static func wrongValueType(job: String, key: ByteSlice) -> MRError {
+        MRError(.taskFailed, "job \(job): reduce read a value of key '\(String(decoding: key, as: UTF8.self))' as the wrong type "
+            + "(an integer as text, or text as an integer); switch on the Value's case, or emit one type per key")
+    }
+}
+
 /// The C library's text for an errno value.
 package func systemMessage(_ code: Int32) -> String {
     String(cString: strerror(code))

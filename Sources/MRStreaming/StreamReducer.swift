@@ -39,6 +39,7 @@ package enum StreamReducer {
                     try job.reduce(keyBytes, &values, output)
                     if group.sumOverflowed { throw MRError.sumOverflow(job: jobType.name, key: keyBytes) }
                     if let writer = sink as? PartWriter, let unsorted = writer.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
+                    if WrongValueType.take() { throw MRError.wrongValueType(job: jobType.name, key: keyBytes) }
                 case .combine:
                     try combine(group, key: keyBytes, by: jobType, into: sink, seen: &distinctTexts)
                 }

@@ -219,6 +219,7 @@ package struct TaskRunner: Sendable {
             }
             if merge.sumOverflowed { throw TaskFailure(retryable: false, error: .sumOverflow(job: jobName, key: merge.key)) }
             if let unsorted = writer.unsortedKey { throw TaskFailure(retryable: false, error: .unsortedOutput(job: jobName, unsorted)) }
+            if WrongValueType.take() { throw TaskFailure(retryable: false, error: .wrongValueType(job: jobName, key: merge.key)) }
         }
         if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
         try writer.finish()

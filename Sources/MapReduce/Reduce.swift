@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A value as reduce sees it: an integer or a byte string (valid until the next value is read).
 public enum Value {
     /// An integer, as `output.emit(key, 42)` emitted it.
@@ -6,17 +9,21 @@ public enum Value {
     /// is read: copy what you keep (`Array(bytes)`).
     case bytes(ByteSlice)
 
-    /// The integer, or 0 for a byte string.
+    /// The integer. Read from a byte string it is 0, and the engine fails the task after the
+    /// reduce call, naming the key: a value read as the wrong type is a mistake, not a zero.
     @inlinable
     public var int: Int64 {
         if case .int(let value) = self { return value }
+        WrongValueType.record()
         return 0
     }
 
-    /// The byte string, or empty for an integer.
+    /// The byte string. Read from an integer it is empty, and the engine fails the task after
+    /// the reduce call, naming the key.
     @inlinable
     public var bytes: ByteSlice {
         if case .bytes(let value) = self { return value }
+        WrongValueType.record()
         return ByteSlice(start: nil, count: 0)
     }
 }
@@ -99,5 +106,29 @@ public struct ReduceOutput {
     @inlinable
     public func count(_ name: String, by amount: Int64 = 1) {
         sink._withUnsafeGuaranteedRef { $0.count(name, by: amount) }
+    }
+}
+
+/// Whether the reduce running on this thread read a ``Value`` as the type it is not. Kept per
+/// thread (tasks run on several threads in `--mode threads`); the engine takes it after each
+/// reduce call.
+public enum WrongValueType {
+    private static let flag: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Notes the mistake for the engine.
+    @usableFromInline
+    static func record() {
+        pthread_setspecific(flag, UnsafeRawPointer(bitPattern: 1))
+    }
+
+    /// Whether a value was read as the wrong type since the last call; clears it.
+    package static func take() -> Bool {
+        guard pthread_getspecific(flag) != nil else { return false }
+        pthread_setspecific(flag, nil)
+        return true
     }
 }

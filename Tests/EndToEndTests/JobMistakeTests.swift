@@ -62,4 +62,29 @@ final class JobMistakeTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(outcome.stderr.contains("does not conform to protocol 'Job'"), outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("misspelled.swift:2:"), outcome.stderr)
     }
+
+    /// Text values summed as integers: not zeros, an error naming the key.
+    func testAValueReadAsTheWrongTypeFailsNamingTheKey() throws {
+        let job = directory.appendingPathComponent("textsum.swift")
+        try """
+            import MapReduce
+            public struct TextSum: Job {
+                public static let name = "textsum"
+                public static let summary = "Sums values that are text"
+                public init(options: JobOptions) {}
+                public func map(_ record: Record, _ output: MapOutput) { output.emit(record.bytes, text: record.bytes) }
+                public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+                    output.emit(key, values.sum())
+                }
+            }
+            """.write(to: job, atomically: true, encoding: .utf8)
+        let input = directory.appendingPathComponent("in.txt")
+        try Data("apple\npear\n".utf8).write(to: input)
+        for mode in ["processes", "threads"] {
+            let outcome = try MR.run([job.path, input.path, "--mode", mode, "--reducers", "1",
+                                      "--output", directory.appendingPathComponent("out-\(mode)").path])
+            XCTAssertEqual(outcome.status, 75, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("reduce read a value of key 'apple' as the wrong type"), outcome.stderr)
+        }
+    }
 }
