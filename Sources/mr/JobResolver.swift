@@ -29,7 +29,14 @@ enum JobResolver {
         }
         let source = try source(for: nameOrPath)
         let library = try JobCompiler.locate().library(for: source)
-        return (try JobLibrary.load(library), library, source.path)
+        let type = try JobLibrary.load(library)
+        // Found by its file's name, a job must go by that name, or `mr NAME`, `mr jobs` and the
+        // output folder would each name it differently.
+        if !nameOrPath.hasSuffix(".swift") && !nameOrPath.contains("/") && type.name != nameOrPath {
+            throw MRError(.jobDoesNotCompile, "\(source.path) declares the job '\(type.name)', but mr finds a job by its file's name; "
+                + "rename the file to \(type.name).swift, or the job to '\(nameOrPath)'")
+        }
+        return (type, library, source.path)
     }
 
     /// The job with its option values: given ones (`name=value`) over the declared defaults.

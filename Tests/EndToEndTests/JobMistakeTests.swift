@@ -87,4 +87,20 @@ final class JobMistakeTests: TemporaryDirectoryTestCase {
             XCTAssertTrue(outcome.stderr.contains("reduce read a value of key 'apple' as the wrong type"), outcome.stderr)
         }
     }
+
+    /// A job found by its file's name must go by it: `jobs/tally.swift` declaring `counts` is one
+    /// clear error, not a run whose output folder and summary say another name.
+    func testAJobWhoseNameIsNotItsFileNameIsAnError() throws {
+        let jobs = try directory.appendingPathComponent("jobs").creatingDirectory()
+        XCTAssertEqual(try MR.standardOutput(["new", "tally"], environment: ["MR_JOBS_DIR": jobs.path]).status, 0)
+        let file = jobs.appendingPathComponent("tally.swift")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "name = \"tally\"", with: "name = \"counts\"")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let input = directory.appendingPathComponent("in.txt")
+        try Data("some words here\n".utf8).write(to: input)
+        let outcome = try MR.run(["tally", input.path, "--output", directory.appendingPathComponent("out").path],
+                                 environment: ["MR_JOBS_DIR": jobs.path])
+        XCTAssertEqual(outcome.status, 78, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("\(file.path) declares the job 'counts', but mr finds a job by its file's name"), outcome.stderr)
+    }
 }
