@@ -1,14 +1,6 @@
 import Foundation
 @testable import MRBase
 @testable import MRSystem
-@testable import MRInput
-@testable import MRShuffle
-@testable import MROutput
-@testable import MRPlugins
-@testable import MRStreaming
-@testable import MRReport
-@testable import MRWorkers
-@testable import MREngine
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import MRBase
+@testable import MRSystem
 @testable import MRInput
 @testable import MRWorkers
 import TestSupport

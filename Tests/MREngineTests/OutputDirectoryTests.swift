@@ -1,7 +1,7 @@
 import Foundation
 @testable import MRBase
-@testable import MROutput
 @testable import MRSystem
+@testable import MROutput
 import TestSupport
 import XCTest
 
