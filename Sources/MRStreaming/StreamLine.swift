@@ -35,26 +35,7 @@ enum StreamLine {
             guard FieldEscaping.unescape(ByteSlice(rebasing: field.dropFirst()), into: &text) else { return nil }
             return (key, nil)
         }
-        guard let number = parseDecimal(field) else { return nil }
+        guard let number = parseInteger(field) else { return nil }
         return (key, number)
-    }
-
-    /// A decimal Int64, or nil (not digits, or out of range: never a wrapped value).
-    private static func parseDecimal(_ field: ByteSlice) -> Int64? {
-        var digits = field[...]
-        let negative = digits.first == UInt8(ascii: "-")
-        if negative { digits = digits.dropFirst() }
-        guard !digits.isEmpty else { return nil }
-        // Accumulated below zero, whose range reaches one further (Int64.min).
-        var value: Int64 = 0
-        for byte in digits {
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflowB) = times10.subtractingReportingOverflow(Int64(byte - 0x30))
-            guard !overflowA && !overflowB else { return nil }
-            value = next
-        }
-        if negative { return value }
-        return value == .min ? nil : -value
     }
 }

@@ -22,7 +22,7 @@ package enum StreamMapper {
         let file = InputFile(path: inputPath, name: FileSystem.lastComponent(inputPath))
         let sink: RecordSink & StreamSink = jobType.isMapOnly
             ? PartWriter(output: stdout, topCount: 0)
-            : CombiningLineWriter(output: stdout, combiner: jobType.combiner, jobName: jobType.name)
+            : CombiningLineWriter(output: stdout, combiner: job.combining, jobName: jobType.name)
         let output = MapOutput(sink)
         let lines = LineReader(maxLineLength: maxLineLength)
         do {

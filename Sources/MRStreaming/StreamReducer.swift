@@ -41,7 +41,7 @@ package enum StreamReducer {
                     if let writer = sink as? PartWriter, let unsorted = writer.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
                     if WrongValueType.take() { throw MRError.wrongValueType(job: jobType.name, key: keyBytes) }
                 case .combine:
-                    try combine(group, key: keyBytes, by: jobType, into: sink, seen: &distinctTexts)
+                    try combine(group, key: keyBytes, by: job, into: sink, seen: &distinctTexts)
                 }
             }
             group.clear()
@@ -89,9 +89,10 @@ package enum StreamReducer {
 
     /// Folds one group's values by the job's combiner and writes what is left: one integer, or
     /// each distinct text once, or (no combiner) every value as it came.
-    private static func combine(_ group: GroupValues, key: ByteSlice, by jobType: any Job.Type, into sink: RecordSink,
+    private static func combine(_ group: GroupValues, key: ByteSlice, by job: any Job, into sink: RecordSink,
                                 seen distinctTexts: inout Set<[UInt8]>) throws {
-        let combiner = jobType.combiner
+        let jobType = type(of: job)
+        let combiner = job.combining
         var folded: Int64?
         distinctTexts.removeAll(keepingCapacity: true)
         while let value = group.nextValue() {

@@ -85,7 +85,7 @@ package struct TaskRunner: Sendable {
         if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary)) }
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        let buffer = MapOutputBuffer.make(combiner: jobType.combiner, partitions: plan.reducers, directory: path,
+        let buffer = MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, directory: path,
                                           memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
         try FileSystem.makeDirectory(path)
         return .buffer(buffer)

@@ -66,6 +66,11 @@ public protocol Job: Sendable {
     /// job that reduces declares it: there is no default, so a misspelled signature is a compile
     /// error, not a job that silently writes nothing. A job without reduce is a ``MapOnlyJob``.
     func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws
+
+    /// The combiner this job, with its options, uses: ``combiner`` unless the job's options
+    /// choose one (a group-by whose `--agg` is `sum` or `max`). Declared last: a requirement
+    /// added among the others moved the witness-table entries job libraries were built against.
+    var combining: Combiner? { get }
 }
 
 /// A job without reduce: what map emits is the output, written in input order (one part file per
@@ -98,6 +103,8 @@ extension Job {
     public static var options: [JobOption] { [] }
     /// No combiner: every emitted pair goes to reduce.
     public static var combiner: Combiner? { nil }
+    /// The type's ``combiner``.
+    public var combining: Combiner? { Self.combiner }
     /// A job has a reduce unless it is a ``MapOnlyJob``.
     public static var isMapOnly: Bool { false }
     /// The summary lists no top records.
