@@ -68,8 +68,8 @@ public protocol Job: Sendable {
     func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws
 
     /// The combiner this job, with its options, uses: ``combiner`` unless the job's options
-    /// choose one (a group-by whose `--agg` is `sum` or `max`). Declared last: a requirement
-    /// added among the others moved the witness-table entries job libraries were built against.
+    /// choose one (a group-by whose `--agg` is `sum` or `max`). Declared last, so that
+    /// the requirements before it keep their places in the protocol's witness table.
     var combining: Combiner? { get }
 }
 
