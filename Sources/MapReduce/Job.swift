@@ -68,8 +68,9 @@ public protocol Job: Sendable {
     func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) throws
 
     /// The combiner this job, with its options, uses: ``combiner`` unless the job's options
-    /// choose one (a group-by whose `--agg` is `sum` or `max`). Declared last, so that
-    /// the requirements before it keep their places in the protocol's witness table.
+    /// choose one (a group-by whose `--agg` is `sum` or `max`). Requirements are added
+    /// last: an incremental debug build once kept the engine's calls at the old witness-table
+    /// places after one was inserted among the others (a clean build was right).
     var combining: Combiner? { get }
 }
 
