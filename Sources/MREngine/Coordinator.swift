@@ -114,11 +114,12 @@ package enum Coordinator {
             }
         }
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint(planned), resume: options.resume)
-        let plan = RunPlan(jobName: jobType.name, jobLibrary: loaded.library, jobOptions: loaded.options,
+        var plan = RunPlan(jobName: jobType.name, jobLibrary: loaded.library, jobOptions: loaded.options,
                            isMapOnly: jobType.isMapOnly, skipBadInput: options.skipBadInput,
                            memoryPerWorker: options.memoryPerWorker, maxLineLength: options.maxLineLength,
                            inflater: options.inflater, files: planned.files,
                            splits: planned.splits, reducers: options.reducers, workDirectory: output.workDirectory)
+        plan.jobStep = loaded.step
         var result = RunResult(files: plan.files, mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         result.workers = workers

@@ -38,6 +38,7 @@ extension CoordinatorMessage {
                 out.write(value)
             }
             out.write(plan.isMapOnly)
+            out.write(plan.jobStep)
             out.write(plan.skipBadInput)
             out.write(plan.memoryPerWorker)
             out.write(plan.maxLineLength)
@@ -74,6 +75,7 @@ extension CoordinatorMessage {
             var jobOptions: [String: String] = [:]
             for _ in 0..<(try input.readInt()) { jobOptions[try input.readString()] = try input.readString() }
             let isMapOnly = try input.readBool()
+            let jobStep = try input.readInt()
             let skipBadInput = try input.readBool()
             let memoryPerWorker = try input.readInt()
             let maxLineLength = try input.readInt()
@@ -93,8 +95,10 @@ extension CoordinatorMessage {
             let splits = try (0..<input.readInt()).map { _ in
                 Split(pieces: try (0..<input.readInt()).map { _ in try input.readPiece() })
             }
-            return .plan(RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
-                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory))
+            var plan = RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
+                                 skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory)
+            plan.jobStep = jobStep
+            return .plan(plan)
         case 1:
             return .assign(try input.readAssignment())
         default:

@@ -9,6 +9,8 @@ package struct RunPlan: Sendable {
     package let jobName: String
     /// The compiled job (a shared library) every worker loads.
     package let jobLibrary: String
+    /// Which step of the library's job the workers run (0: the job itself).
+    package var jobStep = 0
     package let jobOptions: [String: String]
     /// Map output is the job's output: no reduce tasks.
     package let isMapOnly: Bool

@@ -72,6 +72,29 @@ public protocol Job: Sendable {
     /// last: an incremental debug build once kept the engine's calls at the old witness-table
     /// places after one was inserted among the others (a clean build was right).
     var combining: Combiner? { get }
+    /// The steps that run after this job, in order, each over the output of the one before
+    /// (mrjob's `steps()`): `mr NAME` runs them all as one job and writes only the last step's
+    /// output. Each step is a ``JobStep`` in the same file and gets the same options.
+    static var nextSteps: [any JobStep.Type] { get }
+}
+
+/// A step of a multi-step job after its first (see ``Job/nextSteps``): a job of its own, which
+/// reads the output lines of the step before (`key<TAB>value`, escaped as mr writes them) and is
+/// named after the job it belongs to.
+public protocol JobStep: Job {}
+
+extension JobStep {
+    /// Named after its type: steps are run through their job, never by name.
+    public static var name: String { String(describing: Self.self).lowercased() }
+    /// Said by the job the step belongs to.
+    public static var summary: String { "a step of a multi-step job" }
+}
+
+extension Job {
+    /// Step `number` of this job: itself for 0, else its ``nextSteps``.
+    public static func step(_ number: Int) -> any Job.Type {
+        number == 0 ? Self.self : nextSteps[number - 1]
+    }
 }
 
 /// A job without reduce: what map emits is the output, written in input order (one part file per
@@ -106,6 +129,8 @@ extension Job {
     public static var combiner: Combiner? { nil }
     /// The type's ``combiner``.
     public var combining: Combiner? { Self.combiner }
+    /// One step: the job itself.
+    public static var nextSteps: [any JobStep.Type] { [] }
     /// A job has a reduce unless it is a ``MapOnlyJob``.
     public static var isMapOnly: Bool { false }
     /// The summary lists no top records.

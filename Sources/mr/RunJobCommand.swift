@@ -127,19 +127,33 @@ struct RunJobCommand: ParsableCommand {
         options.skipBadInput = skipBadInput
         options.resume = resume
         options.showProgress = standardErrorIsTerminal && !quiet
-        let result = try Coordinator.run(loaded, inputs: inputs, options: options, registry: registry)
-        if json { print(result.report, terminator: "") }
-        if toStandardOutput,
-           try !OutputStream.write(folder: outputDirectory, partCount: result.partFiles, sorted: !jobType.isMapOnly) {
-            // The reader stopped early (`| head`): quietly, as a writer killed by SIGPIPE would.
-            removeTemporaryFolders()
-            Glibc.exit(128 + SIGPIPE)
-        }
-        if !quiet {
-            writeToStandardError(RunSummary.text(result, job: loaded, options: options))
-        } else {
-            // A warning says input was left out: never quiet.
-            for warning in result.warnings.sorted() { writeToStandardError("mr: warning: \(warning)\n") }
+        // A multi-step job: each step over the output of the one before, each step's output but
+        // the last in a private folder.
+        let steps = 1 + jobType.nextSteps.count
+        var stepInputs = inputs
+        for number in 0..<steps {
+            let step = try loaded.step(number)
+            var stepOptions = options
+            if number < steps - 1 {
+                stepOptions.outputDirectory = temporaryFolder(try FileSystem.makeTemporaryDirectory(beside: temporaryDirectory() + "/mr-step")) + "/out"
+            }
+            let result = try Coordinator.run(step, inputs: stepInputs, options: stepOptions, registry: registry)
+            stepInputs = [stepOptions.outputDirectory]
+            if steps > 1 && !quiet { writeToStandardError("step \(number + 1) of \(steps):\n") }
+            if !quiet {
+                writeToStandardError(RunSummary.text(result, job: step, options: stepOptions))
+            } else {
+                // A warning says input was left out: never quiet.
+                for warning in result.warnings.sorted() { writeToStandardError("mr: warning: \(warning)\n") }
+            }
+            guard number == steps - 1 else { continue }
+            if json { print(result.report, terminator: "") }
+            if toStandardOutput,
+               try !OutputStream.write(folder: outputDirectory, partCount: result.partFiles, sorted: !type(of: step.job).isMapOnly) {
+                // The reader stopped early (`| head`): quietly, as a writer killed by SIGPIPE would.
+                removeTemporaryFolders()
+                Glibc.exit(128 + SIGPIPE)
+            }
         }
     }
 }

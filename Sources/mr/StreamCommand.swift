@@ -41,6 +41,9 @@ struct StreamCommand: ParsableCommand {
     func run() throws {
         let loaded = try JobResolver.load(job, optionAssignments: jobOptions)
         let jobType = type(of: loaded.job)
+        guard jobType.nextSteps.isEmpty else {
+            throw MRError(.usage, "job \(jobType.name) has \(jobType.nextSteps.count + 1) steps, and mr stream runs a job of one step; run it as mr \(jobType.name)")
+        }
         let report = { (message: String) in writeToStandardError("reporter:status:mr \(jobType.name) \(message)\n") }
         let counters: [String: Int64]
         switch step {

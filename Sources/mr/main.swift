@@ -7,7 +7,7 @@ import Glibc
 let arguments = Array(PathBytes.commandLineArguments.dropFirst())
 if arguments.first == WorkerLoop.commandName {
     exit(WorkerLoop.run(arguments: Array(arguments.dropFirst())) { plan in
-        try JobLibrary.load(plan.jobLibrary).init(options: JobOptions(plan.jobOptions))
+        try JobLibrary.load(plan.jobLibrary).step(plan.jobStep).init(options: JobOptions(plan.jobOptions))
     })
 }
 
