@@ -1,6 +1,9 @@
 import MRBase
 import MRSystem
 import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes output records as lines `key<TAB>value` (for reduce tasks, and for the map tasks of
 /// map-only jobs) and keeps the records with the largest values for the run summary.
@@ -17,12 +20,17 @@ package final class PartWriter: RecordSink {
     /// Reduce output must stay sorted: the last key written, and the first one that came after
     /// a greater key (a reduce that emits keys out of order), kept for the task to fail on.
     private let keysMustBeSorted: Bool
-    private var previousKey: [UInt8] = []
+    private var previousKey = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 1)
+    private var previousKeyCount = 0
     package private(set) var unsortedKey: (key: [UInt8], after: [UInt8])?
 
     /// A part file at `path`; `keysMustBeSorted` for a reduce task's.
     package convenience init(path: String, topCount: Int, keysMustBeSorted: Bool = false) throws {
         try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18), topCount: topCount, keysMustBeSorted: keysMustBeSorted)
+    }
+
+    deinit {
+        previousKey.deallocate()
     }
 
     /// Writes to `output` (standard output, for `mr stream`).
@@ -48,11 +56,7 @@ package final class PartWriter: RecordSink {
 
     private func writeLine(_ key: ByteSlice, _ value: ByteSlice) {
         records += 1
-        if keysMustBeSorted {
-            if unsortedKey == nil && key.lexicographicallyPrecedes(previousKey) { unsortedKey = (Array(key), previousKey) }
-            previousKey.removeAll(keepingCapacity: true)
-            previousKey.append(contentsOf: key)
-        }
+        if keysMustBeSorted { checkOrder(key) }
         do {
             try output.appendEscaped(key)
             try output.append(byte: 0x09)
@@ -61,6 +65,22 @@ package final class PartWriter: RecordSink {
         } catch {
             if pendingError == nil { pendingError = error }
         }
+    }
+
+    /// Notes `key` if it sorts before the key written last (bytewise, as memcmp compares).
+    @inline(__always)
+    private func checkOrder(_ key: ByteSlice) {
+        let common = min(key.count, previousKeyCount)
+        let order = common == 0 ? 0 : memcmp(key.baseAddress!, previousKey.baseAddress!, common)
+        if (order < 0 || (order == 0 && key.count < previousKeyCount)) && unsortedKey == nil {
+            unsortedKey = (Array(key), Array(previousKey[0..<previousKeyCount]))
+        }
+        if key.count > previousKey.count {
+            previousKey.deallocate()
+            previousKey = .allocate(byteCount: key.count * 2, alignment: 1)
+        }
+        if let base = key.baseAddress { previousKey.baseAddress!.copyMemory(from: base, byteCount: key.count) }
+        previousKeyCount = key.count
     }
 
     private func consider(_ key: ByteSlice, _ value: Int64) {

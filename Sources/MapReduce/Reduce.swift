@@ -119,15 +119,20 @@ public enum WrongValueType {
         return key
     }()
 
+    /// Whether any thread ever noted a mistake: a load the engine makes after every reduce call,
+    /// before the per-thread flag (whose key is made lazily) is looked at.
+    nonisolated(unsafe) private static var anywhere = false
+
     /// Notes the mistake for the engine.
     @usableFromInline
     static func record() {
+        anywhere = true
         pthread_setspecific(flag, UnsafeRawPointer(bitPattern: 1))
     }
 
     /// Whether a value was read as the wrong type since the last call; clears it.
     package static func take() -> Bool {
-        guard pthread_getspecific(flag) != nil else { return false }
+        guard anywhere, pthread_getspecific(flag) != nil else { return false }
         pthread_setspecific(flag, nil)
         return true
     }
