@@ -14,7 +14,7 @@ package struct InputEntry: Sendable {
     /// Size on disk (compressed size for gzip).
     package let size: Int64
     /// Read through zlib's inflate: the name ends in `.gz`.
-    package let isGzip: Bool
+    package var isGzip: Bool
     /// A valid ``GzipIndex`` of the file, when it is split at access points.
     package var indexPath: String? = nil
     /// The file's device, inode, size and modification time when the run was planned (see
@@ -42,8 +42,23 @@ package enum InputCatalog {
         var readable: [InputEntry] = []
         var skipped: [(path: String, warning: String)] = []
         var notInput: [String] = []
-        for entry in try collect(inputs, warnings: &notInput, skipping: skipUnreadable, skipped: &skipped) {
+        for var entry in try collect(inputs, warnings: &notInput, skipping: skipUnreadable, skipped: &skipped) {
             if entry.path.withPathCString({ access($0, R_OK) }) == 0 {
+                // The format by the first bytes: gzip whatever the name; another compression, or
+                // something that is not text, is bad input, never records. (A file named .gz that
+                // is not gzip is left to the gzip reader, which names the damage.)
+                switch try InputFormat.of(entry.path, size: entry.size) {
+                case .gzip:
+                    entry.isGzip = true
+                case .text:
+                    break
+                case .unreadable(let what, _) where entry.isGzip && !what.contains("compressed"):
+                    break
+                case .unreadable(let what, let fix):
+                    guard skipUnreadable else { throw MRError(.badInput, "\(entry.path) \(what); \(fix), or pass --skip-bad-input to skip it") }
+                    skipped.append((entry.path, "skipped \(entry.path): it \(what)"))
+                    continue
+                }
                 readable.append(entry)
                 continue
             }
