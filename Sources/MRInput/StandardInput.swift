@@ -10,16 +10,16 @@ package enum StandardInput {
     /// The argument that names standard input.
     package static let argument = "-"
 
-    /// Copies standard input into a new private folder under `${TMPDIR:-/tmp}`; returns the
-    /// folder and the file (`stdin`, or `stdin.gz` when it starts as gzip does).
+    /// Copies standard input into `stdin` in a new private folder under `${TMPDIR:-/tmp}`;
+    /// returns the folder and the file. (Whether it is gzip is told by its first bytes, as for any
+    /// input: ``InputFormat``.)
     package static func spool() throws -> (folder: String, file: String) {
-        let temporary = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        let folder = try FileSystem.makeTemporaryDirectory(beside: temporary + "/mr-stdin")
+        let folder = try FileSystem.makeTemporaryDirectory(beside: temporaryDirectory() + "/mr-stdin")
         do {
             let input = FileDescriptor(raw: 0, path: "standard input")
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             var first = try chunk.withUnsafeMutableBytes { try input.read(into: $0.baseAddress!, count: $0.count) }
-            let file = folder + (first >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B ? "/stdin.gz" : "/stdin")
+            let file = folder + "/stdin"
             let output = try BufferedWriter(creating: file, capacity: 1 << 20, checksummed: false)
             while first > 0 {
                 try chunk.withUnsafeBytes { try output.append($0.baseAddress!, count: first) }

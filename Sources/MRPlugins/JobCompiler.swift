@@ -28,8 +28,7 @@ package struct JobCompiler: Sendable {
         guard try FileSystem.status(modules + "/MapReduce.swiftmodule") != nil else {
             throw MRError(.internal, "the MapReduce API module is not beside mr (looked for \(modules)/MapReduce.swiftmodule); run mr from its build folder (.build/release/mr)")
         }
-        let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
-        let swiftc = try environment("SWIFTC") ?? findOnPath("swiftc")
+        let swiftc = try environmentValue("SWIFTC") ?? findOnPath("swiftc")
         return JobCompiler(swiftc: swiftc, apiModules: modules, cacheDirectory: MRSystem.cacheDirectory())
     }
 

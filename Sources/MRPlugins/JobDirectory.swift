@@ -16,8 +16,8 @@ package struct JobDirectory: Sendable {
     package let newJobFolder: String
 
     package static func locate() throws -> JobDirectory {
-        // Set but empty counts as unset (as in POSIX shells' ${VAR:-default}), never as "/".
-        if let explicit = getenv("MR_JOBS_DIR").map({ String(cString: $0) }), !explicit.isEmpty {
+        // Set but empty counts as unset, never as "/".
+        if let explicit = environmentValue("MR_JOBS_DIR") {
             return JobDirectory(folders: [explicit], newJobFolder: explicit)
         }
         let current = FileSystem.absolutePath("jobs")

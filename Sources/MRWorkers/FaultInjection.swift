@@ -27,7 +27,7 @@ struct FaultInjection: Sendable {
     let onlyTask: String?
 
     static func fromEnvironment() -> FaultInjection? {
-        guard let text = getenv("MR_FAULTS").map({ String(cString: $0) }), !text.isEmpty else { return nil }
+        guard let text = environmentValue("MR_FAULTS") else { return nil }
         var settings: [String: String] = [:]
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)

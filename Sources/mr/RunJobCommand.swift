@@ -199,8 +199,3 @@ struct ByteCount: ExpressibleByArgument {
         return "\(bytes)"
     }
 }
-
-/// `${TMPDIR:-/tmp}`.
-private func temporaryDirectory() -> String {
-    getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-}
