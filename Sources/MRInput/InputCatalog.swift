@@ -52,9 +52,9 @@ package enum InputCatalog {
                     entry.isGzip = true
                 case .text:
                     break
-                case .unreadable(let what, _) where entry.isGzip && !what.contains("compressed"):
+                case .notText where entry.isGzip:
                     break
-                case .unreadable(let what, let fix):
+                case .otherCompression(let what, let fix), .notText(let what, let fix):
                     guard skipUnreadable else { throw MRError(.badInput, "\(entry.path) \(what); \(fix), or pass --skip-bad-input to skip it") }
                     skipped.append((entry.path, "skipped \(entry.path): it \(what)"))
                     continue

@@ -6,8 +6,10 @@ import MRSystem
 package enum InputFormat: Equatable {
     case gzip
     case text
-    /// Not readable as records: what it looks like, and what to do, for the message.
-    case unreadable(what: String, fix: String)
+    /// Data of a compression mr does not read: which one, and what to do, for the message.
+    case otherCompression(what: String, fix: String)
+    /// Not text: what it looks like, and what to do, for the message.
+    case notText(what: String, fix: String)
 
     /// The sample the decision is made on: the file's first 64 KiB.
     static let sampleSize = 1 << 16
@@ -27,24 +29,24 @@ package enum InputFormat: Equatable {
         func starts(_ magic: [UInt8]) -> Bool { bytes.starts(with: magic) }
         if starts([0x1F, 0x8B]) { return .gzip }
         if starts(Array("BZh".utf8)), bytes.count > 3, (0x31...0x39).contains(bytes[3]) {
-            return .unreadable(what: "is bzip2-compressed data, which mr does not read yet (it reads gzip and plain text)",
+            return .otherCompression(what: "is bzip2-compressed data, which mr does not read yet (it reads gzip and plain text)",
                                fix: "decompress it (bzip2 -d) or recompress it with gzip")
         }
         if starts([0x28, 0xB5, 0x2F, 0xFD]) {
-            return .unreadable(what: "is zstd-compressed data, which mr does not read yet (it reads gzip and plain text)",
+            return .otherCompression(what: "is zstd-compressed data, which mr does not read yet (it reads gzip and plain text)",
                                fix: "decompress it (zstd -d) or recompress it with gzip")
         }
         if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
-            return .unreadable(what: "is xz-compressed data, which mr does not read yet (it reads gzip and plain text)",
+            return .otherCompression(what: "is xz-compressed data, which mr does not read yet (it reads gzip and plain text)",
                                fix: "decompress it (xz -d) or recompress it with gzip")
         }
         if let nul = bytes.firstIndex(of: 0) {
-            return .unreadable(what: "does not look like text (a NUL byte at offset \(nul)), so it is not read as records",
+            return .notText(what: "does not look like text (a NUL byte at offset \(nul)), so it is not read as records",
                                fix: "leave it out of the input")
         }
         let invalid = invalidUTF8Bytes(bytes, cutAtEnd: !whole)
         if invalid * 100 > bytes.count {
-            return .unreadable(what: "does not look like text (\(invalid) of its first \(bytes.count) bytes are not UTF-8), so it is not read as records",
+            return .notText(what: "does not look like text (\(invalid) of its first \(bytes.count) bytes are not UTF-8), so it is not read as records",
                                fix: "leave it out of the input")
         }
         return .text
@@ -56,23 +58,14 @@ package enum InputFormat: Equatable {
         var invalid = 0
         var index = 0
         while index < bytes.count {
-            let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
-            let length = lead >= 0xF5 ? 0 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0
-            guard length > 0 else { invalid += 1; index += 1; continue }
-            if index + length > bytes.count {
-                if cutAtEnd && bytes[(index + 1)...].allSatisfy({ $0 & 0xC0 == 0x80 }) { break }
-                invalid += 1
-                index += 1
+            if let (_, length) = PathBytes.scalar(in: bytes, at: index) {
+                index += length
                 continue
             }
-            var ok = bytes[(index + 1)..<(index + length)].allSatisfy { $0 & 0xC0 == 0x80 }
-            // Overlong forms and surrogates are not UTF-8 either.
-            if ok && lead == 0xE0 { ok = bytes[index + 1] >= 0xA0 }
-            if ok && lead == 0xED { ok = bytes[index + 1] < 0xA0 }
-            if ok && lead == 0xF0 { ok = bytes[index + 1] >= 0x90 }
-            if ok && lead == 0xF4 { ok = bytes[index + 1] < 0x90 }
-            if ok { index += length } else { invalid += 1; index += 1 }
+            if cutAtEnd && index + PathBytes.sequenceLength(bytes[index]) > bytes.count
+                && bytes[(index + 1)...].allSatisfy({ $0 & 0xC0 == 0x80 }) { break }
+            invalid += 1
+            index += 1
         }
         return invalid
     }

@@ -34,11 +34,12 @@ package enum PathBytes {
         return String(scalars)
     }
 
-    /// The well-formed UTF-8 scalar that starts at `index`, with its length in bytes.
-    private static func scalar(in bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+    /// The well-formed UTF-8 scalar that starts at `index`, with its length in bytes; nil for a
+    /// byte that starts none, or a sequence cut short by the end of `bytes`.
+    package static func scalar(in bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
         let lead = bytes[index]
         if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+        let length = sequenceLength(lead)
         guard length > 0, index + length <= bytes.count else { return nil }
         var value = UInt32(lead) & (0x7F >> length)
         for byte in bytes[(index + 1)..<(index + length)] {
@@ -49,6 +50,12 @@ package enum PathBytes {
         let shortest = [0, 0, 0x80, 0x800, 0x10000][length]
         guard value >= shortest, let scalar = Unicode.Scalar(value) else { return nil }
         return (scalar, length)
+    }
+
+    /// How long a UTF-8 sequence starting with `lead` is (0: no sequence starts with it; bytes
+    /// from 0xF5 up would encode past U+10FFFF).
+    package static func sequenceLength(_ lead: UInt8) -> Int {
+        lead >= 0xF5 ? 0 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : lead < 0x80 ? 1 : 0
     }
 
     private static func escaped(_ byte: UInt8) -> Unicode.Scalar {

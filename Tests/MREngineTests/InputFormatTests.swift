@@ -16,8 +16,8 @@ final class InputFormatTests: XCTestCase {
         XCTAssertEqual(InputFormat.of(sample: [0x1F, 0x8B, 0x08][...], whole: true), .gzip)
         XCTAssertEqual(InputFormat.of(sample: ArraySlice("plain text\n".utf8), whole: true), .text)
         XCTAssertEqual(InputFormat.of(sample: ArraySlice([]), whole: true), .text)
-        guard case .unreadable = InputFormat.of(sample: ArraySlice("BZh91AY&SY".utf8), whole: false) else { return XCTFail("bzip2") }
-        guard case .unreadable = InputFormat.of(sample: [0x28, 0xB5, 0x2F, 0xFD][...], whole: false) else { return XCTFail("zstd") }
-        guard case .unreadable = InputFormat.of(sample: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00][...], whole: false) else { return XCTFail("xz") }
+        guard case .otherCompression = InputFormat.of(sample: ArraySlice("BZh91AY&SY".utf8), whole: false) else { return XCTFail("bzip2") }
+        guard case .otherCompression = InputFormat.of(sample: [0x28, 0xB5, 0x2F, 0xFD][...], whole: false) else { return XCTFail("zstd") }
+        guard case .otherCompression = InputFormat.of(sample: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00][...], whole: false) else { return XCTFail("xz") }
     }
 }

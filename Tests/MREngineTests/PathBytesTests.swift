@@ -22,6 +22,7 @@ final class PathBytesTests: XCTestCase {
         roundTrip([0x78, 0xE2, 0x82])                   // cut short at the end
         roundTrip([0xF4, 0x90, 0x80, 0x80])             // past U+10FFFF
         roundTrip([0xF4, 0x8F, 0xBC, 0x81, 0x2E])        // U+10FF01 itself, inside the reserved range
+        roundTrip([0xFC, 0x80, 0x80, 0x80])             // a lead byte past 0xF4 starts no sequence
         roundTrip(Array(0x01...0xFF))                   // every byte a name may hold
     }
 
