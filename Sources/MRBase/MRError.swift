@@ -46,10 +46,13 @@ package struct MRError: Error, CustomStringConvertible, Sendable {
 
     package let kind: Kind
     package let message: String
+    /// The errno of the failed system call behind it, if one is (``system(_:_:_:errno:)``).
+    package let errorNumber: Int32?
 
-    package init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String, errorNumber: Int32? = nil) {
         self.kind = kind
         self.message = message
+        self.errorNumber = errorNumber
     }
 
     package var description: String { message }
@@ -58,7 +61,7 @@ package struct MRError: Error, CustomStringConvertible, Sendable {
 extension MRError {
     /// An error for a failed system call on `path`, with the system's reason.
     package static func system(_ kind: Kind, _ action: String, _ path: String, errno code: Int32) -> MRError {
-        MRError(kind, "cannot \(action) '\(path)': \(systemMessage(code))")
+        MRError(kind, "cannot \(action) '\(path)': \(systemMessage(code))", errorNumber: code)
     }
 }
 

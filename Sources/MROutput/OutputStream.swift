@@ -21,7 +21,7 @@ package enum OutputStream {
                 for part in parts { while let line = try part.next() { try append(line, to: stdout) } }
             }
             try stdout.flush()
-        } catch let error as MRError where error.message.hasSuffix(systemMessage(EPIPE)) {
+        } catch let error as MRError where error.errorNumber == EPIPE {
             return false
         }
         return true

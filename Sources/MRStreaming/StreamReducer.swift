@@ -18,9 +18,8 @@ package enum StreamReducer {
         let jobType = type(of: job)
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
         // combine folds each group here and writes it at once, so its output stays sorted.
-        let sink: RecordSink & StreamSink = step == .reduce
-            ? PartWriter(output: stdout, topCount: 0, keysMustBeSorted: true)
-            : CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
+        let partWriter = step == .reduce ? PartWriter(output: stdout, topCount: 0, keysMustBeSorted: true) : nil
+        let sink: RecordSink & StreamSink = partWriter ?? CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
         let output = ReduceOutput(sink)
         var distinctTexts = Set<[UInt8]>()
         let group = GroupValues()
@@ -38,7 +37,7 @@ package enum StreamReducer {
                 case .reduce:
                     try job.reduce(keyBytes, &values, output)
                     if group.sumOverflowed { throw MRError.sumOverflow(job: jobType.name, key: keyBytes) }
-                    if let writer = sink as? PartWriter, let unsorted = writer.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
+                    if let unsorted = partWriter?.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
                     if WrongValueType.take() { throw MRError.wrongValueType(job: jobType.name, key: keyBytes) }
                 case .combine:
                     try combine(group, key: keyBytes, by: job, into: sink, seen: &distinctTexts)
