@@ -1,26 +1,30 @@
 import MapReduce
 
 /// Aggregates a column of a table by another (`SELECT key, agg(value) GROUP BY key`): lines of
-/// TSV or CSV (RFC 4180), columns numbered from 1. A line whose value is not an integer, or that
+/// TSV or CSV (RFC 4180), columns numbered from 1. Values are integers (exact, Int64) or, with
+/// `--type float`, floating-point numbers whose sum and mean are exact until rounded once, so
+/// the output is the same on any number of workers. A line whose value does not parse, or that
 /// has too few columns, is counted as skipped, not guessed.
 ///
-///     mr groupby sales.csv --format csv --key 2 --value 5 --agg sum
+///     mr groupby sales.csv --format csv --key 2 --value 5 --agg mean
 public struct GroupBy: Job {
     public static let name = "groupby"
-    public static let summary = "A column aggregated by another: --key N --value N --agg sum|min|max|count (TSV or CSV)"
+    public static let summary = "A column aggregated by another: --key N --value N --agg sum|min|max|count|mean (TSV or CSV)"
     public static let options = [
         JobOption("key", help: "The column grouped by, from 1", default: "1"),
-        JobOption("value", help: "The column aggregated, from 1 (integers; not read for count)", default: "2"),
-        JobOption("agg", help: "sum, min, max or count", default: "sum"),
+        JobOption("value", help: "The column aggregated, from 1 (not read for count)", default: "2"),
+        JobOption("agg", help: "sum, min, max, count or mean (mean reads floats)", default: "sum"),
+        JobOption("type", help: "int or float: how values are read", default: "int"),
         JobOption("format", help: "tsv or csv", default: "tsv"),
     ]
     public static let readsLinePositions = false
 
-    enum Aggregate: String { case sum, min, max, count }
+    enum Aggregate: String { case sum, min, max, count, mean }
 
     let keyColumn: Int
     let valueColumn: Int
     let aggregate: Aggregate
+    let readsFloats: Bool
     let format: FieldFormat
 
     public init(options: JobOptions) throws {
@@ -28,9 +32,14 @@ public struct GroupBy: Job {
         valueColumn = try options.int("value") - 1
         guard keyColumn >= 0, valueColumn >= 0 else { throw JobOptionError(message: "--key and --value count columns from 1") }
         guard let aggregate = Aggregate(rawValue: try options.string("agg")) else {
-            throw JobOptionError(message: "--agg must be sum, min, max or count, not '\(try options.string("agg"))'")
+            throw JobOptionError(message: "--agg must be sum, min, max, count or mean, not '\(try options.string("agg"))'")
         }
         self.aggregate = aggregate
+        switch try options.string("type") {
+        case "int": readsFloats = aggregate == .mean
+        case "float": readsFloats = aggregate != .count
+        case let other: throw JobOptionError(message: "--type must be int or float, not '\(other)'")
+        }
         switch try options.string("format") {
         case "tsv": format = .tsv
         case "csv": format = .commaSeparated
@@ -38,30 +47,53 @@ public struct GroupBy: Job {
         }
     }
 
-    /// Each aggregate folds inside the map tasks too.
+    /// Each aggregate folds inside the map tasks too: integers by their own rule, floats into a
+    /// tally (count, exact sum, minimum, maximum).
     public var combining: Combiner? {
-        switch aggregate {
-        case .sum, .count: .sum
+        if readsFloats { return .tally }
+        return switch aggregate {
+        case .sum, .count, .mean: .sum
         case .min: .minimum
         case .max: .maximum
         }
     }
 
     public func map(_ record: Record, _ output: MapOutput) {
-        var value: Int64?
         if aggregate == .count {
-            value = 1
-        } else {
-            value = withField(valueColumn, of: record.bytes, format: format) { parseInteger($0) } ?? nil
+            return emit(record, output) { output.emit($0, 1) }
         }
-        guard let value else { return output.count("lines skipped (no integer value)") }
-        let found = withField(keyColumn, of: record.bytes, format: format) { key in output.emit(key, value) }
-        if found == nil { output.count("lines skipped (too few columns)") }
+        if readsFloats {
+            guard let value = withField(valueColumn, of: record.bytes, format: format, parseDouble) ?? nil else {
+                return output.count("lines skipped (no number value)")
+            }
+            return emit(record, output) { output.emit($0, double: value) }
+        }
+        guard let value = withField(valueColumn, of: record.bytes, format: format, parseInteger) ?? nil else {
+            return output.count("lines skipped (no integer value)")
+        }
+        emit(record, output) { output.emit($0, value) }
+    }
+
+    /// Calls `emit` with the record's key column, or counts the line as skipped.
+    private func emit(_ record: Record, _ output: MapOutput, _ emit: (ByteSlice) -> Void) {
+        if withField(keyColumn, of: record.bytes, format: format, emit) == nil {
+            output.count("lines skipped (too few columns)")
+        }
     }
 
     public func reduce(_ key: ByteSlice, _ values: inout ReduceValues, _ output: ReduceOutput) {
+        if readsFloats {
+            let tally = values.tally()
+            let result = switch aggregate {
+            case .sum: tally.sum
+            case .min: tally.minimum
+            case .max: tally.maximum
+            case .mean, .count: tally.mean
+            }
+            return output.emit(key, double: result)
+        }
         switch aggregate {
-        case .sum, .count:
+        case .sum, .count, .mean:
             output.emit(key, values.sum())
         case .min, .max:
             var best = aggregate == .min ? Int64.max : Int64.min

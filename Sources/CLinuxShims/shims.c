@@ -1,8 +1,10 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -26,4 +28,13 @@ long *mr_thread_cells(void) { return thread_cells; }
 
 void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength) {
     return memmem(haystack, haystackLength, needle, needleLength);
+}
+
+int mr_format_double(char *buffer, int size, double number) {
+    int length = 0;
+    for (int precision = 15; precision <= 17; precision++) {
+        length = snprintf(buffer, size, "%.*g", precision, number);
+        if (!isfinite(number) || strtod(buffer, NULL) == number) break;
+    }
+    return length;
 }

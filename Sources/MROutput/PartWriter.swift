@@ -50,6 +50,10 @@ package final class PartWriter: RecordSink {
         writeLine(key, text)
     }
 
+    package override func emit(key: ByteSlice, double: Double) {
+        DoubleText.withShortestDigits(of: double) { writeLine(key, $0) }
+    }
+
     package override func count(_ name: String, by amount: Int64) {
         counters[name, default: 0] += amount
     }

@@ -2,8 +2,8 @@ import MRBase
 import MRSystem
 import MapReduce
 
-/// The bytes a map buffer keeps beside its slots: keys longer than a slot holds, and text values
-/// behind their varint length. It grows by doubling and is emptied, not freed, by a spill.
+/// The bytes a map buffer keeps beside its slots: keys longer than a slot holds, text values
+/// behind their varint length, and the tallies of a `.tally` combiner. It grows by doubling and is emptied, not freed, by a spill.
 struct ByteArena {
     private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int
@@ -40,6 +40,18 @@ struct ByteArena {
         used += bytes.count
         return offset
     }
+
+    /// Room for `byteCount` bytes at an 8-byte-aligned offset, which it returns (the bytes are
+    /// not cleared). Pointers into the arena move when it grows: keep the offset.
+    mutating func reserve(_ byteCount: Int) -> Int {
+        let offset = (used + 7) & ~7
+        if offset + byteCount > capacity { grow(toHold: offset - used + byteCount) }
+        used = offset + byteCount
+        return offset
+    }
+
+    /// The arena's memory at `offset`, valid until it next grows.
+    func address(at offset: Int) -> UnsafeMutableRawPointer { base + offset }
 
     private mutating func grow(toHold needed: Int) {
         var newCapacity = capacity * 2

@@ -27,7 +27,7 @@ final class CombiningTable: SlotTableBuffer {
         case .minimum: (rule, customFold) = (.minimum, nil)
         case .maximum: (rule, customFold) = (.maximum, nil)
         case .custom(let fold): (rule, customFold) = (.custom, fold)
-        case .distinct: preconditionFailure(".distinct keeps text values: it has its own buffer, DistinctTable")
+        case .distinct, .tally: preconditionFailure("\(combiner) has its own buffer")
         }
         super.init(spills: spills, memoryBudget: memoryBudget, memory: memory)
     }
@@ -51,6 +51,11 @@ final class CombiningTable: SlotTableBuffer {
     override func emit(key: ByteSlice, text: ByteSlice) {
         emitted &+= 1
         misuse = misuse ?? "it emits text values but its combiner folds integers (use .distinct or no combiner)"
+    }
+
+    override func emit(key: ByteSlice, double: Double) {
+        emitted &+= 1
+        misuse = misuse ?? "it emits Double values but its combiner folds integers (use .tally or no combiner)"
     }
 
     /// A pair that does not take the short way: a spill due first, or a long key (queued when

@@ -48,6 +48,11 @@ final class DistinctTable: SlotTableBuffer {
         misuse = misuse ?? "it emits integer values but its combiner, .distinct, keeps text values"
     }
 
+    override func emit(key: ByteSlice, double: Double) {
+        emitted &+= 1
+        misuse = misuse ?? "it emits Double values but its combiner, .distinct, keeps text values"
+    }
+
     /// The key and the text value stored at `index`.
     private func pair(at index: Int) -> (key: ByteSlice, text: ByteSlice) {
         let stored = table.key(at: index, arena: arena)

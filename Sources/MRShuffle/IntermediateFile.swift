@@ -14,9 +14,12 @@ import Glibc
 /// Layout (all integers little-endian):
 /// ```
 /// segments  for each partition in order, nothing when it has no pairs, else:
-///   header  "MRI2"
-///   records varint(key length << 1 | is-text) key-bytes value      ... sorted by key bytes
-///           value: zigzag-varint(n) for an integer n, or varint(length) text-bytes
+///   header  "MRI3"
+///   records varint(key length << 2 | kind) key-bytes value      ... sorted by key bytes
+///           kind 0, an integer n: zigzag-varint(n)
+///           kind 1, text:         varint(length) text-bytes
+///           kind 2, a Double:     u64(its bits)
+///           kind 3, a Tally:      varint(length) the bytes of Tally.encode
 ///   footer  "MRIE" u64(record count) u32(CRC-32 of header and records)
 /// index     u64(end offset of each partition's segment) ... u32(partitions)
 ///           u32(CRC-32 of the end offsets and partitions) "MRIX"
@@ -24,12 +27,15 @@ import Glibc
 /// Varints keep a word count's pairs to a few bytes beyond the word; the footers and the index's
 /// checksum let the reader detect a truncated or damaged file instead of merging garbage.
 package enum IntermediateFile {
-    package static let headerMagic: [UInt8] = Array("MRI2".utf8)
+    package static let headerMagic: [UInt8] = Array("MRI3".utf8)
     static let footerMagic: [UInt8] = Array("MRIE".utf8)
     static let indexMagic: [UInt8] = Array("MRIX".utf8)
     static let footerSize = 16
     /// The index's fixed end: partitions, checksum, magic.
     static let indexTrailerSize = 12
+
+    /// A record's kind of value, in the low two bits of its key header.
+    enum Kind: UInt64 { case integer, text, double, tally }
 
     /// One partition's pairs in one spill files: what a reduce task reads.
     package struct Segment: Equatable {
@@ -74,14 +80,14 @@ package enum IntermediateFile {
             case .int(let number):
                 let zigzag = Varint.zigzag(number)
                 guard key.count + 20 <= output.capacity else {
-                    try appendVarint(UInt64(key.count) << 1)
+                    try appendVarint(UInt64(key.count) << 2 | Kind.integer.rawValue)
                     try output.append(key)
                     try appendVarint(zigzag)
                     break
                 }
                 // Nearly every pair of a counting job: encoded in place, one copy (the key).
                 try output.write(atMost: key.count + 20) { out in
-                    let keyStart = out + Varint.encode(UInt64(key.count) << 1, into: out)
+                    let keyStart = out + Varint.encode(UInt64(key.count) << 2 | Kind.integer.rawValue, into: out)
                     if key.count <= 16 {
                         // Two 8-byte stores (the room holds them; the value overwrites the
                         // padding): a call to memmove per pair cost 4 % of ngrams.
@@ -95,12 +101,22 @@ package enum IntermediateFile {
                     return valueStart + Varint.encode(zigzag, into: valueStart) - out
                 }
             case .bytes(let text):
-                try appendVarint(UInt64(key.count) << 1 | 1)
+                try append(key, kind: .text, lengthPrefixed: text)
+            case .double(let number):
+                try appendVarint(UInt64(key.count) << 2 | Kind.double.rawValue)
                 try output.append(key)
-                try appendVarint(UInt64(text.count))
-                try output.append(text)
+                try withUnsafeBytes(of: number.bitPattern.littleEndian) { try output.append($0) }
+            case .tally(let encoded):
+                try append(key, kind: .tally, lengthPrefixed: encoded.bytes)
             }
             records += 1
+        }
+
+        private func append(_ key: ByteSlice, kind: Kind, lengthPrefixed bytes: ByteSlice) throws {
+            try appendVarint(UInt64(key.count) << 2 | kind.rawValue)
+            try output.append(key)
+            try appendVarint(UInt64(bytes.count))
+            try output.append(bytes)
         }
 
         private func appendVarint(_ value: UInt64) throws {
@@ -219,24 +235,34 @@ package enum IntermediateFile {
             _ = try ensure(min(10, remaining))
             var cursor = position
             let keyHeader = try decodeVarint(&cursor)
-            let isText = keyHeader & 1 == 1
-            guard keyHeader >> 1 < UInt64(remaining) else { throw damaged("key longer than the file") }
-            let keyLength = Int(keyHeader >> 1)
+            let kind = Kind(rawValue: keyHeader & 3)!
+            guard keyHeader >> 2 < UInt64(remaining) else { throw damaged("key longer than the file") }
+            let keyLength = Int(keyHeader >> 2)
             let prefixLength = cursor - position
             guard try ensure(min(prefixLength + keyLength + 10, remaining)) else { throw damaged("truncated") }
             cursor = position + prefixLength + keyLength
-            let header = try decodeVarint(&cursor)
-            if !isText {
-                value = .int(Varint.unzigzag(header))
-            } else {
-                // A text value: make key, value header and text contiguous, then slice both.
-                let textLength = header
+            switch kind {
+            case .integer:
+                value = .int(Varint.unzigzag(try decodeVarint(&cursor)))
+            case .double:
+                guard cursor + 8 <= filled else { throw damaged("truncated double value") }
+                value = .double(Double(bitPattern: UInt64(littleEndian: (buffer + cursor).loadUnaligned(as: UInt64.self))))
+                cursor += 8
+            case .text, .tally:
+                // Make key, value header and bytes contiguous, then slice both.
+                let valueLength = try decodeVarint(&cursor)
                 let valueHeaderLength = cursor - (position + prefixLength + keyLength)
                 let recordLength = prefixLength + keyLength + valueHeaderLength
-                guard textLength <= UInt64(remaining - recordLength),
-                      try ensure(recordLength + Int(textLength)) else { throw damaged("truncated text value") }
-                cursor = position + recordLength + Int(textLength)
-                value = .bytes(ByteSlice(start: buffer + position + recordLength, count: Int(textLength)))
+                guard valueLength <= UInt64(remaining - recordLength),
+                      try ensure(recordLength + Int(valueLength)) else { throw damaged("truncated value") }
+                cursor = position + recordLength + Int(valueLength)
+                let bytes = ByteSlice(start: buffer + position + recordLength, count: Int(valueLength))
+                if kind == .text {
+                    value = .bytes(bytes)
+                } else {
+                    guard Tally(encoded: bytes) != nil else { throw damaged("bad tally value") }
+                    value = .tally(Tally.Encoded(checked: bytes))
+                }
             }
             key = ByteSlice(start: buffer + position + prefixLength, count: keyLength)
             guard bufferFileOffset + Int64(cursor) <= recordsEnd else { throw damaged("record runs into the footer") }

@@ -2,9 +2,10 @@ import MRBase
 import MRSystem
 import MapReduce
 
-/// Collects a map task's output in memory, in one of three ways chosen by the job's combiner:
-/// ``CombiningTable`` folds integer values per key, ``DistinctTable`` keeps each distinct text
-/// value of a key once, ``PairList`` keeps every pair in emission order. This base holds what
+/// Collects a map task's output in memory, in one of four ways chosen by the job's combiner:
+/// ``CombiningTable`` folds integer values per key, ``TallyTable`` folds `Double` values per key,
+/// ``DistinctTable`` keeps each distinct text value of a key once, ``PairList`` keeps every pair
+/// in emission order. This base holds what
 /// they share: the counters, the ``ByteArena``, the memory budget and the spills.
 ///
 /// The buffer keeps to a memory budget: when it would outgrow it, it spills what it holds as a
@@ -18,6 +19,7 @@ package class MapOutputBuffer: RecordSink {
         return switch combiner {
         case nil: PairList(spills: spills, memoryBudget: memoryBudget, memory: memory)
         case .distinct?: DistinctTable(spills: spills, memoryBudget: memoryBudget, memory: memory)
+        case .tally?: TallyTable(spills: spills, memoryBudget: memoryBudget, memory: memory)
         case let rule?: CombiningTable(rule, spills: spills, memoryBudget: memoryBudget, memory: memory)
         }
     }

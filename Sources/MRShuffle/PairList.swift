@@ -7,10 +7,11 @@ import MapReduce
 /// entry; longer keys and text values live in the arena.
 final class PairList: MapOutputBuffer {
     struct Entry {
-        enum Kind: UInt32 { case integer, text }
+        enum Kind: UInt32 { case integer, text, double }
         var kind: Kind
         var keyLength: UInt32
-        /// The integer value, or the text value's offset in the arena (behind its length).
+        /// The integer value, the bits of a Double, or the text value's offset in the arena
+        /// (behind its length).
         var value: Int64
         /// The key's bytes, zero-padded, when it is at most 16 bytes; otherwise `word0` is its
         /// offset in the arena.
@@ -48,6 +49,10 @@ final class PairList: MapOutputBuffer {
 
     override func emit(key: ByteSlice, text: ByteSlice) {
         append(key, kind: .text) { arena in Int64(arena.store(text, withLength: true)) }
+    }
+
+    override func emit(key: ByteSlice, double: Double) {
+        append(key, kind: .double) { _ in Int64(bitPattern: double.bitPattern) }
     }
 
     @inline(__always)
@@ -89,7 +94,11 @@ final class PairList: MapOutputBuffer {
 
     private func value(at index: Int) -> Value {
         let entry = entries[index]
-        return entry.kind == .text ? .bytes(arena.lengthPrefixedBytes(at: Int(entry.value))) : .int(entry.value)
+        return switch entry.kind {
+        case .integer: .int(entry.value)
+        case .text: .bytes(arena.lengthPrefixedBytes(at: Int(entry.value)))
+        case .double: .double(Double(bitPattern: UInt64(bitPattern: entry.value)))
+        }
     }
 
     /// Equal keys keep emission order.

@@ -56,11 +56,13 @@ protocol StreamSink: AnyObject {
 extension PartWriter: StreamSink {}
 
 /// Writes map output as ``StreamLine``s, folding values of equal keys with the job's combiner
-/// first (integers; `.distinct` keeps each distinct text value of a key once).
+/// first (integers; `.tally` folds doubles; `.distinct` keeps each distinct text value of a key
+/// once).
 final class CombiningLineWriter: RecordSink, StreamSink {
     private let output: BufferedWriter
     private let combiner: Combiner?
     private var folded: [[UInt8]: Int64] = [:]
+    private var tallies: [[UInt8]: Tally] = [:]
     /// Distinct (key, text) pairs, each as the key's length (4 bytes), the key, the text.
     private var distinct: Set<[UInt8]> = []
     private(set) var counters: [String: Int64] = [:]
@@ -79,6 +81,7 @@ final class CombiningLineWriter: RecordSink, StreamSink {
 
     override func emit(key: ByteSlice, value: Int64) {
         records += 1
+        if case .tally? = combiner { return misdeclared("integer values", "it folds Double values (emit(key, double:))") }
         guard let combiner, !combiner.isDistinct else { return write(key, .int(value)) }
         let stored = Array(key)
         if let current = folded[stored] {
@@ -100,6 +103,23 @@ final class CombiningLineWriter: RecordSink, StreamSink {
         distinct.insert(CombiningLineWriter.pair(key, text))
     }
 
+    override func emit(key: ByteSlice, double: Double) {
+        records += 1
+        switch combiner {
+        case nil: write(key, .double(double))
+        case .tally?:
+            let stored = Array(key)
+            if tallies[stored] == nil && tallies.count >= StreamMapper.tableLimit { writeTable() }
+            tallies[stored, default: Tally()].add(double)
+        case let other?: misdeclared("Double values", "\(other) does not fold them (use .tally or no combiner)")
+        }
+    }
+
+    /// The same mistake the engine's map buffers report.
+    private func misdeclared(_ values: String, _ why: String) {
+        pendingError = pendingError ?? MRError(.taskFailed, "job \(jobName) is misdeclared: it emits \(values) but its combiner, \(why)")
+    }
+
     override func count(_ name: String, by amount: Int64) {
         counters[name, default: 0] += amount
     }
@@ -110,13 +130,22 @@ final class CombiningLineWriter: RecordSink, StreamSink {
         try output.flush()
     }
 
-    private func write(_ key: ByteSlice, _ value: Value) {
+    func write(_ key: ByteSlice, _ value: Value) {
         do { try StreamLine.write(key: key, value: value, to: output) } catch { pendingError = pendingError ?? error }
+    }
+
+    func write(_ key: ByteSlice, _ tally: Tally) {
+        withUnsafeTemporaryAllocation(byteCount: Tally.maxEncodedSize, alignment: 8) { buffer in
+            let length = tally.encode(into: buffer.baseAddress!)
+            write(key, .tally(Tally.Encoded(checked: ByteSlice(rebasing: buffer[..<length]))))
+        }
     }
 
     private func writeTable() {
         for (key, value) in folded { key.withUnsafeBytes { write($0, .int(value)) } }
         folded.removeAll(keepingCapacity: true)
+        for (key, tally) in tallies { key.withUnsafeBytes { write($0, tally) } }
+        tallies.removeAll(keepingCapacity: true)
         for pair in distinct {
             pair.withUnsafeBytes { bytes in
                 let split = 4 + Int(bytes.loadUnaligned(as: UInt32.self))
@@ -137,7 +166,7 @@ extension Combiner {
         return false
     }
 
-    /// The fold of an integer combiner (`.distinct` keeps the later value); nil for a sum past
+    /// The fold of an integer combiner (`.distinct` and `.tally` keep the later value); nil for a sum past
     /// Int64's range.
     func fold(_ accumulated: Int64, _ value: Int64) -> Int64? {
         switch self {
@@ -147,7 +176,7 @@ extension Combiner {
         case .minimum: return min(accumulated, value)
         case .maximum: return max(accumulated, value)
         case .custom(let fold): return fold(accumulated, value)
-        case .distinct: return value
+        case .distinct, .tally: return value
         }
     }
 }

@@ -19,14 +19,15 @@ package enum StreamReducer {
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
         // combine folds each group here and writes it at once, so its output stays sorted.
         let partWriter = step == .reduce ? PartWriter(output: stdout, topCount: 0, keysMustBeSorted: true) : nil
-        let sink: RecordSink & StreamSink = partWriter ?? CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name)
+        let lineWriter = step == .combine ? CombiningLineWriter(output: stdout, combiner: nil, jobName: jobType.name) : nil
+        let sink: RecordSink & StreamSink = partWriter ?? lineWriter!
         let output = ReduceOutput(sink)
         var distinctTexts = Set<[UInt8]>()
         let group = GroupValues()
         var values = ReduceValues(group)
         var key: [UInt8] = []       // the group's key, escaped as read
         var unescapedKey: [UInt8] = []  // the same, unescaped, checked when the group starts
-        var text: [UInt8] = []
+        var bytes: [UInt8] = []
         var groups: Int64 = 0
 
         func finishGroup() throws {
@@ -40,7 +41,7 @@ package enum StreamReducer {
                     if let unsorted = partWriter?.unsortedKey { throw MRError.unsortedOutput(job: jobType.name, unsorted) }
                     if WrongValueType.take() { throw MRError.wrongValueType(job: jobType.name, key: keyBytes) }
                 case .combine:
-                    try combine(group, key: keyBytes, by: job, into: sink, seen: &distinctTexts)
+                    try combine(group, key: keyBytes, by: job, into: lineWriter!, seen: &distinctTexts)
                 }
             }
             group.clear()
@@ -51,8 +52,8 @@ package enum StreamReducer {
         do {
             try lines.forEachLine(of: SequentialSource(FileDescriptor(raw: 0, path: "standard input")), from: 0,
                                   skippingFirstLine: false, end: .max, firstLineNumber: 1) { line, _, lineNumber in
-                guard let (lineKey, number) = StreamLine.parse(line, text: &text) else {
-                    throw MRError(.badInput, "standard input line \(lineNumber): not KEY<TAB>VALUE with an integer or 'text value, as mr stream map writes")
+                guard let (lineKey, value) = StreamLine.parse(line, bytes: &bytes) else {
+                    throw MRError(.badInput, "standard input line \(lineNumber): not KEY<TAB>VALUE with an integer, 'text, ~double or =tally value, as mr stream map writes")
                 }
                 if !started || !lineKey.elementsEqual(key) {
                     if started {
@@ -69,7 +70,7 @@ package enum StreamReducer {
                         throw MRError(.badInput, "standard input line \(lineNumber): its key has an escape the format does not define (a key escapes only \\\\, \\t, \\n and \\r); was it written by mr stream map?")
                     }
                 }
-                if let number { group.append(number) } else { group.append(text: text) }
+                group.append(value, bytes: bytes)
                 if lineNumber % (1 << 22) == 0 { status("\(step == .reduce ? "reduce" : "combine"): \(lineNumber) lines read") }
             }
             if started { try finishGroup() }
@@ -86,16 +87,24 @@ package enum StreamReducer {
         return counters
     }
 
-    /// Folds one group's values by the job's combiner and writes what is left: one integer, or
-    /// each distinct text once, or (no combiner) every value as it came.
-    private static func combine(_ group: GroupValues, key: ByteSlice, by job: any Job, into sink: RecordSink,
+    /// Folds one group's values by the job's combiner and writes what is left: one integer, one
+    /// tally, or each distinct text once, or (no combiner) every value as it came.
+    private static func combine(_ group: GroupValues, key: ByteSlice, by job: any Job, into sink: CombiningLineWriter,
                                 seen distinctTexts: inout Set<[UInt8]>) throws {
         let jobType = type(of: job)
         let combiner = job.combining
         var folded: Int64?
+        var tally: Tally?
         distinctTexts.removeAll(keepingCapacity: true)
         while let value = group.nextValue() {
             switch value {
+            case .double(let number):
+                guard case .tally? = combiner else { sink.write(key, value); continue }
+                tally = tally ?? Tally()
+                tally!.add(number)
+            case .tally(let encoded):
+                tally = tally ?? Tally()
+                tally!.add(encoded.tally)
             case .int(let number):
                 guard let combiner, !combiner.isDistinct else { sink.emit(key: key, value: number); continue }
                 guard let sum = folded.map({ combiner.fold($0, number) }) ?? number else {
@@ -108,6 +117,7 @@ package enum StreamReducer {
             }
         }
         if let folded { sink.emit(key: key, value: folded) }
+        if let tally { sink.write(key, tally) }
     }
 
     /// Whether `next` may follow `previous`: bytewise key order (as Hadoop sorts) or the order of
@@ -117,48 +127,48 @@ package enum StreamReducer {
     }
 }
 
-/// The values of one key, held until the group ends: integers, and text in one arena.
+/// The values of one key, held until the group ends: numbers (a double by its bits), and text
+/// and tallies in one arena.
 private final class GroupValues: ValueSource {
-    private var numbers: [Int64] = []
-    private var isText: [Bool] = []
-    private var textEnds: [Int] = []
+    private var kinds: [StreamLine.Parsed] = []
+    private var byteEnds: [Int] = []
     private var arena: [UInt8] = []
     private var next = 0
-    private var nextNumber = 0
-    private var nextText = 0
+    private var nextBytes = 0
 
-    func append(_ number: Int64) {
-        numbers.append(number)
-        isText.append(false)
+    func append(_ value: StreamLine.Parsed, bytes: [UInt8]) {
+        kinds.append(value)
+        switch value {
+        case .int, .double: break
+        case .text, .tally:
+            arena.append(contentsOf: bytes)
+            byteEnds.append(arena.count)
+        }
     }
 
-    func append(text: [UInt8]) {
-        arena.append(contentsOf: text)
-        textEnds.append(arena.count)
-        isText.append(true)
-    }
-
-    func rewind() { (next, nextNumber, nextText) = (0, 0, 0) }
+    func rewind() { (next, nextBytes) = (0, 0) }
 
     func clear() {
-        numbers.removeAll(keepingCapacity: true)
-        isText.removeAll(keepingCapacity: true)
-        textEnds.removeAll(keepingCapacity: true)
+        kinds.removeAll(keepingCapacity: true)
+        byteEnds.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
         rewind()
     }
 
     override func nextValue() -> Value? {
-        guard next < isText.count else { return nil }
+        guard next < kinds.count else { return nil }
         defer { next += 1 }
-        if !isText[next] {
-            defer { nextNumber += 1 }
-            return .int(numbers[nextNumber])
+        switch kinds[next] {
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
+        case .text, .tally:
+            let start = nextBytes == 0 ? 0 : byteEnds[nextBytes - 1]
+            let end = byteEnds[nextBytes]
+            nextBytes += 1
+            // Valid until the group is cleared: the arena does not move while a group is read.
+            let bytes = arena.withUnsafeBytes { ByteSlice(rebasing: $0[start..<end]) }
+            if case .text = kinds[next] { return .bytes(bytes) }
+            return .tally(Tally.Encoded(checked: bytes))
         }
-        let start = nextText == 0 ? 0 : textEnds[nextText - 1]
-        let end = textEnds[nextText]
-        nextText += 1
-        // Valid until the group is cleared: the arena does not move while a group is read.
-        return .bytes(arena.withUnsafeBytes { ByteSlice(rebasing: $0[start..<end]) })
     }
 }

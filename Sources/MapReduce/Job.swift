@@ -211,7 +211,8 @@ public final class JobEntry {
 
 /// An associative, commutative fold of the values of one key, applied inside each map task so
 /// that far fewer pairs are written, sorted and merged. `sum`, `minimum`, `maximum` and `custom`
-/// fold integer values; `distinct` keeps each distinct text value of a key once.
+/// fold integer values; `tally` folds `Double` values; `distinct` keeps each distinct text value
+/// of a key once.
 public enum Combiner: Sendable {
     /// Adds values, as counting jobs need. A sum past Int64's range fails the run (exit 65)
     /// naming the key, never a wrapped number.
@@ -224,4 +225,8 @@ public enum Combiner: Sendable {
     case custom(@Sendable (_ accumulated: Int64, _ value: Int64) -> Int64)
     /// Keeps each distinct (key, text value) pair once.
     case distinct
+    /// Folds `Double` values (`emit(key, double: x)`) into a ``Tally``: count, exact sum,
+    /// minimum and maximum, read in reduce with `values.tally()`. The sum is exact until read,
+    /// so the output is the same on 1 or N workers.
+    case tally
 }

@@ -1,5 +1,6 @@
-/// Where ``Job/map(_:_:)`` sends its key-value pairs.
-public struct MapOutput {
+/// Where ``Job/map(_:_:)`` sends its key-value pairs (see ``PairOutput`` for every way to emit
+/// one).
+public struct MapOutput: PairOutput {
     // Unretained: the engine keeps its sink alive for the whole task. Held strongly, the sink
     // cost two atomic reference-count operations per line (map's closures capture the output).
     @usableFromInline let sink: Unmanaged<RecordSink>
@@ -21,10 +22,11 @@ public struct MapOutput {
         sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: text) }
     }
 
-    /// Emits the decimal text of `number` as key, e.g. to group by a length or a year.
+    /// Emits `key` with a floating-point value: reduce reads it with `value.double`, or, folded
+    /// by the ``Combiner/tally`` combiner, with `values.tally()`.
     @inlinable
-    public func emit(decimal number: Int, _ value: Int64) {
-        withDecimalDigits(of: Int64(number)) { emit($0, value) }
+    public func emit(_ key: ByteSlice, double: Double) {
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, double: double) }
     }
 
     /// Adds `amount` to the job's counter `name`; counters are summed over tasks and shown in
@@ -47,6 +49,8 @@ open class RecordSink {
     open func emit(key: ByteSlice, value: Int64) { Self.notOverridden() }
     /// Receives one pair with a byte-string value; both are valid only during the call.
     open func emit(key: ByteSlice, text: ByteSlice) { Self.notOverridden() }
+    /// Receives one pair with a floating-point value.
+    open func emit(key: ByteSlice, double: Double) { Self.notOverridden() }
     /// Adds to a job counter.
     open func count(_ name: String, by amount: Int64) { Self.notOverridden() }
 

@@ -8,6 +8,11 @@ public enum Value {
     /// A byte string, as `output.emit(key, text: bytes)` emitted it; valid until the next value
     /// is read: copy what you keep (`Array(bytes)`).
     case bytes(ByteSlice)
+    /// A floating-point number, as `output.emit(key, double: x)` emitted it.
+    case double(Double)
+    /// Several `Double` values of the key already folded by the ``Combiner/tally`` combiner;
+    /// ``ReduceValues/tally()`` adds them up with the rest.
+    case tally(Tally.Encoded)
 
     /// The integer. Read from a byte string it is 0, and the engine fails the task after the
     /// reduce call, naming the key: a value read as the wrong type is a mistake, not a zero.
@@ -18,7 +23,16 @@ public enum Value {
         return 0
     }
 
-    /// The byte string. Read from an integer it is empty, and the engine fails the task after
+    /// The floating-point number. Read from another type it is 0, and the engine fails the task
+    /// after the reduce call, naming the key.
+    @inlinable
+    public var double: Double {
+        if case .double(let value) = self { return value }
+        WrongValueType.record()
+        return 0
+    }
+
+    /// The byte string. Read from another type it is empty, and the engine fails the task after
     /// the reduce call, naming the key.
     @inlinable
     public var bytes: ByteSlice {
@@ -57,6 +71,21 @@ public struct ReduceValues: IteratorProtocol, Sequence {
         }
         return total
     }
+
+    /// Consumes the remaining values and returns their ``Tally``: count, exact sum, minimum and
+    /// maximum of `Double` values, whether the ``Combiner/tally`` combiner folded some of them
+    /// first or not. A value of another type is a mistake the engine reports, naming the key.
+    public mutating func tally() -> Tally {
+        var tally = Tally()
+        while let value = next() {
+            switch value {
+            case .double(let number): tally.add(number)
+            case .tally(let encoded): tally.add(encoded.tally)
+            case .int, .bytes: WrongValueType.record()
+            }
+        }
+        return tally
+    }
 }
 
 /// The engine's side of ``ReduceValues``: a class, as ``RecordSink`` is, so that the values
@@ -73,8 +102,9 @@ open class ValueSource {
     open func nextValue() -> Value? { fatalError("\(Self.self) does not override ValueSource.nextValue()") }
 }
 
-/// Where ``Job/reduce(_:_:_:)`` writes its output records: lines `key<TAB>value`.
-public struct ReduceOutput {
+/// Where ``Job/reduce(_:_:_:)`` writes its output records: lines `key<TAB>value` (see
+/// ``PairOutput`` for every way to emit one).
+public struct ReduceOutput: PairOutput {
     // Unretained, as ``MapOutput``'s sink.
     @usableFromInline let sink: Unmanaged<RecordSink>
 
@@ -95,11 +125,10 @@ public struct ReduceOutput {
         sink._withUnsafeGuaranteedRef { $0.emit(key: key, text: text) }
     }
 
-    /// Writes the line `key<TAB>text`.
+    /// Writes the line `key<TAB>number`, the number in the shortest form that reads back as it.
     @inlinable
-    public func emit(_ key: ByteSlice, text: String) {
-        var text = text
-        text.withUTF8 { emit(key, text: ByteSlice($0)) }
+    public func emit(_ key: ByteSlice, double: Double) {
+        sink._withUnsafeGuaranteedRef { $0.emit(key: key, double: double) }
     }
 
     /// Adds `amount` to the job's counter `name`.

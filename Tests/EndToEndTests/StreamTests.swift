@@ -36,6 +36,38 @@ final class StreamTests: BooksTestCase {
         }
     }
 
+    /// Typed values through the stream lines: groupby's floats folded into tallies by map and
+    /// combine, and join's tagged text, equal the local run.
+    func testGroupByFloatsAndAJoinThroughSortEqualTheLocalRun() throws {
+        var table = ""
+        for number in 0..<5_000 { table += "k\(number % 37)\t\(Double(number) * 0.37 - 900.1)\tc\(number % 11)\n" }
+        try Data(table.utf8).write(to: books.appendingPathComponent("table.tsv"))
+        var people = ""
+        for number in 0..<9 { people += "c\(number)\tperson \(number)\n" }
+        try Data(people.utf8).write(to: books.appendingPathComponent("people.tsv"))
+        let data = try directory.appendingPathComponent("tables").creatingDirectory()
+        for name in ["table.tsv", "people.tsv"] {
+            try FileManager.default.copyItem(at: books.appendingPathComponent(name), to: data.appendingPathComponent(name))
+        }
+        for aggregate in ["mean", "sum", "max"] {
+            let step = "groupby --type float --agg \(aggregate)"
+            let streamed = try shell("\"$MR\" stream map \(step) < table.tsv 2>/dev/null | LC_ALL=C sort"
+                + " | \"$MR\" stream combine \(step) 2>/dev/null | \"$MR\" stream reduce \(step) 2>/dev/null")
+            let output = directory.appendingPathComponent("groupby-\(aggregate)")
+            try MR.succeed(["groupby", data.appendingPathComponent("table.tsv").path, "--type", "float", "--agg", aggregate, "--output", output.path])
+            XCTAssertEqual(sortedLines(streamed), try MR.sortedLines(output), step)
+        }
+        let join = "join --left table.tsv --left-key 3"
+        let streamed = try shell("for f in table.tsv people.tsv; do mapreduce_map_input_file=$f \"$MR\" stream map \(join) < $f 2>/dev/null; done"
+            + " | LC_ALL=C sort | \"$MR\" stream reduce \(join) 2>/dev/null")
+        let output = directory.appendingPathComponent("join")
+        let joined = try MR.run(["join", "table.tsv", "people.tsv", "--left", "table.tsv", "--left-key", "3", "--output", output.path],
+                                currentDirectory: data)
+        XCTAssertEqual(joined.status, 0, joined.stderr)
+        XCTAssertEqual(sortedLines(streamed), try MR.sortedLines(output, keysUnique: false))
+        XCTAssertEqual(sortedLines(streamed).count, 5_000 / 11 * 9 + min(5_000 % 11, 9))
+    }
+
     func testAMapOnlyJobWritesTheLocalRunsLines() throws {
         let streamed = try shell("\(mapEachBook) grep --pattern 'Baker Street' 2>/dev/null; done")
         XCTAssertEqual(sortedLines(streamed), try localRun(["grep", "--pattern", "Baker Street"]))

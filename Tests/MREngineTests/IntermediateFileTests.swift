@@ -10,12 +10,19 @@ final class IntermediateFileTests: UnitTestCase {
         let path = directory.appendingPathComponent("part").path
         let writer = try IntermediateFile.Writer(path: path)
         let long = "long" + String(repeating: "x", count: 100_000)
-        let pairs: [(String, Value?)] = [("", .int(0)), ("a", .int(-1)), ("a", nil), ("b", .int(Int64.max)),
-                                         (long, .int(Int64.min)), (long, nil)]
+        var tally = Tally()
+        for number in [1e300, 0.1, -1e300, 2.5] { tally.add(number) }
+        let tallyBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: Tally.maxEncodedSize, alignment: 8)
+        defer { tallyBytes.deallocate() }
+        let encodedTally = Tally.Encoded(checked: ByteSlice(rebasing: tallyBytes[..<tally.encode(into: tallyBytes.baseAddress!)]))
+        let pairs: [(String, Value?)] = [("", .int(0)), ("a", .int(-1)), ("a", nil), ("a", .double(-0.1)), ("b", .int(Int64.max)),
+                                         ("b", .double(.infinity)), ("c", .tally(encodedTally)), (long, .int(Int64.min)), (long, nil)]
         func describe(_ value: Value) -> String {
             switch value {
             case .int(let number): "int \(number)"
             case .bytes(let text): "text " + String(decoding: text, as: UTF8.self)
+            case .double(let number): "double \(number)"
+            case .tally(let encoded): "tally \(encoded.tally.count) \(encoded.tally.sum) \(encoded.tally.minimum) \(encoded.tally.maximum)"
             }
         }
         // nil stands for a text value: the key itself reversed, long ones included.

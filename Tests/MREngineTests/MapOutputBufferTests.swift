@@ -127,6 +127,10 @@ final class MapOutputBufferTests: UnitTestCase {
                     switch value {
                     case .int(let number): groups[key, default: []].append(String(number))
                     case .bytes(let text): groups[key, default: []].append("'" + String(decoding: text, as: UTF8.self))
+                    case .double(let number): groups[key, default: []].append("~\(number)")
+                    case .tally(let encoded):
+                        let tally = encoded.tally
+                        groups[key, default: []].append("=\(tally.count) \(tally.sum) \(tally.minimum) \(tally.maximum)")
                     }
                 }
             }
@@ -224,5 +228,49 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
             }
         }
+    }
+
+    /// `.tally` folds the Double values of each key into count, sum, minimum and maximum, with
+    /// one run and with many spills; the values are whole numbers, so a plain sum is the exact
+    /// reference. Integer or text values are a misuse it reports.
+    func testTheTallyCombinerFoldsDoublesPerKey() throws {
+        var state: UInt64 = 5
+        let pairs: [(key: String, value: Double)] = (0..<40_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let key = "k\(state >> 40 % 20_000)" + (state & 7 == 0 ? String(repeating: "x", count: 20) : "")
+            return (key, Double(Int64(truncatingIfNeeded: state >> 20) % 1000 - 500))
+        }
+        var expected: [String: (count: Int, sum: Double, min: Double, max: Double)] = [:]
+        for pair in pairs {
+            let old = expected[pair.key] ?? (0, 0, .infinity, -.infinity)
+            expected[pair.key] = (old.count + 1, old.sum + pair.value, min(old.min, pair.value), max(old.max, pair.value))
+        }
+        for budget in [64 << 20, 300 << 10] {
+            let folder = directory.appendingPathComponent("tally-\(budget)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 3, directory: folder, memoryBudget: budget)
+            for pair in pairs { Array(pair.key.utf8).withUnsafeBytes { buffer.emit(key: $0, double: pair.value) } }
+            try buffer.finish()
+            XCTAssertNil(buffer.misuse)
+            if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) }
+            var merged: [String: [String]] = [:]
+            for groups in try readBack(folder, partitions: 3) { merged.merge(groups) { $0 + $1 } }
+            XCTAssertEqual(merged.count, expected.count)
+            for (key, tallies) in merged {
+                let parts = tallies.map { $0.dropFirst().split(separator: " ").map { Double($0)! } }
+                let reference = try XCTUnwrap(expected[key])
+                XCTAssertEqual(parts.map { Int($0[0]) }.reduce(0, +), reference.count, key)
+                XCTAssertEqual(parts.map { $0[1] }.reduce(0, +), reference.sum, key)
+                XCTAssertEqual(parts.map { $0[2] }.min(), reference.min, key)
+                XCTAssertEqual(parts.map { $0[3] }.max(), reference.max, key)
+                if budget >= 1 << 20 { XCTAssertEqual(tallies.count, 1, "one run: one tally for \(key)") }
+            }
+        }
+        let misused = MapOutputBuffer.make(combiner: .tally, partitions: 1, directory: directory.path, memoryBudget: 1 << 20)
+        Array("k".utf8).withUnsafeBytes { misused.emit(key: $0, value: 1) }
+        XCTAssertEqual(misused.misuse, "it emits integer values but its combiner, .tally, folds Double values (emit(key, double:))")
+        let summed = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: directory.path, memoryBudget: 1 << 20)
+        Array("k".utf8).withUnsafeBytes { summed.emit(key: $0, double: 1) }
+        XCTAssertEqual(summed.misuse, "it emits Double values but its combiner folds integers (use .tally or no combiner)")
     }
 }

@@ -57,3 +57,7 @@ static inline unsigned long long mr_key_word_mask(long length, int word) { retur
 
 /// memmem: the first occurrence of `needle` in `haystack`, or NULL.
 void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength);
+
+/// The shortest `%.15g`..`%.17g` text of `number` that strtod reads back as it; its length.
+/// Swift cannot call snprintf (variadic) without building an argument array.
+int mr_format_double(char *buffer, int size, double number);

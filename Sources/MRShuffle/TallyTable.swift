@@ -1,0 +1,71 @@
+import MRBase
+import MRSystem
+import MapReduce
+
+/// The map buffer of a job whose combiner is `.tally`: a ``SlotTable`` with one slot per distinct
+/// key, whose value is the offset of the key's ``Tally`` in the arena, where each `Double`
+/// emitted for the key is added in place.
+final class TallyTable: SlotTableBuffer {
+    /// Where a tally is encoded for a spill.
+    private let encoded = UnsafeMutableRawPointer.allocate(byteCount: Tally.maxEncodedSize, alignment: 8)
+
+    deinit {
+        encoded.deallocate()
+    }
+
+    override func emit(key: ByteSlice, double: Double) {
+        emitted &+= 1
+        if spillPending { spill() }
+        let length = key.count
+        let isLong = length > SlotTable.inlineLimit
+        let (hash, word0, word1) = SlotTable.hash(key)
+        let (slot, found) = table.lookUp(hash: hash, word0, word1, length: length, key: isLong ? key : nil, arena: arena)
+        if found {
+            tally(at: slot.pointee.value).pointee.add(double)
+            return
+        }
+        let keyOffset = isLong ? UInt64(arena.store(key, withLength: false)) : word0
+        let offset = arena.reserve(MemoryLayout<Tally>.size)
+        let tally = tally(at: Int64(offset))
+        tally.initialize(to: Tally())
+        tally.pointee.add(double)
+        table.claim(slot, hash: hash, length: length, value: Int64(offset), word0: keyOffset, word1: isLong ? 0 : word1)
+        checkArenaGrowth()
+        growIfCrowded()
+    }
+
+    override func emit(key: ByteSlice, value: Int64) {
+        emitted &+= 1
+        misuse = misuse ?? "it emits integer values but its combiner, .tally, folds Double values (emit(key, double:))"
+    }
+
+    override func emit(key: ByteSlice, text: ByteSlice) {
+        emitted &+= 1
+        misuse = misuse ?? "it emits text values but its combiner, .tally, folds Double values (emit(key, double:))"
+    }
+
+    private func tally(at offset: Int64) -> UnsafeMutablePointer<Tally> {
+        arena.address(at: Int(offset)).assumingMemoryBound(to: Tally.self)
+    }
+
+    override func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
+        let table = self.table, arena = self.arena
+        try SpillSorter(memory: memory).forEachSorted(
+            slots: table.capacity, partitions: partitions,
+            partition: { index in
+                table.isEmpty(at: index) ? nil : Int(table.keyHash(at: index, arena: arena) % UInt64(partitions))
+            },
+            item: { index in
+                let (prefix0, prefix1) = KeyBytes.orderPrefixes(table.key(at: index, arena: arena))
+                return SortItem(prefix0: prefix0, prefix1: prefix1, value: 0, location: index, length: table.key(at: index, arena: arena).count)
+            },
+            tieBreak: { a, b in
+                KeyBytes.compare(table.key(at: a.location, arena: arena), table.key(at: b.location, arena: arena)) < 0
+            }
+        ) { partition, item in
+            let length = tally(at: table.slots[item.location].value).pointee.encode(into: encoded)
+            let value = Value.tally(Tally.Encoded(checked: ByteSlice(start: encoded, count: length)))
+            try body(partition, table.key(at: item.location, arena: arena), value)
+        }
+    }
+}
