@@ -17,7 +17,7 @@ help:
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
 	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
 	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
-	@echo "make bench-peers     wordcount the usual Python ways (sequential, Pool, threads) and Polars against mr, outputs checked"
+	@echo "make bench-peers     wordcount the usual Python ways and Polars, groupby DuckDB and Polars, against mr, outputs checked"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
@@ -86,18 +86,20 @@ bench: build
 
 # Python's ways and Polars against mr on the same files (PEERS_DATA, e.g. a man-page corpus),
 # each peer's counts checked equal to mr's; a Markdown table on stdout, a chart in out/peers.svg.
+# Then groupby against DuckDB and Polars on a generated 10 M-row CSV table (out/groupby.csv).
 PEERS_VENV  := .build/peers-venv
 PEERS_DATA  ?= $(LARGE)
 PEERS_ROUNDS ?= 3
 $(PEERS_VENV)/.installed:
 	python3 -m venv $(PEERS_VENV)
-	$(PEERS_VENV)/bin/pip install --quiet polars==2.1.0
+	$(PEERS_VENV)/bin/pip install --quiet polars==2.1.0 duckdb==2.0.1
 	touch $@
 
 bench-peers: build $(PEERS_VENV)/.installed
 	@test -d $(PEERS_DATA) || $(MAKE) datasets
 	@mkdir -p out
 	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
+	$(PEERS_VENV)/bin/python bench/peers/groupby_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --table out/groupby.csv
 
 # The same text as one 209 MB gzip member, the case engines that give each .gz one mapper cannot
 # split: mr's first run (index built while mapping), later runs (split at the index) and one mapper.

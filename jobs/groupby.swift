@@ -59,25 +59,34 @@ public struct GroupBy: Job {
     }
 
     public func map(_ record: Record, _ output: MapOutput) {
-        if aggregate == .count {
-            return emit(record, output) { output.emit($0, 1) }
-        }
         if readsFloats {
-            guard let value = withField(valueColumn, of: record.bytes, format: format, parseDouble) ?? nil else {
-                return output.count("lines skipped (no number value)")
-            }
-            return emit(record, output) { output.emit($0, double: value) }
+            read(record, output, parseDouble) { output.emit($0, double: $1) }
+        } else {
+            read(record, output, aggregate == .count ? { _ in 1 } : parseInteger) { output.emit($0, $1) }
         }
-        guard let value = withField(valueColumn, of: record.bytes, format: format, parseInteger) ?? nil else {
-            return output.count("lines skipped (no integer value)")
-        }
-        emit(record, output) { output.emit($0, value) }
     }
 
-    /// Calls `emit` with the record's key column, or counts the line as skipped.
-    private func emit(_ record: Record, _ output: MapOutput, _ emit: (ByteSlice) -> Void) {
-        if withField(keyColumn, of: record.bytes, format: format, emit) == nil {
-            output.count("lines skipped (too few columns)")
+    /// Reads the key and value columns in one pass over the line and emits them, or counts the
+    /// line as skipped: its value does not parse (or is missing), or it has no key column.
+    private func read<Number>(_ record: Record, _ output: MapOutput, _ parse: (ByteSlice) -> Number?,
+                              _ emit: (ByteSlice, Number) -> Void) {
+        let line = record.bytes
+        let lastColumn = aggregate == .count ? keyColumn : max(keyColumn, valueColumn)
+        // The key is copied: a quoted CSV field is valid only while it is handed over.
+        withUnsafeTemporaryAllocation(byteCount: max(line.count, 1), alignment: 1) { keyCopy in
+            var keyLength: Int?
+            var value: Number?
+            forEachField(in: line, format: format) { index, field in
+                if index == keyColumn {
+                    if let base = field.baseAddress { keyCopy.baseAddress!.copyMemory(from: base, byteCount: field.count) }
+                    keyLength = field.count
+                }
+                if index == valueColumn || (aggregate == .count && index == keyColumn) { value = parse(field) }
+                return index < lastColumn
+            }
+            guard let value else { return output.count(readsFloats ? "lines skipped (no number value)" : "lines skipped (no integer value)") }
+            guard let keyLength else { return output.count("lines skipped (too few columns)") }
+            emit(ByteSlice(rebasing: keyCopy[..<keyLength]), value)
         }
     }
 

@@ -124,9 +124,12 @@ public func parseInteger(_ field: ByteSlice) -> Int64? {
 }
 
 /// The floating-point number a field holds (`strtod`'s syntax, the whole field); `nil` otherwise.
-/// The field is copied onto the stack to end it with a NUL; nothing is allocated.
+/// Nothing is allocated: a plain decimal (`-12.50`, digits worth less than 2^53) is read
+/// directly, as its digits divided by a power of ten, both exact, so the one division rounds
+/// correctly (Clinger's fast path); anything else is copied onto the stack for `strtod`.
 @inlinable
 public func parseDouble(_ field: ByteSlice) -> Double? {
+    if let value = parsePlainDecimal(field) { return value }
     guard !field.isEmpty, field.count < 256 else { return nil }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: field.count + 1) { text in
         for index in 0..<field.count { text[index] = CChar(bitPattern: field[index]) }
@@ -136,3 +139,38 @@ public func parseDouble(_ field: ByteSlice) -> Double? {
         return end == text.baseAddress! + field.count ? value : nil
     }
 }
+
+/// Powers of ten a double holds exactly.
+@usableFromInline
+let exactPowersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { value, _ in value * 10 } }
+
+/// A field of an optional sign, digits and at most one `.` among them (at least one digit),
+/// whose digits read as an integer below 2^53 with at most 22 after the point; nil for
+/// anything else, which ``parseDouble(_:)`` leaves to `strtod`.
+@inlinable
+func parsePlainDecimal(_ field: ByteSlice) -> Double? {
+    var index = 0
+    let negative = field.first == UInt8(ascii: "-")
+    if negative || field.first == UInt8(ascii: "+") { index = 1 }
+    var digits: UInt64 = 0
+    var digitCount = 0
+    var pointAt = -1
+    while index < field.count {
+        let byte = field[index]
+        if byte == UInt8(ascii: ".") && pointAt < 0 {
+            pointAt = digitCount
+        } else if byte >= 0x30 && byte <= 0x39 {
+            digits = digits &* 10 &+ UInt64(byte - 0x30)
+            digitCount += 1
+            if digits >= 1 << 53 { return nil }
+        } else {
+            return nil
+        }
+        index += 1
+    }
+    let fractionDigits = pointAt < 0 ? 0 : digitCount - pointAt
+    guard digitCount > 0, fractionDigits <= 22 else { return nil }
+    let magnitude = Double(digits) / exactPowersOfTen[fractionDigits]
+    return negative ? -magnitude : magnitude
+}
+

@@ -23,9 +23,23 @@ final class MultiStepTests: BooksTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary.path), [], "the first step's output is removed")
     }
 
-    func testStreamingRefusesAJobOfSeveralSteps() throws {
-        let outcome = try MR.run(["stream", "map", "topwords"])
-        XCTAssertEqual(outcome.status, 64, outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("job topwords has 2 steps, and mr stream runs a job of one step"), outcome.stderr)
+    /// Through `mr stream`: `steps` names each step's parts, `--step N` runs one, and the two
+    /// pipelines one after the other (as a wrapper runs them) equal `mr topwords`.
+    func testStreamingRunsEachStepOfAJobOfSeveralSteps() throws {
+        let listed = try MR.standardOutput(["stream", "steps", "topwords", "--n", "7"])
+        XCTAssertEqual(listed.status, 0)
+        XCTAssertEqual(listed.text, "map combine reduce\nmap reduce\n")
+        let mr = "'\(MR.executable.path)'"
+        let script = "set -e; export MR_CACHE_DIR='\(MR.cache)'; cd '\(books.path)'; "
+            + "for f in *.gz; do zcat $f | \(mr) stream map topwords --n 7; done | LC_ALL=C sort | \(mr) stream combine topwords --n 7"
+            + " | \(mr) stream reduce topwords --n 7"
+            + " | \(mr) stream map topwords --n 7 --step 2 | LC_ALL=C sort | \(mr) stream reduce topwords --n 7 --step 2"
+        let streamed = String(decoding: try runProgram(["sh", "-c", script]), as: UTF8.self)
+        let output = directory.appendingPathComponent("local")
+        try MR.succeed(["topwords", books.path, "--n", "7", "--output", output.path])
+        XCTAssertEqual(streamed.split(separator: "\n").map(String.init), try MR.sortedLines(output))
+        let refused = try MR.run(["stream", "map", "topwords", "--step", "3"])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("job topwords has 2 steps, not a step 3"), refused.stderr)
     }
 }

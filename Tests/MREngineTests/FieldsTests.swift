@@ -55,5 +55,20 @@ final class FieldsTests: XCTestCase {
         XCTAssertEqual(double("-2e3"), -2000)
         XCTAssertNil(double("1.5x"))
         XCTAssertNil(double(""))
+        XCTAssertNil(double("."))
+        XCTAssertNil(double("1.2.3"))
+        XCTAssertEqual(double("-0")?.sign, .minus)
+        XCTAssertEqual(double("9007199254740993"), 9007199254740992, "past 2^53: left to strtod, rounded to even")
+        // The fast path for plain decimals against Swift's own parser (correctly rounded), on
+        // digits of every length up to 17 and up to 22 after the point.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 {
+            let digits = String(generator.next() % 100_000_000_000_000_000)
+            let point = Int(generator.next() % UInt64(digits.count + 1))
+            var text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+            if generator.next() % 3 == 0 { text = "-" + text }
+            if generator.next() % 5 == 0 { text = "0.00000" + digits }
+            XCTAssertEqual(double(text), Double(text), text)
+        }
     }
 }

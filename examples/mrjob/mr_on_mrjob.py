@@ -1,12 +1,18 @@
-"""Run an mr job's steps under mrjob (Hadoop Streaming on Hadoop, EMR, Dataproc, or locally).
+"""Run an mr job under mrjob (Hadoop Streaming on Hadoop, EMR, Dataproc, or locally).
 
-    mr package wordcount --output wordcount.tar.gz && tar xzf wordcount.tar.gz -C job/
-    python mr_on_mrjob.py -r local --mr job/mr --job wordcount books/*.gz --output-dir out/
+    mkdir -p job && mr package groupby --output groupby.tar.gz && tar xzf groupby.tar.gz -C job/
+    python mr_on_mrjob.py -r local --mr job/mr --job groupby --job-option agg=mean \
+        --job-option type=float table.tsv --output-dir out/
     python mr_on_mrjob.py -r hadoop --mr job/mr ...   (or -r emr, -r dataproc)
 
-Each step is `mr stream map|combine|reduce JOB`; mrjob splits the input, sorts between the
-steps and reads the `reporter:counter:` lines the steps write to stderr.
+`mr stream steps JOB` says what each of the job's steps has (a job may have several, as
+mrjob's own steps()); each becomes an MRStep of `mr stream map|combine|reduce JOB --step N`
+commands. mrjob splits the input, sorts between the parts and reads the `reporter:counter:`
+lines they write to stderr.
 """
+import shlex
+import subprocess
+
 from mrjob.job import MRJob
 from mrjob.step import MRStep
 
@@ -16,14 +22,20 @@ class MROnMrjob(MRJob):
         super().configure_args()
         self.add_passthru_arg("--mr", default="mr", help="the mr executable (an unpacked `mr package`)")
         self.add_passthru_arg("--job", default="wordcount", help="the job's name")
-        self.add_passthru_arg("--map-only", action="store_true", help="the job has no reduce")
+        self.add_passthru_arg("--job-option", action="append", default=[],
+                              help="one of the job's options as NAME=VALUE (e.g. n=3), repeatable")
 
     def steps(self):
-        step = f"{self.options.mr} stream {{}} {self.options.job}"
-        if self.options.map_only:
-            return [MRStep(mapper_cmd=step.format("map"))]
-        return [MRStep(mapper_cmd=step.format("map"), combiner_cmd=step.format("combine"),
-                       reducer_cmd=step.format("reduce"))]
+        options = [f"--{assignment}" for assignment in self.options.job_option]
+        described = subprocess.run([self.options.mr, "stream", "steps", self.options.job] + options,
+                                   check=True, capture_output=True, text=True).stdout.split("\n")
+        steps = []
+        for number, parts in enumerate(line.split() for line in described if line):
+            def command(part):
+                return shlex.join([self.options.mr, "stream", part, self.options.job, "--step", str(number + 1)] + options)
+            kinds = {"map": "mapper_cmd", "combine": "combiner_cmd", "reduce": "reducer_cmd"}
+            steps.append(MRStep(**{kinds[part]: command(part) for part in parts}))
+        return steps
 
 
 if __name__ == "__main__":

@@ -1,18 +1,37 @@
 """Run an mr job on Spark through its stream steps (RDD.pipe), as Hadoop Streaming would.
 
-    mr package wordcount --output wordcount.tar.gz && tar xzf wordcount.tar.gz -C job/
-    spark-submit mr_on_spark.py --mr job/mr --job wordcount --output out/ books/*.gz
+    mkdir -p job && mr package wordcount --output wordcount.tar.gz && tar xzf wordcount.tar.gz -C job/
+    spark-submit mr_on_spark.py --mr job/mr --job wordcount --output out/ books/
+    spark-submit mr_on_spark.py --mr job/mr --job groupby --job-option agg=mean --job-option type=float \
+        --output means/ table.tsv
     (on a cluster: --archives wordcount.tar.gz#job and --mr job/mr)
 
-Each input file is read with textFile and piped through `mr stream map JOB` with the file's name
-in mapreduce_map_input_file; the pairs are partitioned by key and sorted within partitions,
-piped through `mr stream reduce JOB`, and saved as text (part-00000 ...).
+Inputs are files or folders (every file under a folder, but names starting with _ or ., as mr
+reads them). `mr stream steps JOB` says what each step of the job has; each step reads its
+input (the files, or the output of the step before) through `mr stream map JOB --step N`, with
+each file's name in mapreduce_map_input_file; a step that reduces partitions its pairs by key,
+sorts them within partitions and pipes them through `mr stream reduce`. The last step's lines
+are saved as text (part-00000 ...).
 """
 import argparse
 import os
+import subprocess
 import zlib
 
 from pyspark import SparkContext
+
+
+def input_files(paths):
+    """Every file the inputs name: a file itself, a folder's files (hidden ones skipped)."""
+    files = []
+    for path in paths:
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith(("_", ".")))
+            files += [os.path.join(folder, name) for name in sorted(names) if not name.startswith(("_", "."))]
+    return files
 
 
 def main():
@@ -21,22 +40,38 @@ def main():
     parser.add_argument("--job", required=True, help="the job's name")
     parser.add_argument("--output", required=True, help="the output folder (must not exist)")
     parser.add_argument("--reducers", type=int, default=2)
-    parser.add_argument("--master", default=None, help="e.g. local[2]; default: spark-submit's")
-    parser.add_argument("--job-option", action="append", default=[], help="a job option, e.g. --job-option=--n=3")
-    parser.add_argument("inputs", nargs="+")
+    parser.add_argument("--master", default=None, help="e.g. local[2] or spark://HOST:7077; default: spark-submit's")
+    parser.add_argument("--job-option", action="append", default=[],
+                        help="one of the job's options as NAME=VALUE (e.g. n=3), repeatable")
+    parser.add_argument("inputs", nargs="+", help="files or folders")
     args = parser.parse_args()
 
+    mr = os.path.abspath(args.mr) if os.path.exists(args.mr) else args.mr
+    options = [f"--{assignment}" for assignment in args.job_option]
+    steps = subprocess.run([mr, "stream", "steps", args.job] + options, check=True, capture_output=True,
+                           text=True).stdout.split("\n")
+    steps = [line.split() for line in steps if line]
+
     sc = SparkContext(master=args.master, appName=f"mr {args.job}") if args.master else SparkContext(appName=f"mr {args.job}")
-    step = lambda name: [args.mr, "stream", name, args.job] + args.job_option
-    mapped = sc.union([
-        sc.textFile(path).pipe(" ".join(step("map")), env={"mapreduce_map_input_file": os.path.basename(path)})
-        for path in args.inputs
-    ])
-    # Spark's pipe takes a command line: the steps' arguments must not need quoting.
-    pairs = mapped.map(lambda line: (line.split("\t", 1)[0], line))
-    # A hash that is the same in every Python process (str's is seeded per process).
-    grouped = pairs.repartitionAndSortWithinPartitions(args.reducers, partitionFunc=lambda key: zlib.crc32(key.encode()))
-    grouped.values().pipe(" ".join(step("reduce"))).saveAsTextFile(args.output)
+    # Spark's pipe splits its command at spaces: the job's options must not hold any.
+    command = lambda part, number: " ".join([mr, "stream", part, args.job, "--step", str(number)] + options)
+    lines = None
+    for number, parts in enumerate(steps, start=1):
+        if lines is None:
+            mapped = sc.union([
+                sc.textFile(path).pipe(command("map", number), env={"mapreduce_map_input_file": os.path.basename(path)})
+                for path in input_files(args.inputs)
+            ])
+        else:
+            mapped = lines.pipe(command("map", number))
+        if "reduce" not in parts:
+            lines = mapped
+            continue
+        pairs = mapped.map(lambda line: (line.split("\t", 1)[0], line))
+        # A hash that is the same in every Python process (str's is seeded per process).
+        grouped = pairs.repartitionAndSortWithinPartitions(args.reducers, partitionFunc=lambda key: zlib.crc32(key.encode()))
+        lines = grouped.values().pipe(command("reduce", number))
+    lines.saveAsTextFile(args.output)
     sc.stop()
 
 
