@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries build run test man-data test-cluster java-runtime bench-peers datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries build run test man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -18,17 +18,19 @@ help:
 	@echo "make bench           time wordcount (each mode) and ngrams (threads, processes) with 1 and 2 workers against inflate-only"
 	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
 	@echo "make bench-peers     wordcount the usual Python ways and Polars, groupby DuckDB and Polars, against mr, outputs checked"
+	@echo "make bench-formats   wordcount on $(MAN)/ recompressed as gzip, bzip2, zstd and xz, against each format's decompress-only floor and tool"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
 
-# zlib, ISA-L and libcrypto headers (zlib1g-dev, libisal-dev, libssl-dev): installed with apt-get
-# when missing and allowed (root), else the command to type is named.
-SYSTEM_PACKAGES := zlib1g-dev libisal-dev libssl-dev
+# zlib, ISA-L, libbz2, libzstd, liblzma and libcrypto headers: installed with apt-get when missing
+# and allowed (root), else the command to type is named.
+SYSTEM_PACKAGES := zlib1g-dev libisal-dev libbz2-dev libzstd-dev liblzma-dev libssl-dev
+SYSTEM_HEADERS := /usr/include/zlib.h /usr/include/isa-l/igzip_lib.h /usr/include/bzlib.h /usr/include/zstd.h /usr/include/lzma.h /usr/include/openssl/evp.h
 system-libraries:
-	@[ -f /usr/include/zlib.h ] && [ -f /usr/include/isa-l/igzip_lib.h ] && [ -f /usr/include/openssl/evp.h ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
+	@for header in $(SYSTEM_HEADERS); do [ -f $$header ] || missing=1; done; [ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
 	  && { apt-get install -y -q $(SYSTEM_PACKAGES) || { apt-get update -q && apt-get install -y -q $(SYSTEM_PACKAGES); }; }; } \
-	  || { echo "mr needs zlib, ISA-L and libcrypto: apt install $(SYSTEM_PACKAGES) (Fedora: dnf install zlib-devel isa-l-devel openssl-devel; macOS: brew install isa-l openssl)"; exit 1; }
+	  || { echo "mr needs zlib, ISA-L, libbz2, libzstd, liblzma and libcrypto: apt install $(SYSTEM_PACKAGES) (Fedora: dnf install zlib-devel isa-l-devel bzip2-devel libzstd-devel xz-devel openssl-devel; macOS: brew install isa-l zstd xz openssl)"; exit 1; }
 
 build: system-libraries
 	$(SWIFT) build -c release --product mr
@@ -67,9 +69,15 @@ datasets: $(DATAGEN)
 	seq 1 $(LARGE_FILES) | xargs -P 2 -I{} sh -c '$(DATAGEN) --seed {} --bytes $(LARGE_BYTES) | gzip -n -6 > $(LARGE)/text-{}.txt.gz'
 	@du -sh $(LARGE)
 
-# The shipped files: 4 x 2 MB of text, seeds 101-104, gzip -n so the bytes never change.
+# The shipped files: 4 x 2 MB of text, seeds 101-104, gzip -n so the bytes never change; and
+# 300 kB of text in each other format mr reads (datasets/formats/): bzip2, zstd as 8 frames
+# (frames of 40,000 bytes, as pzstd or cat make them), xz as blocks of 64 KiB.
 datasets-small: $(DATAGEN)
 	for seed in 101 102 103 104; do $(DATAGEN) --seed $$seed --bytes 2000000 | gzip -n -9 > datasets/sample-$$seed.txt.gz; done
+	mkdir -p datasets/formats
+	$(DATAGEN) --seed 105 --bytes 300000 | bzip2 -9 > datasets/formats/sample-105.txt.bz2
+	$(DATAGEN) --seed 106 --bytes 300000 | split -b 40000 --filter 'zstd -q -19 -c' > datasets/formats/sample-106.txt.zst
+	$(DATAGEN) --seed 107 --bytes 300000 | xz -6 --block-size=65536 -c > datasets/formats/sample-107.txt.xz
 
 # Real text: this machine's man pages, four times over (bench/man-corpus.sh); `make man-data`
 # makes it, and `make bench` measures on it too when it is there.
@@ -100,6 +108,12 @@ bench-peers: build $(PEERS_VENV)/.installed
 	@mkdir -p out
 	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
 	$(PEERS_VENV)/bin/python bench/peers/groupby_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --table out/groupby.csv
+
+# The man-page corpus recompressed in every format mr reads (made once, in out/formats/), then
+# wordcount against decompression alone and against each format's own tool.
+bench-formats: build
+	@test -d $(MAN) || $(MAKE) man-data
+	bench/formats.sh $(MR) $(MAN)/big out/formats
 
 # The same text as one 209 MB gzip member, the case engines that give each .gz one mapper cannot
 # split: mr's first run (index built while mapping), later runs (split at the index) and one mapper.

@@ -21,6 +21,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // ISA-L's igzip from the system (libisal-dev): inflate 2-3x zlib's speed, CRC-32 with
         // carry-less multiplies.
+        .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLzma", path: "Sources/CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CIsal", path: "Sources/CIsal", pkgConfig: "libisal",
                        providers: [.apt(["libisal-dev"]), .yum(["isa-l-devel"]), .brew(["isa-l"])]),
         // OpenSSL's libcrypto from the system (libssl-dev), for SHA-256: reviewed code, with no
@@ -40,7 +43,7 @@ let package = Package(
         // The POSIX, zlib and ISA-L edge: files, processes, signals, checksums, paths as bytes.
         .target(name: "MRSystem", dependencies: ["MRBase", "CIsal", "CLinuxShims", "CCrypto"], swiftSettings: engineSettings),
         // Input files, planning and splits, the gzip reader and index, the line reader.
-        .target(name: "MRInput", dependencies: ["MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CLinuxShims"], swiftSettings: engineSettings),
+        .target(name: "MRInput", dependencies: ["MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CBzip2", "CZstd", "CLzma", "CLinuxShims"], swiftSettings: engineSettings),
         // The data path between map and reduce: map output buffers, spills, the intermediate
         // file format, the streaming merge.
         .target(name: "MRShuffle", dependencies: ["MRBase", "MRSystem", "MapReduce", "CLinuxShims"], swiftSettings: engineSettings),

@@ -10,14 +10,14 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SYSTEM = {"Glibc", "Foundation", "FoundationEssentials", "Dispatch", "XCTest", "ArgumentParser", "PackageDescription"}
-C_MODULES = {"CZlib", "CIsal", "CLinuxShims", "CCrypto"}
+C_MODULES = {"CZlib", "CIsal", "CBzip2", "CZstd", "CLzma", "CLinuxShims", "CCrypto"}
 
 # The layers, top to bottom; a target may use only what its row allows.
 ALLOWED = {
     "MapReduce": set(),
     "MRBase": {"MapReduce"},
     "MRSystem": {"MRBase", "CIsal", "CLinuxShims", "CCrypto"},
-    "MRInput": {"MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CLinuxShims"},
+    "MRInput": {"MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CBzip2", "CZstd", "CLzma", "CLinuxShims"},
     "MRShuffle": {"MRBase", "MRSystem", "MapReduce", "CLinuxShims"},
     "MROutput": {"MRBase", "MRSystem", "MapReduce", "CLinuxShims"},
     "MRPlugins": {"MRBase", "MRSystem", "MapReduce"},

@@ -126,6 +126,7 @@ package enum Coordinator {
         result.warnings.formUnion(planned.skippedFiles.map(\.warning) + planned.notInput)
         result.indexedFiles = planned.indexes.count
         result.memberSplitFiles = planned.memberSplitFiles
+        result.unsplittable = planned.unsplittable
         result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
         result.planningSeconds = monotonicSeconds() - started
         return PlannedRun(options: options, workers: workers, input: planned, plan: plan, output: output, result: result)

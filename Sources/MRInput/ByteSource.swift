@@ -48,15 +48,24 @@ package final class PlainFileSource: ByteSource {
     }
 }
 
-/// A stream read to its end with read(2): standard input, for `mr stream`.
+/// A stream read to its end with read(2): standard input, for `mr stream`; `firstBytes`, already
+/// read from it, come first.
 package final class SequentialSource: ByteSource {
     private let file: FileDescriptor
+    private var firstBytes: [UInt8]
 
-    package init(_ file: FileDescriptor) {
+    package init(_ file: FileDescriptor, firstBytes: [UInt8] = []) {
         self.file = file
+        self.firstBytes = firstBytes
     }
 
     package func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
-        try file.read(into: buffer, count: capacity)
+        guard firstBytes.isEmpty else {
+            let count = min(capacity, firstBytes.count)
+            firstBytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            firstBytes.removeFirst(count)
+            return count
+        }
+        return try file.read(into: buffer, count: capacity)
     }
 }

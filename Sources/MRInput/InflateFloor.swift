@@ -4,13 +4,14 @@ import MapReduce
 #if canImport(Glibc)
 import Glibc
 #endif
-/// The floor no job can beat on `.gz` input: inflating the same files with the same number of
-/// workers and doing nothing else. Benchmarks report job times against it.
+/// The floor no job can beat on compressed input: decompressing the same files (gzip, bzip2,
+/// zstd, xz, each by its format's first bytes) with the same number of workers and doing nothing
+/// else. Benchmarks report job times against it.
 package enum InflateFloor {
-    /// Inflates with `inflater` (or, for plain files, reads) every file once, `workers` threads
+    /// Decompresses (gzip with `inflater`; plain files are read) every file once, `workers` threads
     /// taking whole files largest first; returns the uncompressed byte count.
     package static func run(inputs: [String], workers: Int, inflater: Inflater) throws -> Int64 {
-        let files = try InputCatalog.files(for: inputs).sorted { $0.size > $1.size }
+        let files = try InputCatalog.readableFiles(for: inputs, skipUnreadable: false).files.sorted { $0.size > $1.size }
         final class Progress: @unchecked Sendable {  // guarded by `monitor`
             let monitor = Monitor()
             var next = 0
@@ -26,9 +27,7 @@ package enum InflateFloor {
                     let index: Int = shared.monitor.locked { defer { shared.next += 1 }; return shared.next }
                     guard index < files.count else { return }
                     do {
-                        let source: ByteSource = files[index].isGzip
-                            ? try GzipSource(path: files[index].path, inflater: inflater)
-                            : try PlainFileSource(path: files[index].path, from: 0)
+                        let source = try PieceSource.whole(files[index], inflater: inflater)
                         var bytes: Int64 = 0
                         while case let count = try source.read(into: buffer, capacity: 1 << 20), count > 0 {
                             bytes += Int64(count)

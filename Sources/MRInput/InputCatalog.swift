@@ -11,21 +11,23 @@ package struct InputEntry: Sendable {
     package let path: String
     /// The path relative to the INPUT argument it was found under (see ``InputFile/name``).
     package let name: String
-    /// Size on disk (compressed size for gzip).
+    /// Size on disk (compressed size for compressed files).
     package let size: Int64
-    /// Read through zlib's inflate: the name ends in `.gz`.
-    package var isGzip: Bool
+    /// How the file is compressed, by its first bytes (before they are read: by its name).
+    package var compression: Compression
+    /// Gzip, read by ``GzipSource`` (the others by ``CompressedSource``).
+    package var isGzip: Bool { compression == .gzip }
     /// A valid ``GzipIndex`` of the file, when it is split at access points.
     package var indexPath: String? = nil
     /// The file's device, inode, size and modification time when the run was planned (see
     /// `FileSystem.Status.identity`): `--resume` reuses work only for the very same files.
     package var identity: String = ""
 
-    package init(path: String, name: String, size: Int64, isGzip: Bool, indexPath: String? = nil, identity: String = "") {
+    package init(path: String, name: String, size: Int64, compression: Compression, indexPath: String? = nil, identity: String = "") {
         self.path = path
         self.name = name
         self.size = size
-        self.isGzip = isGzip
+        self.compression = compression
         self.indexPath = indexPath
         self.identity = identity
     }
@@ -44,17 +46,17 @@ package enum InputCatalog {
         var notInput: [String] = []
         for var entry in try collect(inputs, warnings: &notInput, skipping: skipUnreadable, skipped: &skipped) {
             if entry.path.withPathCString({ access($0, R_OK) }) == 0 {
-                // The format by the first bytes: gzip whatever the name; another compression, or
-                // something that is not text, is bad input, never records. (A file named .gz that
-                // is not gzip is left to the gzip reader, which names the damage.)
+                // The format by the first bytes, whatever the name; something that is not text is
+                // bad input, never records. (A file named for a compression that does not start
+                // as it does is left to that format's reader, which names the damage.)
                 switch try InputFormat.of(entry.path, size: entry.size) {
-                case .gzip:
-                    entry.isGzip = true
+                case .compressed(let compression):
+                    entry.compression = compression
                 case .text:
                     break
-                case .notText where entry.isGzip:
+                case .notText where entry.compression != .none:
                     break
-                case .otherCompression(let what, let fix), .notText(let what, let fix):
+                case .notText(let what, let fix):
                     guard skipUnreadable else { throw MRError(.badInput, "\(entry.path) \(what); \(fix), or pass --skip-bad-input to skip it") }
                     skipped.append((entry.path, "skipped \(entry.path): it \(what)"))
                     continue
@@ -159,6 +161,6 @@ package enum InputCatalog {
     }
 
     private static func entry(path: String, name: String, status: FileSystem.Status) -> InputEntry {
-        InputEntry(path: path, name: name, size: status.size, isGzip: path.hasSuffix(".gz"), identity: status.identity)
+        InputEntry(path: path, name: name, size: status.size, compression: Compression(fileName: path), identity: status.identity)
     }
 }

@@ -1,13 +1,11 @@
 import MRBase
 import MRSystem
 
-/// What an input file holds, told by its first bytes rather than its name: gzip (read whatever
-/// its name), another compression `mr` does not read, text, or something that is not text.
+/// What an input file holds, told by its first bytes rather than its name: compressed data
+/// (gzip, bzip2, zstd or xz: read whatever the name), text, or something that is not text.
 package enum InputFormat: Equatable {
-    case gzip
+    case compressed(Compression)
     case text
-    /// Data of a compression mr does not read: which one, and what to do, for the message.
-    case otherCompression(what: String, fix: String)
     /// Not text: what it looks like, and what to do, for the message.
     case notText(what: String, fix: String)
 
@@ -27,19 +25,13 @@ package enum InputFormat: Equatable {
     static func of(sample: ArraySlice<UInt8>, whole: Bool) -> InputFormat {
         let bytes = Array(sample)
         func starts(_ magic: [UInt8]) -> Bool { bytes.starts(with: magic) }
-        if starts([0x1F, 0x8B]) { return .gzip }
-        if starts(Array("BZh".utf8)), bytes.count > 3, (0x31...0x39).contains(bytes[3]) {
-            return .otherCompression(what: "is bzip2-compressed data, which mr does not read yet (it reads gzip and plain text)",
-                               fix: "decompress it (bzip2 -d) or recompress it with gzip")
+        if starts([0x1F, 0x8B]) { return .compressed(.gzip) }
+        if starts(Array("BZh".utf8)), bytes.count > 3, (0x31...0x39).contains(bytes[3]) { return .compressed(.bzip2) }
+        // A zstd frame, or a skippable frame (pzstd starts its files with one).
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) || (bytes.count >= 4 && bytes[0] & 0xF0 == 0x50 && Array(bytes[1..<4]) == [0x2A, 0x4D, 0x18]) {
+            return .compressed(.zstd)
         }
-        if starts([0x28, 0xB5, 0x2F, 0xFD]) {
-            return .otherCompression(what: "is zstd-compressed data, which mr does not read yet (it reads gzip and plain text)",
-                               fix: "decompress it (zstd -d) or recompress it with gzip")
-        }
-        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
-            return .otherCompression(what: "is xz-compressed data, which mr does not read yet (it reads gzip and plain text)",
-                               fix: "decompress it (xz -d) or recompress it with gzip")
-        }
+        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .compressed(.xz) }
         if let nul = bytes.firstIndex(of: 0) {
             return .notText(what: "does not look like text (a NUL byte at offset \(nul)), so it is not read as records",
                                fix: "leave it out of the input")

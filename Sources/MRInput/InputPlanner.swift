@@ -34,6 +34,8 @@ package enum InputPlanner {
         package var span: Int64
         /// A request the plan could not follow as given, said once.
         package var note: String?
+        /// Large compressed files read by one map task each, and why.
+        package var unsplittable: [String] = []
     }
 
     /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
@@ -48,8 +50,8 @@ package enum InputPlanner {
         var lineSplits: [Int: [Split]] = [:]
         if let linesPerTask = options.linesPerTask {
             for (number, file) in files.enumerated() {
-                guard !file.isGzip else {
-                    throw MRError(.usage, "--lines-per-task cuts plain text at its lines, and '\(file.path)' is gzip; decompress it first, or use --split-size")
+                guard file.compression == .none else {
+                    throw MRError(.usage, "--lines-per-task cuts plain text at its lines, and '\(file.path)' is \(file.compression.name)-compressed; decompress it first, or use --split-size")
                 }
                 lineSplits[number] = try SplitPlanner.lineSplits(file, fileIndex: number, linesPerTask: linesPerTask)
             }
@@ -59,8 +61,25 @@ package enum InputPlanner {
         var fed: [Int: Int] = [:]
         var memberStarts: [Int: [Int64]] = [:]
         var guessedFiles: Set<Int> = []
+        var unsplittable: [String] = []
         for (number, file) in files.enumerated()
-        where file.isGzip && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+        where file.compression != .none && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
+            switch file.compression {
+            case .gzip: break
+            case .zstd where splitting.memberSplits:
+                if let starts = try ZstdFrames.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
+                    memberStarts[number] = starts
+                } else {
+                    unsplittable.append("\(file.path) is one zstd frame, read by one map task (pzstd, or zstd files joined by cat, can be split)")
+                }
+                continue
+            case .zstd:
+                unsplittable.append("\(file.path) is read by one map task: the job reads line positions, which a zstd frame start does not tell")
+                continue
+            default:
+                unsplittable.append("\(file.path) is read by one map task: mr splits gzip and zstd files, not \(file.compression.name) yet")
+                continue
+            }
             if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
                 files[number].indexPath = location
                 indexes[number] = index
@@ -89,6 +108,7 @@ package enum InputPlanner {
             ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
             : files.indices.flatMap { lineSplits[$0]! }
         return Plan(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
-                    guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note)
+                    guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note,
+                    unsplittable: unsplittable)
     }
 }

@@ -25,7 +25,7 @@ package struct PieceSource {
         var firstLine: Int64 = 1
         var indexed: (GzipSource, Int64, Int64)?
         positionsKnown = {
-            if case .betweenMembers = piece.kind { return false }
+            if case .betweenUnits = piece.kind { return false }
             return true
         }()
         switch piece.kind {
@@ -46,14 +46,16 @@ package struct PieceSource {
             source = try PlainFileSource(path: fedPiecePath, from: FedPiece.headerSize)
             (sourceOffset, skipFirstLine, end) = (start.offset, false, .max)
             firstLine = start.line
-        case .betweenMembers(let start, let end):
+        case .betweenUnits(let start, let end):
             // Records skip the first line unless at the file's start, and end with the line that
             // starts exactly at the next split's member (Hadoop's rule for splits whose edges
             // cannot be looked behind).
-            source = try GzipSource(path: entry.path, inflater: inflater, member: start, boundary: end < entry.size ? end : nil)
+            let boundary = end < entry.size ? end : nil
+            source = entry.isGzip ? try GzipSource(path: entry.path, inflater: inflater, member: start, boundary: boundary)
+                : try CompressedSource(path: entry.path, compression: entry.compression, from: start, boundary: boundary)
             (sourceOffset, skipFirstLine, self.end) = (0, start > 0, .max)
-        case .wholeGzip:
-            source = try GzipSource(path: entry.path, inflater: inflater)
+        case .wholeCompressed:
+            source = try Self.whole(entry, inflater: inflater)
             (sourceOffset, skipFirstLine, end) = (0, false, .max)
         case .plainRange(let start, let end):
             // From the byte before the range: a line starting exactly at `start` is this piece's.
@@ -63,6 +65,15 @@ package struct PieceSource {
         }
         self.firstLine = firstLine
         self.indexed = indexed
+    }
+
+    /// The text of a whole compressed file, from its start.
+    package static func whole(_ entry: InputEntry, inflater: Inflater) throws -> ByteSource {
+        switch entry.compression {
+        case .gzip: try GzipSource(path: entry.path, inflater: inflater)
+        case .none: try PlainFileSource(path: entry.path, from: 0)
+        case .bzip2, .zstd, .xz: try CompressedSource(path: entry.path, compression: entry.compression)
+        }
     }
 
     /// For a piece read from an access point, its CRC-32 and length, after reading the rest of

@@ -7,16 +7,17 @@ package struct InputPiece: Sendable, Equatable {
     package enum Kind: Sendable, Equatable {
         /// Bytes `start..<end` of a plain file, cut anywhere.
         case plainRange(start: Int64, end: Int64)
-        /// A whole gzip file, member after member.
-        case wholeGzip
+        /// A whole compressed file (gzip, bzip2, zstd, xz), unit after unit from its start.
+        case wholeCompressed
         /// Uncompressed bytes `start..<end` of a gzip file, from access point `point` of its
         /// ``GzipIndex`` (which is at `start`); `end` is `.max` for the file's last piece.
         case indexed(point: Int, start: Int64, end: Int64)
         /// Piece `number` of a gzip file that a ``GzipFeeder`` inflates during the run.
         case fed(number: Int)
-        /// Compressed bytes `start..<end` from one member start (``GzipMembers``) to another, or
-        /// to the file's end. Where its lines are in the file is not known.
-        case betweenMembers(start: Int64, end: Int64)
+        /// Compressed bytes `start..<end` from one unit start (a gzip member found by
+        /// ``GzipMembers``, a zstd frame found by ``ZstdFrames``) to another, or to the file's
+        /// end. Where its lines are in the file is not known.
+        case betweenUnits(start: Int64, end: Int64)
     }
 
     package let fileIndex: Int
@@ -30,8 +31,8 @@ package struct InputPiece: Sendable, Equatable {
     /// The piece begins at the start of its file.
     package var startsTheFile: Bool {
         switch kind {
-        case .plainRange(let start, _), .indexed(_, let start, _), .betweenMembers(let start, _): start == 0
-        case .wholeGzip: true
+        case .plainRange(let start, _), .indexed(_, let start, _), .betweenUnits(let start, _): start == 0
+        case .wholeCompressed: true
         case .fed(let number): number == 0
         }
     }
@@ -40,10 +41,10 @@ package struct InputPiece: Sendable, Equatable {
     package var planDescription: String {
         switch kind {
         case .plainRange(let start, let end): "\(fileIndex):\(start)-\(end)"
-        case .wholeGzip: "\(fileIndex):gz"
+        case .wholeCompressed: "\(fileIndex):gz"
         case .indexed(let point, let start, let end): "\(fileIndex):@\(point):\(start)-\(end)"
         case .fed(let number): "\(fileIndex):#\(number)"
-        case .betweenMembers(let start, let end): "\(fileIndex):m\(start)-\(end)"
+        case .betweenUnits(let start, let end): "\(fileIndex):m\(start)-\(end)"
         }
     }
 
@@ -122,14 +123,14 @@ package enum SplitPlanner {
                 close()
                 let edges = [0] + starts + [file.size]
                 splits += zip(edges, edges.dropFirst()).map {
-                    Split(pieces: [InputPiece(fileIndex: index, kind: .betweenMembers(start: $0, end: $1))])
+                    Split(pieces: [InputPiece(fileIndex: index, kind: .betweenUnits(start: $0, end: $1))])
                 }
                 continue
             }
-            if file.isGzip {
+            if file.compression != .none {
                 let weight = estimatedSize(file)
                 if currentSize > 0 && currentSize + weight > targetSize { close() }
-                current.pieces.append(InputPiece(fileIndex: index, kind: .wholeGzip))
+                current.pieces.append(InputPiece(fileIndex: index, kind: .wholeCompressed))
                 currentSize += weight
                 if currentSize >= targetSize { close() }
                 continue
@@ -170,6 +171,6 @@ package enum SplitPlanner {
     }
 
     package static func estimatedSize(_ file: InputEntry) -> Int64 {
-        file.isGzip ? file.size * gzipExpansion : file.size
+        file.size * file.compression.expansion
     }
 }

@@ -32,4 +32,23 @@ package enum StandardInput {
             throw error
         }
     }
+
+    /// Standard input as text, read as it comes (for `mr stream map`): decompressed when its
+    /// first bytes are gzip, bzip2, zstd or xz; bad input when it is not text.
+    package static func text(inflater: Inflater) throws -> ByteSource {
+        let input = FileDescriptor(raw: 0, path: "standard input")
+        var sample = [UInt8](repeating: 0, count: InputFormat.sampleSize)
+        var count = 0
+        while count < sample.count {
+            let got = try sample.withUnsafeMutableBytes { try input.read(into: $0.baseAddress! + count, count: $0.count - count) }
+            if got == 0 { break }
+            count += got
+        }
+        sample.removeLast(sample.count - count)
+        switch InputFormat.of(sample: sample[...], whole: count < InputFormat.sampleSize) {
+        case .text: return SequentialSource(input, firstBytes: sample)
+        case .compressed(let compression): return try CompressedSource(sequential: input, compression: compression, inflater: inflater, firstBytes: sample)
+        case .notText(let what, let fix): throw MRError(.badInput, "standard input \(what); \(fix)")
+        }
+    }
 }

@@ -101,12 +101,12 @@ struct InputShares {
                 let estimated = Double(SplitPlanner.estimatedSize(file))
                 let compressedPerByte = estimated > 0 ? Double(file.size) / estimated : 0
                 switch piece.kind {
-                case .betweenMembers(let start, let end):  // compressed offsets; where its text lies is unknown
+                case .betweenUnits(let start, let end):  // compressed offsets; where its text lies is unknown
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(end - start))
                 case .fed:  // a share of the file, its text written as it is read
                     let share = Double(file.size) / Double(fedPieces[piece.fileIndex] ?? 1)
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: share)
-                case .wholeGzip:
+                case .wholeCompressed:
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: Int64(estimated), weight: Double(file.size))
                 case .indexed(_, let start, let end):
                     let length = max(min(end, Int64(estimated)) - start, 0)  // the last ends at .max

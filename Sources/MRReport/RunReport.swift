@@ -9,7 +9,7 @@ import MapReduce
 /// job, jobFile, options{name: value}, mode, workers, reducers, inflater,
 /// inputs{files, bytes, uncompressedBytes}, tasks{map, reduce},
 /// attempts{started, failed, backups, committed, reused}, wallSeconds{total, planning, map, reduce},
-/// peakResidentBytes, counters{name: integer}, warnings[], outputDirectory, outputs[]
+/// peakResidentBytes, counters{name: integer}, warnings[], readByOneTask[], outputDirectory, outputs[]
 /// ```
 ///
 /// `counters` holds the engine's counters under the names the summary prints, then the job's.
@@ -47,6 +47,7 @@ package enum RunReport {
             ("peakResidentBytes", .number(result.peakWorkerMemory)),
             ("counters", .object(counters)),
             ("warnings", .array(result.warnings.sorted().map(JSON.string))),
+            ("readByOneTask", .array(result.unsplittable.map(JSON.string))),
             ("outputDirectory", .string(result.outputDirectory)),
             ("outputs", .array((0..<result.partFiles).map { .string("part-" + zeroPadded($0)) })),
         ])

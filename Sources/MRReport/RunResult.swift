@@ -30,8 +30,10 @@ package struct RunResult: Sendable {
     /// Large gzip files split at their saved index, and fed (inflated once while mapping).
     package var indexedFiles = 0
     package var fedFiles = 0
-    /// Large gzip files split at member starts found without inflating them.
+    /// Large gzip and zstd files split at member or frame starts found without decompressing them.
     package var memberSplitFiles = 0
+    /// Large compressed files read by one map task each, and why (the run report says so).
+    package var unsplittable: [String] = []
     /// CRC-32s of the pieces of indexed gzip files.
     package var pieceChecksums: [PieceChecksum] = []
     package var wallSeconds = 0.0

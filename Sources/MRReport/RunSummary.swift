@@ -6,22 +6,27 @@ import MapReduce
 package enum RunSummary {
     package static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
         let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
-        let gzipFiles = result.files.filter(\.isGzip).count
+        // "8 files (6 gzip, 2 zstd)": how many of each compression.
+        let byCompression = Compression.allCases.filter { $0 != .none }.compactMap { compression in
+            let count = result.files.filter { $0.compression == compression }.count
+            return count > 0 ? "\(count) \(compression.name)" : nil
+        }
         let megabytes = Double(result.counters.inputBytes) / 1e6
         let rate = result.wallSeconds > 0 ? megabytes / result.wallSeconds : 0
         let workers = result.workers
         var lines = [
             "mr \(type(of: job.job).name) (\(job.source)): done in \(result.wallSeconds.formatted(decimals: 3)) s, \(rate.formatted(decimals: 1)) MB/s of uncompressed input",
-            "  inputs    \(result.files.count) files (\(gzipFiles) gzip), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
+            "  inputs    \(result.files.count) files (\(byCompression.isEmpty ? "none compressed" : byCompression.joined(separator: ", "))), \(mb(compressed)) on disk, \(mb(result.counters.inputBytes)) uncompressed",
         ]
         let gzipSplits = [
             (result.indexedFiles, "split at saved access points"),
-            (result.memberSplitFiles, "split at gzip member starts"),
+            (result.memberSplitFiles, "split at gzip member or zstd frame starts"),
             (result.fedFiles, "inflated once while mapping, index saved for later runs"),
         ].filter { $0.0 > 0 }
         if !gzipSplits.isEmpty {
-            lines.append("  gzip      " + gzipSplits.map { "\($0.0) large file\($0.0 == 1 ? "" : "s") \($0.1)" }.joined(separator: "; "))
+            lines.append("  splits    " + gzipSplits.map { "\($0.0) large file\($0.0 == 1 ? "" : "s") \($0.1)" }.joined(separator: "; "))
         }
+        for reason in result.unsplittable { lines.append("  one task  " + reason) }
         lines += [
             "  tasks     \(result.mapTasks) map, \(result.reduceTasks) reduce; mode \(options.mode.rawValue), \(workers) worker\(workers == 1 ? "" : "s")"
                 + (result.failedAttempts > 0 ? "; \(result.failedAttempts) failed attempt\(result.failedAttempts == 1 ? "" : "s") re-run" : ""),

@@ -27,7 +27,7 @@ package enum StreamMapper {
         let lines = LineReader(maxLineLength: maxLineLength)
         do {
             try withExtendedLifetime(file) {
-                try lines.forEachLine(of: SequentialSource(FileDescriptor(raw: 0, path: "standard input")), from: 0,
+                try lines.forEachLine(of: StandardInput.text(inflater: .isal), from: 0,
                                       skippingFirstLine: false, end: .max, firstLineNumber: 1) { bytes, offset, line in
                     try job.map(Record(bytes: bytes, offset: offset, lineNumber: line, file: file), output)
                     if line % (1 << 22) == 0 { status("map: \(line) lines read") }

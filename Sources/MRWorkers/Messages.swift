@@ -50,7 +50,7 @@ extension CoordinatorMessage {
                 out.write(file.path)
                 out.write(file.name)
                 out.write(file.size)
-                out.write(file.isGzip)
+                out.write(file.compression.rawValue)
                 out.write(file.indexPath ?? "")
                 out.write(file.identity)
             }
@@ -86,7 +86,7 @@ extension CoordinatorMessage {
             let workDirectory = try input.readString()
             let files = try (0..<input.readInt()).map { _ in
                 var entry = InputEntry(path: try input.readString(), name: try input.readString(),
-                                       size: try input.readInt64(), isGzip: try input.readBool())
+                                       size: try input.readInt64(), compression: try input.readCompression())
                 let indexPath = try input.readString()
                 entry.indexPath = indexPath.isEmpty ? nil : indexPath
                 entry.identity = try input.readString()
@@ -166,10 +166,10 @@ extension WireWriter {
         write(piece.fileIndex)
         switch piece.kind {
         case .plainRange(let start, let end): write(UInt64(0)); write(start); write(end)
-        case .wholeGzip: write(UInt64(1))
+        case .wholeCompressed: write(UInt64(1))
         case .indexed(let point, let start, let end): write(UInt64(2)); write(point); write(start); write(end)
         case .fed(let number): write(UInt64(3)); write(number)
-        case .betweenMembers(let start, let end): write(UInt64(4)); write(start); write(end)
+        case .betweenUnits(let start, let end): write(UInt64(4)); write(start); write(end)
         }
     }
 }
@@ -180,12 +180,19 @@ extension WireReader {
         let kind: InputPiece.Kind
         switch try readUInt() {
         case 0: kind = .plainRange(start: try readInt64(), end: try readInt64())
-        case 1: kind = .wholeGzip
+        case 1: kind = .wholeCompressed
         case 2: kind = .indexed(point: try readInt(), start: try readInt64(), end: try readInt64())
         case 3: kind = .fed(number: try readInt())
-        case 4: kind = .betweenMembers(start: try readInt64(), end: try readInt64())
+        case 4: kind = .betweenUnits(start: try readInt64(), end: try readInt64())
         default: throw MRError(.internal, "unknown input piece from coordinator")
         }
         return InputPiece(fileIndex: fileIndex, kind: kind)
+    }
+}
+
+extension WireReader {
+    mutating func readCompression() throws -> Compression {
+        guard let compression = Compression(rawValue: try readString()) else { throw MRError(.internal, "unknown compression from coordinator") }
+        return compression
     }
 }

@@ -2,11 +2,23 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Input is recognised by its first bytes, not its name: gzip is read whatever its name, and a
-/// compression mr does not read, or a file that is not text, is bad input (exit 65 naming it and
-/// what it looks like, or a counted skip), never words counted in compressed bytes.
+/// Input is recognised by its first bytes, not its name: gzip, bzip2, zstd and xz are read
+/// whatever the name, each through its own library, with damage an error naming the file; a
+/// file that is not text is bad input (exit 65 naming it and what it looks like, or a counted
+/// skip), never words counted in compressed bytes.
 final class FormatTests: TemporaryDirectoryTestCase {
     private let text = Data("alpha beta\nbeta gamma\n".utf8)
+
+    /// The shipped file of each format, the tool that decompresses it (the reference), and its
+    /// format's name in messages.
+    private let formats = [("sample-105.txt.bz2", "bzip2", "bzip2"), ("sample-106.txt.zst", "zstd", "zstd"), ("sample-107.txt.xz", "xz", "xz")]
+
+    /// The text of a shipped file, decompressed by the format's own tool; nil (and the test
+    /// says so) when the tool is missing.
+    private func referenceText(_ file: String, tool: String) throws -> Data? {
+        guard (try? runProgram(["sh", "-c", "command -v \(tool)"])) != nil else { return nil }
+        return try runProgram(["sh", "-c", "\(tool) -dc '\(datasetsDirectory.path)/formats/\(file)'"])
+    }
 
     func testGzipIsReadWhateverItsName() throws {
         let mislabelled = directory.appendingPathComponent("notes.txt")
@@ -16,14 +28,91 @@ final class FormatTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MR.sortedLines(output), ["alpha\t1", "beta\t2", "gamma\t1"])
     }
 
-    func testOtherCompressionsAndBinaryFilesAreBadInputNotWords() throws {
-        var cases: [(URL, String)] = []
-        for (tool, format) in [("bzip2", "bzip2"), ("xz", "xz"), ("zstd", "zstd")] {
-            guard (try? runProgram(["sh", "-c", "command -v \(tool)"])) != nil else { continue }
-            let file = directory.appendingPathComponent("logs-\(tool).log")  // the name says nothing
-            try runProgram(["sh", "-c", "\(tool) -c > '\(file.path)'"], input: text)
-            cases.append((file, "is \(format)-compressed data, which mr does not read yet"))
+    /// Each shipped file gives the word count of its text as the format's own tool decompresses
+    /// it, under its name, under a neutral one, and under a name that says gzip; and through
+    /// `mr stream map`, which reads compressed standard input.
+    func testBzip2ZstdAndXzAreReadAsTheirText() throws {
+        var checked = 0
+        for (file, tool, _) in formats {
+            guard let text = try referenceText(file, tool: tool) else { continue }
+            let expected = referenceWordCount([text])
+            let shipped = datasetsDirectory.appendingPathComponent("formats/\(file)")
+            for name in [file, "logs-\(tool).log", "mislabelled-\(tool).gz"] {
+                let copy = directory.appendingPathComponent(name)
+                try FileManager.default.copyItem(at: shipped, to: copy)
+                let output = directory.appendingPathComponent("out-\(name)")
+                let run = try MR.succeed(["wordcount", copy.path, "--output", output.path])
+                XCTAssertEqual(try MR.sortedLines(output), expected, name)
+                XCTAssertTrue(run.stderr.contains("1 files (1 \(tool))"), run.stderr)
+            }
+            let mr = "'\(MR.executable.path)'"
+            let streamed = try runProgram(["sh", "-c", "export MR_CACHE_DIR='\(MR.cache)'; \(mr) stream map wordcount < '\(shipped.path)'"
+                + " | LC_ALL=C sort | \(mr) stream reduce wordcount"])
+            XCTAssertEqual(String(decoding: streamed, as: UTF8.self).split(separator: "\n").map(String.init), expected, "stream map, \(tool)")
+            checked += 1
         }
+        if checked == 0 { throw XCTSkip("needs bzip2, zstd or xz on PATH for the reference texts") }
+    }
+
+    /// A file of many zstd frames (the shipped one, joined to itself as `cat` joins .zst files)
+    /// is split at frame starts and gives the same counts on 1 and 3 workers; one frame is read
+    /// by one task, and the run says why.
+    func testAFileOfManyZstdFramesIsSplitAtFrameStarts() throws {
+        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-106.txt.zst"))
+        let joined = directory.appendingPathComponent("joined.zst")
+        try Data((0..<12).flatMap { _ in shipped }).write(to: joined)
+        var outputs: [[String]] = []
+        for (workers, expectedSplit) in [("1", false), ("3", true)] {
+            let output = directory.appendingPathComponent("out-\(workers)")
+            var arguments = ["wordcount", joined.path, "--workers", workers, "--output", output.path]
+            if expectedSplit { arguments += ["--split-size", "1M"] }
+            let run = try MR.succeed(arguments)
+            if expectedSplit {
+                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member or zstd frame starts"), run.stderr)
+                XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
+            }
+            outputs.append(try MR.sortedLines(output))
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        if let text = try referenceText("sample-106.txt.zst", tool: "zstd") {
+            XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 12)))
+            // The same text as one frame: read whole, by one task, and the summary says why. (A
+            // 1 KiB window keeps zstd from finding the repeats, so the file is large enough to split.)
+            let oneFrame = directory.appendingPathComponent("one-frame.zst")
+            try runProgram(["sh", "-c", "zstd -q -1 --zstd=wlog=10 -c > '\(oneFrame.path)'"], input: Data((0..<40).flatMap { _ in text }))
+            let output = directory.appendingPathComponent("out-one-frame")
+            let run = try MR.succeed(["wordcount", oneFrame.path, "--workers", "3", "--split-size", "1M", "--output", output.path])
+            XCTAssertTrue(run.stderr.contains("\(oneFrame.path) is one zstd frame, read by one map task"), run.stderr)
+            XCTAssertEqual(try MR.sortedLines(output), referenceWordCount(Array(repeating: text, count: 40)))
+        }
+    }
+
+    /// A truncated or corrupt file of each format is exit 65 naming the file and what is wrong,
+    /// or, with --skip-bad-input, a counted skip.
+    func testTruncatedAndCorruptFilesAreBadInputNamingTheFile() throws {
+        let good = directory.appendingPathComponent("good.txt")
+        try text.write(to: good)
+        for (file, _, format) in formats {
+            let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/\(file)"))
+            var corrupt = shipped
+            for offset in stride(from: shipped.count / 2, to: shipped.count / 2 + 64, by: 1) { corrupt[offset] ^= 0x55 }
+            for (name, bytes, problem) in [("truncated-\(file)", shipped.prefix(shipped.count / 2), "truncated \(format) data"),
+                                           ("corrupt-\(file)", corrupt, "corrupt \(format) data")] {
+                let damaged = directory.appendingPathComponent(name)
+                try Data(bytes).write(to: damaged)
+                let output = directory.appendingPathComponent("out-\(name)")
+                let stopped = try MR.run(["wordcount", good.path, damaged.path, "--output", output.path])
+                XCTAssertEqual(stopped.status, 65, stopped.stderr)
+                XCTAssertTrue(stopped.stderr.contains("\(damaged.path): \(problem)"), stopped.stderr)
+                XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+                let skipped = try MR.succeed(["wordcount", good.path, damaged.path, "--output", output.path, "--skip-bad-input"])
+                XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+            }
+        }
+    }
+
+    func testBinaryFilesAreBadInputNotWords() throws {
+        var cases: [(URL, String)] = []
         let binary = directory.appendingPathComponent("image.dat")
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D]).write(to: binary)
         cases.append((binary, "does not look like text (a NUL byte at offset 8)"))

@@ -13,11 +13,13 @@ final class InputFormatTests: XCTestCase {
     }
 
     func testMagicBytesDecide() {
-        XCTAssertEqual(InputFormat.of(sample: [0x1F, 0x8B, 0x08][...], whole: true), .gzip)
+        XCTAssertEqual(InputFormat.of(sample: [0x1F, 0x8B, 0x08][...], whole: true), .compressed(.gzip))
         XCTAssertEqual(InputFormat.of(sample: ArraySlice("plain text\n".utf8), whole: true), .text)
         XCTAssertEqual(InputFormat.of(sample: ArraySlice([]), whole: true), .text)
-        guard case .otherCompression = InputFormat.of(sample: ArraySlice("BZh91AY&SY".utf8), whole: false) else { return XCTFail("bzip2") }
-        guard case .otherCompression = InputFormat.of(sample: [0x28, 0xB5, 0x2F, 0xFD][...], whole: false) else { return XCTFail("zstd") }
-        guard case .otherCompression = InputFormat.of(sample: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00][...], whole: false) else { return XCTFail("xz") }
+        XCTAssertEqual(InputFormat.of(sample: ArraySlice("BZh91AY&SY".utf8), whole: false), .compressed(.bzip2))
+        XCTAssertEqual(InputFormat.of(sample: ArraySlice("BZh0".utf8), whole: true), .text, "no block size 0: text")
+        XCTAssertEqual(InputFormat.of(sample: [0x28, 0xB5, 0x2F, 0xFD][...], whole: false), .compressed(.zstd))
+        XCTAssertEqual(InputFormat.of(sample: [0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0][...], whole: false), .compressed(.zstd), "pzstd's skippable frame")
+        XCTAssertEqual(InputFormat.of(sample: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00][...], whole: false), .compressed(.xz))
     }
 }

@@ -60,10 +60,10 @@ final class MessagesTests: XCTestCase {
     }
 
     func testThePlanAndAnAssignmentSurviveFraming() throws {
-        let files = [InputEntry(path: "/data/caf\u{10FFE9}.gz", name: "caf\u{10FFE9}.gz", size: 10, isGzip: true,
+        let files = [InputEntry(path: "/data/caf\u{10FFE9}.gz", name: "caf\u{10FFE9}.gz", size: 10, compression: .gzip,
                                 indexPath: "/data/caf\u{10FFE9}.gz.mrindex", identity: "1:2:10:3.4")]
         let splits = [Split(pieces: [InputPiece(fileIndex: 0, kind: .indexed(point: 1, start: 5, end: .max)),
-                                     InputPiece(fileIndex: 0, kind: .betweenMembers(start: 0, end: 7))])]
+                                     InputPiece(fileIndex: 0, kind: .betweenUnits(start: 0, end: 7))])]
         let plan = RunPlan(jobName: "wordcount", jobLibrary: "/lib.so", jobOptions: ["n": "3", "pattern": ""], isMapOnly: false,
                            skipBadInput: true, memoryPerWorker: 1 << 29, maxLineLength: 1 << 26, inflater: .zlib, files: files,
                            splits: splits, reducers: 4, workDirectory: "/work")
@@ -74,6 +74,7 @@ final class MessagesTests: XCTestCase {
         XCTAssertEqual(decoded.files.map(\.path), files.map(\.path))
         XCTAssertEqual(decoded.files.map(\.identity), files.map(\.identity))
         XCTAssertEqual(decoded.files.map(\.indexPath), files.map(\.indexPath))
+        XCTAssertEqual(decoded.files.map(\.compression), files.map(\.compression))
         XCTAssertEqual(decoded.splits, splits)
         XCTAssertEqual(decoded.inflater, .zlib)
         XCTAssertEqual(decoded.reducers, 4)

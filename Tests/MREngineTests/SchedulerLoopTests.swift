@@ -94,7 +94,7 @@ final class SchedulerLoopTests: XCTestCase {
     }
 
     private func plan(maps: Int, reduces: Int) -> RunPlan {
-        let file = InputEntry(path: "/input.txt", name: "input.txt", size: Int64(maps), isGzip: false)
+        let file = InputEntry(path: "/input.txt", name: "input.txt", size: Int64(maps), compression: .none)
         return RunPlan(jobName: "test", jobLibrary: "", jobOptions: [:], isMapOnly: false, skipBadInput: false,
                        memoryPerWorker: 1 << 20, maxLineLength: 1 << 20, inflater: .isal, files: [file],
                        splits: (0..<maps).map { Split(pieces: [InputPiece(fileIndex: 0, kind: .plainRange(start: Int64($0), end: Int64($0 + 1)))]) },

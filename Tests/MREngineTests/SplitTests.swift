@@ -30,9 +30,9 @@ final class SplitTests: UnitTestCase {
     }
 
     func testSplitPlannerPacksSmallFilesAndCutsLargeOnes() {
-        let files = (0..<10).map { InputEntry(path: "f\($0)", name: "f\($0)", size: 100, isGzip: false) }
-            + [InputEntry(path: "big", name: "big", size: 1000, isGzip: false),
-               InputEntry(path: "z.gz", name: "z.gz", size: 50, isGzip: true)]
+        let files = (0..<10).map { InputEntry(path: "f\($0)", name: "f\($0)", size: 100, compression: .none) }
+            + [InputEntry(path: "big", name: "big", size: 1000, compression: .none),
+               InputEntry(path: "z.gz", name: "z.gz", size: 50, compression: .gzip)]
         XCTAssertEqual(SplitPlanner.splits(for: files, targetSize: 300).count, 5, "pieces of a file are at least 64K: big stays whole, beside f9")
         let splits = SplitPlanner.splits(for: files, targetSize: 300, minimumPiece: 1)
         // f0-f2 | f3-f5 | f6-f8 | f9 + big[0,200) | big[200,500) | big[500,800) | big[800,1000) | z.gz
@@ -42,7 +42,7 @@ final class SplitTests: UnitTestCase {
         for (index, file) in files.enumerated() {
             let pieces = splits.flatMap(\.pieces).filter { $0.fileIndex == index }
             guard !file.isGzip else {
-                XCTAssertEqual(pieces.map(\.kind), [.wholeGzip])
+                XCTAssertEqual(pieces.map(\.kind), [.wholeCompressed])
                 continue
             }
             let ranges = pieces.compactMap { piece -> (Int64, Int64)? in
