@@ -3,7 +3,7 @@ import MRInput
 import MRSystem
 import MapReduce
 /// The run report machines read: one JSON object, written into `DIR/_SUCCESS` by every
-/// successful run and printed by `--json`. Its fields (README, "Run report"):
+/// successful run and printed by `--json`. Its fields (docs/running.md, "Run report"):
 ///
 /// ```
 /// job, jobFile, options{name: value}, mode, workers, reducers, inflater,

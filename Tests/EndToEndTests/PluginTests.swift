@@ -102,19 +102,38 @@ final class PluginTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MR.sortedLines(output), ["a\t2", "bb\t2", "ccc\t4", "dddd\t6", "eeeee\t2"])
     }
 
-    /// The jobs the README shows, copied from it as a reader would, compile and give the right
-    /// answer: the integer example (line lengths) and the text-value example (longest lines).
-    func testTheReadmesExampleJobsRunAsWritten() throws {
-        let readme = try String(contentsOf: datasetsDirectory.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
-        let blocks = readme.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        XCTAssertEqual(blocks.count, 2, "the README shows two example jobs")
-        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
-        for (name, block) in zip(["linelengths", "longestline"], blocks) {
-            XCTAssertTrue(block.contains("public static let name = \"\(name)\""), block)
-            try block.write(to: jobs.appendingPathComponent(name + ".swift"), atomically: true, encoding: .utf8)
+    /// The jobs the README and docs/jobs.md show, copied from them as a reader would, compile
+    /// and give the right answer: the integer example (line lengths, in both) and the text-value
+    /// example (longest lines).
+    func testTheDocumentedExampleJobsRunAsWritten() throws {
+        let root = datasetsDirectory.deletingLastPathComponent()
+        func exampleJobs(in document: String) throws -> [String] {
+            let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
+            return text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+                .filter { $0.contains("import MapReduce") }
+                .map { block in  // a block indented in a list: its indent removed
+                    let indent = block.prefix { $0 == " " }.count
+                    return block.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }
+                        .joined(separator: "\n")
+                }
         }
+        let readmeJobs = try exampleJobs(in: "README.md"), guideJobs = try exampleJobs(in: "docs/jobs.md")
+        XCTAssertEqual(readmeJobs.count, 1, "the README shows one example job")
+        XCTAssertEqual(guideJobs.count, 2, "docs/jobs.md shows two example jobs")
         let books = try gutenbergBooksByName(gzippedInto: input)
+        for (lineLengths, longestLine) in [(readmeJobs[0], guideJobs[1]), (guideJobs[0], guideJobs[1])] {
+            try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+            for (name, block) in [("linelengths", lineLengths), ("longestline", longestLine)] {
+                XCTAssertTrue(block.contains("public static let name = \"\(name)\""), block)
+                try block.write(to: jobs.appendingPathComponent(name + ".swift"), atomically: true, encoding: .utf8)
+            }
+            try checkExampleJobs(books: books)
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("lengths"))
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("longest"))
+        }
+    }
 
+    private func checkExampleJobs(books: [(name: String, text: Data)]) throws {
         let lengths = directory.appendingPathComponent("lengths")
         XCTAssertEqual(try run(["linelengths", input.path, "--min", "10", "--output", lengths.path]).status, 0)
         var counts: [String: Int] = [:]
