@@ -40,11 +40,7 @@ public struct GroupBy: Job {
         case "float": readsFloats = aggregate != .count
         case let other: throw JobOptionError(message: "--type must be int or float, not '\(other)'")
         }
-        switch try options.string("format") {
-        case "tsv": format = .tsv
-        case "csv": format = .commaSeparated
-        case let other: throw JobOptionError(message: "--format must be tsv or csv, not '\(other)'")
-        }
+        format = try FieldFormat(named: options.string("format"))
     }
 
     /// Each aggregate folds inside the map tasks too: integers by their own rule, floats into a

@@ -45,11 +45,7 @@ public struct Join: Job {
         case "left": keepsUnmatchedLeft = true
         case let other: throw JobOptionError(message: "--how must be inner or left, not '\(other)'")
         }
-        switch try options.string("format") {
-        case "tsv": format = .tsv
-        case "csv": format = .commaSeparated
-        case let other: throw JobOptionError(message: "--format must be tsv or csv, not '\(other)'")
-        }
+        format = try FieldFormat(named: options.string("format"))
     }
 
     /// Whether `path` is the left input or lies under it.

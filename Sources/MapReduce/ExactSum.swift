@@ -43,32 +43,19 @@ public struct ExactSum: Sendable {
 
     @usableFromInline
     mutating func addShifted(_ significand: UInt64, word: Int, bit: Int, negative: Bool) {
-        let low = significand << UInt64(bit)
-        let high = bit == 0 ? 0 : significand >> UInt64(64 - bit)
-        if negative {
-            var (difference, borrow) = words[word].subtractingReportingOverflow(low)
-            words[word] = difference
-            let (upper, borrowHigh) = words[word + 1].subtractingReportingOverflow(high)
-            let (upperLessBorrow, borrowAgain) = upper.subtractingReportingOverflow(borrow ? 1 : 0)
-            words[word + 1] = upperLessBorrow
-            borrow = borrowHigh || borrowAgain
-            var index = word + 2
-            while borrow && index < Self.wordCount {
-                (words[index], borrow) = words[index].subtractingReportingOverflow(1)
-                index += 1
-            }
-        } else {
-            var (sum, carry) = words[word].addingReportingOverflow(low)
-            words[word] = sum
-            let (upper, carryHigh) = words[word + 1].addingReportingOverflow(high)
-            let (upperWithCarry, carryAgain) = upper.addingReportingOverflow(carry ? 1 : 0)
-            words[word + 1] = upperWithCarry
-            carry = carryHigh || carryAgain
-            var index = word + 2
-            while carry && index < Self.wordCount {
-                (words[index], carry) = words[index].addingReportingOverflow(1)
-                index += 1
-            }
+        /// One word's step: plus (or minus) the operand and the carry (or borrow) from below.
+        func step(_ value: UInt64, _ operand: UInt64, _ carry: Bool) -> (UInt64, Bool) {
+            let (first, overflow) = negative ? value.subtractingReportingOverflow(operand) : value.addingReportingOverflow(operand)
+            let (second, overflowAgain) = negative ? first.subtractingReportingOverflow(carry ? 1 : 0) : first.addingReportingOverflow(carry ? 1 : 0)
+            return (second, overflow || overflowAgain)
+        }
+        var carry = false
+        (words[word], carry) = step(words[word], significand << UInt64(bit), false)
+        (words[word + 1], carry) = step(words[word + 1], bit == 0 ? 0 : significand >> UInt64(64 - bit), carry)
+        var index = word + 2
+        while carry && index < Self.wordCount {
+            (words[index], carry) = step(words[index], 0, true)
+            index += 1
         }
     }
 

@@ -15,6 +15,16 @@ public enum FieldFormat: Sendable, Equatable {
     public static let tsv = FieldFormat.separated(by: 0x09)
     /// Comma-separated values with quoting.
     public static let commaSeparated = FieldFormat.csv(separator: UInt8(ascii: ","))
+
+    /// The format a job option names, `tsv` or `csv` (``commaSeparated``); another name is a
+    /// ``JobOptionError`` naming the option.
+    public init(named name: String, option: String = "format") throws {
+        switch name {
+        case "tsv": self = .tsv
+        case "csv": self = .commaSeparated
+        default: throw JobOptionError(message: "--\(option) must be tsv or csv, not '\(name)'")
+        }
+    }
 }
 
 /// Calls `body` with each field of `record` and its number (0 first), in order, until `body`
