@@ -48,7 +48,7 @@ let package = Package(
         // file format, the streaming merge.
         .target(name: "MRShuffle", dependencies: ["MRBase", "MRSystem", "MapReduce", "CLinuxShims"], swiftSettings: engineSettings),
         // Part files, field escaping, the journal and the output folder's commit.
-        .target(name: "MROutput", dependencies: ["MRBase", "MRSystem", "MapReduce", "CLinuxShims"], swiftSettings: engineSettings),
+        .target(name: "MROutput", dependencies: ["MRBase", "MRSystem", "MapReduce", "CZlib", "CZstd", "CLinuxShims"], swiftSettings: engineSettings),
         // Job files: finding, compiling, checking and loading them; packages for clusters.
         .target(name: "MRPlugins", dependencies: ["MRBase", "MRSystem", "MapReduce"], swiftSettings: engineSettings),
         // `mr stream`: a job's steps as Hadoop Streaming executables.

@@ -19,7 +19,7 @@ ALLOWED = {
     "MRSystem": {"MRBase", "CIsal", "CLinuxShims", "CCrypto"},
     "MRInput": {"MRBase", "MRSystem", "MapReduce", "CZlib", "CIsal", "CBzip2", "CZstd", "CLzma", "CLinuxShims"},
     "MRShuffle": {"MRBase", "MRSystem", "MapReduce", "CLinuxShims"},
-    "MROutput": {"MRBase", "MRSystem", "MapReduce", "CLinuxShims"},
+    "MROutput": {"MRBase", "MRSystem", "MapReduce", "CZlib", "CZstd", "CLinuxShims"},
     "MRPlugins": {"MRBase", "MRSystem", "MapReduce"},
     "MRStreaming": {"MRBase", "MRSystem", "MRInput", "MROutput", "MapReduce"},
     "MRReport": {"MRBase", "MRSystem", "MRInput", "MapReduce"},

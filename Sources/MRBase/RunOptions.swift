@@ -27,6 +27,8 @@ package struct RunOptions: Sendable {
     package var maxLineLength = 64 << 20
     /// The library that inflates gzip input.
     package var inflater = Inflater.isal
+    /// How part files are compressed (`--compress-output`): none, gzip or zstd.
+    package var compressOutput = Compression.none
     package var showProgress = false
 
     package init(outputDirectory: String) {

@@ -120,6 +120,7 @@ package enum Coordinator {
                            inflater: options.inflater, files: planned.files,
                            splits: planned.splits, reducers: options.reducers, workDirectory: output.workDirectory)
         plan.jobStep = loaded.step
+        plan.outputCompression = options.compressOutput
         var result = RunResult(files: plan.files, mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount,
                                partFiles: plan.partCount, outputDirectory: options.outputDirectory)
         result.workers = workers
@@ -127,6 +128,7 @@ package enum Coordinator {
         result.indexedFiles = planned.indexes.count
         result.memberSplitFiles = planned.memberSplitFiles
         result.unsplittable = planned.unsplittable
+        result.outputCompression = options.compressOutput
         result.skippedInputs.formUnion(planned.skippedFiles.map(\.path))
         result.planningSeconds = monotonicSeconds() - started
         return PlannedRun(options: options, workers: workers, input: planned, plan: plan, output: output, result: result)

@@ -13,7 +13,7 @@ package enum OutputStream {
     /// the writing quietly: `false` is returned and nothing is an error.
     package static func write(folder: String, partCount: Int, sorted: Bool) throws -> Bool {
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
-        let parts = try (0..<partCount).map { try PartLines(path: folder + "/part-" + zeroPadded($0)) }
+        let parts = try (0..<partCount).map { try PartLines(path: folder + "/" + OutputLayout.partFileName($0)) }
         do {
             if sorted {
                 try merge(parts, into: stdout)

@@ -24,9 +24,12 @@ package final class PartWriter: RecordSink {
     private var previousKeyCount = 0
     package private(set) var unsortedKey: (key: [UInt8], after: [UInt8])?
 
-    /// A part file at `path`; `keysMustBeSorted` for a reduce task's.
-    package convenience init(path: String, topCount: Int, keysMustBeSorted: Bool = false) throws {
-        try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18), topCount: topCount, keysMustBeSorted: keysMustBeSorted)
+    /// A part file at `path`, compressed with `compression` (none, gzip or zstd);
+    /// `keysMustBeSorted` for a reduce task's.
+    package convenience init(path: String, topCount: Int, keysMustBeSorted: Bool = false, compression: Compression = .none) throws {
+        let compressor = try OutputCompression.compressor(for: compression)
+        try self.init(output: BufferedWriter(creating: path, capacity: 1 << 18, compressor: compressor), topCount: topCount,
+                      keysMustBeSorted: keysMustBeSorted)
     }
 
     deinit {
@@ -98,6 +101,6 @@ package final class PartWriter: RecordSink {
 
     package func finish() throws {
         if let pendingError { throw pendingError }
-        try output.flush()
+        try output.finish()
     }
 }

@@ -49,7 +49,7 @@ package enum RunReport {
             ("warnings", .array(result.warnings.sorted().map(JSON.string))),
             ("readByOneTask", .array(result.unsplittable.map(JSON.string))),
             ("outputDirectory", .string(result.outputDirectory)),
-            ("outputs", .array((0..<result.partFiles).map { .string("part-" + zeroPadded($0)) })),
+            ("outputs", .array((0..<result.partFiles).map { .string(OutputLayout.partFileName($0, compression: result.outputCompression)) })),
         ])
         return report.text + "\n"
     }

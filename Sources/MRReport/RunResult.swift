@@ -10,6 +10,8 @@ package struct RunResult: Sendable {
     /// Workers that ran the tasks (1 in sequential mode), after ``RunLimits``.
     package var workers = 1
     package var partFiles: Int
+    /// How the part files are compressed (their names end in its suffix).
+    package var outputCompression = Compression.none
     package var counters = Counters()
     package var jobCounters: [String: Int64] = [:]
     package var topRecords: [TopRecord] = []

@@ -48,7 +48,8 @@ package enum RunSummary {
             }
         }
         for warning in result.warnings.sorted() { lines.append("  warning   " + warning) }
-        lines.append("  output    \(result.outputDirectory)/part-00000 .. part-\(zeroPadded(max(result.partFiles - 1, 0))), then _SUCCESS")
+        let lastPart = OutputLayout.partFileName(max(result.partFiles - 1, 0), compression: result.outputCompression)
+        lines.append("  output    \(result.outputDirectory)/\(OutputLayout.partFileName(0, compression: result.outputCompression)) .. \(lastPart), then _SUCCESS")
         return lines.joined(separator: "\n") + "\n"
     }
 

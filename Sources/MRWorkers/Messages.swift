@@ -39,6 +39,7 @@ extension CoordinatorMessage {
             }
             out.write(plan.isMapOnly)
             out.write(plan.jobStep)
+            out.write(plan.outputCompression.rawValue)
             out.write(plan.skipBadInput)
             out.write(plan.memoryPerWorker)
             out.write(plan.maxLineLength)
@@ -76,6 +77,7 @@ extension CoordinatorMessage {
             for _ in 0..<(try input.readInt()) { jobOptions[try input.readString()] = try input.readString() }
             let isMapOnly = try input.readBool()
             let jobStep = try input.readInt()
+            let outputCompression = try input.readCompression()
             let skipBadInput = try input.readBool()
             let memoryPerWorker = try input.readInt()
             let maxLineLength = try input.readInt()
@@ -98,6 +100,7 @@ extension CoordinatorMessage {
             var plan = RunPlan(jobName: jobName, jobLibrary: jobLibrary, jobOptions: jobOptions, isMapOnly: isMapOnly,
                                  skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory)
             plan.jobStep = jobStep
+            plan.outputCompression = outputCompression
             return .plan(plan)
         case 1:
             return .assign(try input.readAssignment())

@@ -11,6 +11,8 @@ package struct RunPlan: Sendable {
     package let jobLibrary: String
     /// Which step of the library's job the workers run (0: the job itself).
     package var jobStep = 0
+    /// How part files are compressed (`--compress-output`).
+    package var outputCompression = Compression.none
     package let jobOptions: [String: String]
     /// Map output is the job's output: no reduce tasks.
     package let isMapOnly: Bool
@@ -65,10 +67,6 @@ package struct RunPlan: Sendable {
         "\(workDirectory)/\(TaskID(kind: .map, index: mapIndex))"
     }
 
-    static func partitionFileName(_ partition: Int) -> String {
-        "part-" + zeroPadded(partition)
-    }
-
     var stagedOutput: String { "\(workDirectory)/output" }
 
     /// Identifies what the run computes (job build, options, inputs, splits, reducers) and the
@@ -107,7 +105,7 @@ package struct RunPlan: Sendable {
     /// Where a committed attempt's output goes.
     package func committedPath(_ task: TaskID) -> String {
         task.kind == .map && !isMapOnly
-            ? committedMapOutput(task.index) : "\(stagedOutput)/\(Self.partitionFileName(task.index))"
+            ? committedMapOutput(task.index) : "\(stagedOutput)/\(OutputLayout.partFileName(task.index, compression: outputCompression))"
     }
 
     package init(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool, skipBadInput: Bool, memoryPerWorker: Int, maxLineLength: Int, inflater: Inflater, files: [InputEntry], splits: [Split], reducers: Int, workDirectory: String) {

@@ -82,7 +82,7 @@ package struct TaskRunner: Sendable {
 
     private func mapSink(path: String, memory: MapMemory) throws -> MapSink {
         let jobType = type(of: job)
-        if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary)) }
+        if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary, compression: plan.outputCompression)) }
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
         let buffer = MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, directory: path,
@@ -200,7 +200,8 @@ package struct TaskRunner: Sendable {
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
         let merge = GroupedMerge(readers: try SpillMerger.reduce(spills, scratch: scratch).map { try IntermediateFile.Reader($0) })
-        let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary, keysMustBeSorted: true)
+        let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary, keysMustBeSorted: true,
+                                    compression: plan.outputCompression)
         let output = ReduceOutput(writer)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         let fault = faults?.plan(for: assignment) ?? (.none, .max)

@@ -54,6 +54,9 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "The library that inflates .gz input: isal (ISA-L's igzip, 2-3x faster) or zlib.")
     var inflater: Inflater = .isal
 
+    @Option(help: "Compress the part files: none, gzip (part-NNNNN.gz) or zstd (part-NNNNN.zst), readable by zcat, zstdcat and mr.")
+    var compressOutput: OutputCompressionChoice = .none
+
     @Flag(help: "Cut a corrupt input file short with a warning and a counter instead of failing (exit 65).")
     var skipBadInput = false
 
@@ -79,6 +82,9 @@ struct RunJobCommand: ParsableCommand {
         if let linesPerTask, linesPerTask < 1 { throw ValidationError("--lines-per-task must be at least 1") }
         if inputs.filter({ $0 == StandardInput.argument }).count > 1 { throw ValidationError("standard input ('-') can be read once only") }
         if json && output == "-" { throw ValidationError("--json and --output - would both write standard output; pick one") }
+        if compressOutput != .none && output == "-" {
+            throw ValidationError("--compress-output names part files, and --output - writes none; pipe the output through gzip or zstd instead")
+        }
         try memory.check("--memory", within: (1 << 20)...(1 << 40))
         try maxLine.check("--max-line", within: (1 << 10)...(1 << 40))
     }
@@ -122,6 +128,7 @@ struct RunJobCommand: ParsableCommand {
         options.memoryPerWorker = Int(memory.bytes)
         options.maxLineLength = Int(maxLine.bytes)
         options.inflater = inflater
+        options.compressOutput = compressOutput.compression
         options.taskTimeout = taskTimeout
         options.speculate = speculate
         options.skipBadInput = skipBadInput
@@ -135,6 +142,7 @@ struct RunJobCommand: ParsableCommand {
             let step = try loaded.step(number)
             var stepOptions = options
             if number < steps - 1 {
+                stepOptions.compressOutput = .none  // read once, by the next step, and removed
                 stepOptions.outputDirectory = temporaryFolder(try FileSystem.makeTemporaryDirectory(beside: temporaryDirectory() + "/mr-step")) + "/out"
             }
             let result = try Coordinator.run(step, inputs: stepInputs, options: stepOptions, registry: registry)
@@ -159,6 +167,19 @@ struct RunJobCommand: ParsableCommand {
 }
 
 extension ExecutionMode: ExpressibleByArgument {}
+
+/// The compressions `--compress-output` writes.
+enum OutputCompressionChoice: String, ExpressibleByArgument, CaseIterable {
+    case none, gzip, zstd
+
+    var compression: Compression {
+        switch self {
+        case .none: .none
+        case .gzip: .gzip
+        case .zstd: .zstd
+        }
+    }
+}
 extension Inflater: ExpressibleByArgument {}
 
 /// A byte count with an optional K, M, G or T suffix (powers of 1024).
