@@ -38,33 +38,37 @@ package final class CompressedSource: ByteSource {
     /// Reads the file at `path` from compressed byte `start` (a unit start), its split ending at
     /// the unit that ends at `boundary` (nil: the file's end).
     package convenience init(path: String, compression: Compression, from start: Int64 = 0, boundary: Int64? = nil) throws {
-        try self.init(file: try FileDescriptor.open(reading: path), isSequential: false, compression: compression,
-                      inflater: .zlib, from: start, boundary: boundary)
+        let file = try FileDescriptor.open(reading: path)
+        let decoder: StreamDecoder
+        do {
+            // Part of an xz file: block by block, from its index (a stream decoder reads whole streams).
+            decoder = compression == .xz && (start > 0 || boundary != nil)
+                ? try XzBlockDecoder(file: file, size: try file.size(), from: start) : try compression.decoder(inflater: .zlib)
+        } catch {
+            file.close()
+            throw error
+        }
+        try self.init(file: file, isSequential: false, decoder: decoder, compression: compression, from: start, boundary: boundary)
     }
 
     /// Reads `stream` to its end with read(2), `firstBytes` (already read from it) first.
     package convenience init(sequential stream: FileDescriptor, compression: Compression, inflater: Inflater, firstBytes: [UInt8]) throws {
         precondition(firstBytes.count <= Self.inputCapacity, "more first bytes than the input buffer holds")
-        try self.init(file: stream, isSequential: true, compression: compression, inflater: inflater, from: 0, boundary: nil)
+        try self.init(file: stream, isSequential: true, decoder: try compression.decoder(inflater: inflater), compression: compression,
+                      from: 0, boundary: nil)
         firstBytes.withUnsafeBytes { input.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         inputCount = firstBytes.count
     }
 
-    private init(file: FileDescriptor, isSequential: Bool, compression: Compression, inflater: Inflater, from start: Int64, boundary: Int64?) throws {
+    private init(file: FileDescriptor, isSequential: Bool, decoder: StreamDecoder, compression: Compression, from start: Int64, boundary: Int64?) throws {
         self.file = file
         self.isSequential = isSequential
+        self.decoder = decoder
         self.compression = compression
         inputFileOffset = start
         unitStart = start
         self.boundary = boundary
         input = .allocate(byteCount: Self.inputCapacity, alignment: 16)
-        do {
-            decoder = try compression.decoder(inflater: inflater)
-        } catch {
-            input.deallocate()
-            if !isSequential { file.close() }
-            throw error
-        }
     }
 
     deinit {
@@ -162,6 +166,7 @@ package final class CompressedSource: ByteSource {
         switch compression {
         case .zstd: "frame"
         case .gzip: "member"
+        case .xz: boundary != nil || unitStart > 0 ? "block" : "stream"
         default: "stream"
         }
     }

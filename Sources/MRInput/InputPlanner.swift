@@ -73,11 +73,18 @@ package enum InputPlanner {
                     unsplittable.append("\(file.path) is one zstd frame, read by one map task (pzstd, or zstd files joined by cat, can be split)")
                 }
                 continue
-            case .zstd:
-                unsplittable.append("\(file.path) is read by one map task: the job reads line positions, which a zstd frame start does not tell")
+            case .xz where splitting.memberSplits:
+                if let starts = try XzBlocks.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
+                    memberStarts[number] = starts
+                } else {
+                    unsplittable.append("\(file.path) is one xz block, read by one map task (xz -T0 and pixz write many blocks, which can be split)")
+                }
+                continue
+            case .zstd, .xz:
+                unsplittable.append("\(file.path) is read by one map task: the job reads line positions, which a \(file.compression.name) unit start does not tell")
                 continue
             default:
-                unsplittable.append("\(file.path) is read by one map task: mr splits gzip and zstd files, not \(file.compression.name) yet")
+                unsplittable.append("\(file.path) is read by one map task: mr splits gzip, zstd and xz files, not \(file.compression.name) yet")
                 continue
             }
             if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {

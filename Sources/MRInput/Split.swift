@@ -15,8 +15,8 @@ package struct InputPiece: Sendable, Equatable {
         /// Piece `number` of a gzip file that a ``GzipFeeder`` inflates during the run.
         case fed(number: Int)
         /// Compressed bytes `start..<end` from one unit start (a gzip member found by
-        /// ``GzipMembers``, a zstd frame found by ``ZstdFrames``) to another, or to the file's
-        /// end. Where its lines are in the file is not known.
+        /// ``GzipMembers``, a zstd frame found by ``ZstdFrames``, an xz block from ``XzBlocks``)
+        /// to another, or to the file's end. Where its lines are in the file is not known.
         case betweenUnits(start: Int64, end: Int64)
     }
 

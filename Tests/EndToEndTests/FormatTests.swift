@@ -68,7 +68,7 @@ final class FormatTests: TemporaryDirectoryTestCase {
             if expectedSplit { arguments += ["--split-size", "1M"] }
             let run = try MR.succeed(arguments)
             if expectedSplit {
-                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member or zstd frame starts"), run.stderr)
+                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame or xz block starts"), run.stderr)
                 XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
             }
             outputs.append(try MR.sortedLines(output))
@@ -85,6 +85,33 @@ final class FormatTests: TemporaryDirectoryTestCase {
             XCTAssertTrue(run.stderr.contains("\(oneFrame.path) is one zstd frame, read by one map task"), run.stderr)
             XCTAssertEqual(try MR.sortedLines(output), referenceWordCount(Array(repeating: text, count: 40)))
         }
+    }
+
+    /// A file of many xz blocks (the shipped one's 5 blocks, joined to itself: 10 streams) is
+    /// split at block starts from its indexes and gives the same counts on 1 and 3 workers; a
+    /// damaged block in a split is bad input naming the file.
+    func testAFileOfManyXzBlocksIsSplitAtBlockStarts() throws {
+        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-107.txt.xz"))
+        let joined = directory.appendingPathComponent("joined.xz")
+        try Data((0..<10).flatMap { _ in shipped }).write(to: joined)
+        var outputs: [[String]] = []
+        for workers in ["1", "3"] {
+            let output = directory.appendingPathComponent("out-\(workers)")
+            let run = try MR.succeed(["wordcount", joined.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
+            XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame or xz block starts"), run.stderr)
+            XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
+            outputs.append(try MR.sortedLines(output))
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        if let text = try referenceText("sample-107.txt.xz", tool: "xz") {
+            XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 10)))
+        }
+        var damaged = try Data(contentsOf: joined)
+        for offset in 700_000..<700_040 { damaged[offset] ^= 0x55 }
+        try damaged.write(to: joined)
+        let stopped = try MR.run(["wordcount", joined.path, "--workers", "3", "--split-size", "1M", "--output", directory.appendingPathComponent("damaged").path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("\(joined.path): corrupt xz data"), stopped.stderr)
     }
 
     /// A truncated or corrupt file of each format is exit 65 naming the file and what is wrong,
