@@ -20,8 +20,9 @@ package enum Coordinator {
         do {
             return try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: true)
         } catch let error as MRError where error.kind == .wrongSplit {
-            // A gzip member start found by scanning was false (gzip data stored inside gzip, say):
-            // plan again, splitting such files only where it is certain.
+            // A gzip member or bzip2 block start found by scanning was false (gzip data stored
+            // inside gzip, a block magic by chance in bzip2 data): plan again, splitting such files
+            // only where unit starts are certain.
             var result = try run(loaded, inputs: inputs, options: options, registry: registry, guessingMembers: false)
             result.warnings.insert("\(error.message); ran again, splitting only where member starts are certain")
             return result

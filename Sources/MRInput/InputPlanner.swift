@@ -80,11 +80,21 @@ package enum InputPlanner {
                     unsplittable.append("\(file.path) is one xz block, read by one map task (xz -T0 and pixz write many blocks, which can be split)")
                 }
                 continue
-            case .zstd, .xz:
+            case .bzip2 where splitting.memberSplits && splitting.guessingMembers:
+                if let starts = try Bzip2Blocks.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
+                    memberStarts[number] = starts
+                    guessedFiles.insert(number)
+                } else {
+                    unsplittable.append("\(file.path) is one bzip2 block, read by one map task")
+                }
+                continue
+            case .bzip2 where splitting.memberSplits:
+                unsplittable.append("\(file.path) is read by one map task: a bzip2 block start guessed by scanning did not hold")
+                continue
+            case .zstd, .xz, .bzip2:
                 unsplittable.append("\(file.path) is read by one map task: the job reads line positions, which a \(file.compression.name) unit start does not tell")
                 continue
-            default:
-                unsplittable.append("\(file.path) is read by one map task: mr splits gzip, zstd and xz files, not \(file.compression.name) yet")
+            case .none:
                 continue
             }
             if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {

@@ -51,8 +51,11 @@ package struct PieceSource {
             // starts exactly at the next split's member (Hadoop's rule for splits whose edges
             // cannot be looked behind).
             let boundary = end < entry.size ? end : nil
-            source = entry.isGzip ? try GzipSource(path: entry.path, inflater: inflater, member: start, boundary: boundary)
-                : try CompressedSource(path: entry.path, compression: entry.compression, from: start, boundary: boundary)
+            source = switch entry.compression {
+            case .gzip: try GzipSource(path: entry.path, inflater: inflater, member: start, boundary: boundary)
+            case .bzip2: try Bzip2BlockSource(path: entry.path, from: start, boundary: boundary)
+            default: try CompressedSource(path: entry.path, compression: entry.compression, from: start, boundary: boundary)
+            }
             (sourceOffset, skipFirstLine, self.end) = (0, start > 0, .max)
         case .wholeCompressed:
             source = try Self.whole(entry, inflater: inflater)

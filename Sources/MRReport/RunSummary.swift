@@ -20,7 +20,7 @@ package enum RunSummary {
         ]
         let gzipSplits = [
             (result.indexedFiles, "split at saved access points"),
-            (result.memberSplitFiles, "split at gzip member, zstd frame or xz block starts"),
+            (result.memberSplitFiles, "split at gzip member, zstd frame, xz or bzip2 block starts"),
             (result.fedFiles, "inflated once while mapping, index saved for later runs"),
         ].filter { $0.0 > 0 }
         if !gzipSplits.isEmpty {

@@ -68,7 +68,7 @@ final class FormatTests: TemporaryDirectoryTestCase {
             if expectedSplit { arguments += ["--split-size", "1M"] }
             let run = try MR.succeed(arguments)
             if expectedSplit {
-                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame or xz block starts"), run.stderr)
+                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
                 XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
             }
             outputs.append(try MR.sortedLines(output))
@@ -98,7 +98,7 @@ final class FormatTests: TemporaryDirectoryTestCase {
         for workers in ["1", "3"] {
             let output = directory.appendingPathComponent("out-\(workers)")
             let run = try MR.succeed(["wordcount", joined.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
-            XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame or xz block starts"), run.stderr)
+            XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
             XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
             outputs.append(try MR.sortedLines(output))
         }
@@ -112,6 +112,39 @@ final class FormatTests: TemporaryDirectoryTestCase {
         let stopped = try MR.run(["wordcount", joined.path, "--workers", "3", "--split-size", "1M", "--output", directory.appendingPathComponent("damaged").path])
         XCTAssertEqual(stopped.status, 65, stopped.stderr)
         XCTAssertTrue(stopped.stderr.contains("\(joined.path): corrupt xz data"), stopped.stderr)
+    }
+
+    /// bzip2 files are split at block magics found by a bit-level scan: the shipped file joined
+    /// to itself (20 streams) and, with the bzip2 tool, the same text as one stream of 100 kB
+    /// blocks (starts at any bit offset) give the same counts on 1 and 3 workers.
+    func testBzip2FilesAreSplitAtBlockStarts() throws {
+        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-105.txt.bz2"))
+        let joined = directory.appendingPathComponent("joined.bz2")
+        try Data((0..<20).flatMap { _ in shipped }).write(to: joined)
+        var files = [joined]
+        let text = try referenceText("sample-105.txt.bz2", tool: "bzip2")
+        if let text {
+            let oneStream = directory.appendingPathComponent("one-stream.bz2")
+            try runProgram(["sh", "-c", "bzip2 -1 -c > '\(oneStream.path)'"], input: Data((0..<20).flatMap { _ in text }))
+            files.append(oneStream)
+        }
+        for file in files {
+            var outputs: [[String]] = []
+            for workers in ["1", "3"] {
+                let output = directory.appendingPathComponent("out-\(file.lastPathComponent)-\(workers)")
+                let run = try MR.succeed(["wordcount", file.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
+                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
+                outputs.append(try MR.sortedLines(output))
+            }
+            XCTAssertEqual(outputs[0], outputs[1], file.lastPathComponent)
+            if let text { XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 20)), file.lastPathComponent) }
+        }
+        var damaged = try Data(contentsOf: joined)
+        for offset in 1_000_000..<1_000_040 { damaged[offset] ^= 0x55 }
+        try damaged.write(to: joined)
+        let stopped = try MR.run(["wordcount", joined.path, "--workers", "3", "--split-size", "1M", "--output", directory.appendingPathComponent("damaged").path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("\(joined.path): corrupt bzip2 data"), stopped.stderr)
     }
 
     /// A truncated or corrupt file of each format is exit 65 naming the file and what is wrong,
