@@ -7,11 +7,13 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries build run test man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries build run test install uninstall man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
 	@echo "make test            check the layers, then build and run every test (swift test)"
+	@echo "make install         install mr, its job API module, the shipped jobs, completions and man page under PREFIX (/usr/local; DESTDIR honoured)"
+	@echo "make uninstall       remove what make install put there"
 	@echo "make test-cluster    the jobs through mrjob's local runner and Spark local[2], in a Python venv it makes"
 	@echo "make datasets        generate $(LARGE_FILES) x $(LARGE_BYTES) bytes of text, gzipped, in $(LARGE)/"
 	@echo "make datasets-small  regenerate the small files shipped in datasets/"
@@ -38,6 +40,32 @@ build: system-libraries
 run: build
 	$(MR) wordcount datasets/
 
+# mr lives in PREFIX/lib/mr with the MapReduce module jobs compile against (Modules/) and the
+# shipped jobs (jobs/); PREFIX/bin/mr links to it (mr finds both beside its real path). Shell
+# completions and the man page are generated from the command line's own definition.
+PREFIX ?= /usr/local
+INSTALL_LIB := $(DESTDIR)$(PREFIX)/lib/mr
+INSTALLED := $(INSTALL_LIB) $(DESTDIR)$(PREFIX)/bin/mr $(DESTDIR)$(PREFIX)/share/man/man1/mr.1 \
+  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mr $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mr \
+  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mr.fish
+install: build
+	install -d $(INSTALL_LIB)/Modules $(INSTALL_LIB)/jobs $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(MR) $(INSTALL_LIB)/mr
+	install -m 644 .build/release/Modules/MapReduce.swiftmodule .build/release/Modules/MapReduce.swiftdoc $(INSTALL_LIB)/Modules/
+	install -m 644 jobs/*.swift $(INSTALL_LIB)/jobs/
+	ln -sfn ../lib/mr/mr $(DESTDIR)$(PREFIX)/bin/mr
+	$(MR) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mr
+	$(MR) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mr
+	$(MR) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mr.fish
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --product mr --output-directory .build/manual > /dev/null
+	install -m 644 .build/manual/mr.1 $(DESTDIR)$(PREFIX)/share/man/man1/mr.1
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/mr"
+
+uninstall:
+	rm -rf $(INSTALLED)
+
 # The layer check first (.ci/check-layers.py: the arrows of docs/architecture.md), then every
 # test, with an import of a target not declared as a dependency an error, not a warning.
 test: system-libraries
@@ -60,6 +88,7 @@ java-runtime:
 test-cluster: build $(CLUSTER_VENV)/.installed java-runtime
 	Tests/cluster/mrjob-local.sh $(MR) $(CLUSTER_VENV)/bin/python
 	Tests/cluster/spark-local.sh $(MR) $(CLUSTER_VENV)/bin/python
+	Tests/cluster/install.sh $(MR)
 
 $(DATAGEN): system-libraries
 	$(SWIFT) build -c release --product datagen

@@ -6,29 +6,46 @@ import Glibc
 #endif
 
 /// Where `mr` looks for job files, in order: `$MR_JOBS_DIR` alone when it is set (and not empty); otherwise the
-/// current folder's `jobs/`, then the shipped `jobs/` of the checkout `mr` was built in (found by
-/// walking up from the executable). A name found in an earlier folder hides the same name in a
+/// current folder's `jobs/`, the user's `${XDG_CONFIG_HOME:-~/.config}/mr/jobs`, then the jobs
+/// shipped with `mr` (`jobs/` beside an installed `mr`, or of the checkout it was built in, found
+/// by walking up from the executable). A name found in an earlier folder hides the same name in a
 /// later one; a run names the file it used, so a shadowed job never runs unnoticed.
 package struct JobDirectory: Sendable {
     /// The folders searched, first match wins.
     package let folders: [String]
+    /// What each folder is, for `mr jobs`: "$MR_JOBS_DIR", "this folder's jobs/", "your config", "shipped with mr".
+    package let origins: [String: String]
     /// Where `mr new` writes: `$MR_JOBS_DIR`, else `./jobs` (created when missing).
     package let newJobFolder: String
 
     package static func locate() throws -> JobDirectory {
         // Set but empty counts as unset, never as "/".
         if let explicit = environmentValue("MR_JOBS_DIR") {
-            return JobDirectory(folders: [explicit], newJobFolder: explicit)
+            return JobDirectory(folders: [explicit], origins: [explicit: "$MR_JOBS_DIR"], newJobFolder: explicit)
         }
         let current = FileSystem.absolutePath("jobs")
         var folders = [current]
-        if let shipped = try shippedJobsFolder(), shipped != current { folders.append(shipped) }
-        return JobDirectory(folders: folders, newJobFolder: current)
+        var origins = [current: "this folder's jobs/"]
+        for (folder, origin) in [(configJobsFolder(), "your config folder"), (try shippedJobsFolder(), "shipped with mr")] {
+            guard let folder, origins[folder] == nil else { continue }
+            folders.append(folder)
+            origins[folder] = origin
+        }
+        return JobDirectory(folders: folders, origins: origins, newJobFolder: current)
     }
 
-    /// The `jobs/` folder of the checkout holding the running executable, if there is one.
+    /// `${XDG_CONFIG_HOME:-~/.config}/mr/jobs`: the user's own jobs, found from any folder.
+    private static func configJobsFolder() -> String? {
+        if let config = environmentValue("XDG_CONFIG_HOME") { return config + "/mr/jobs" }
+        return environmentValue("HOME").map { $0 + "/.config/mr/jobs" }
+    }
+
+    /// The jobs shipped with the running executable: `jobs/` beside it (as `make install` lays
+    /// it out), or the `jobs/` folder of the checkout holding it.
     private static func shippedJobsFolder() throws -> String? {
-        var directory = FileSystem.parentDirectory(try currentExecutablePath())
+        let executableDirectory = FileSystem.parentDirectory(try currentExecutablePath())
+        if try FileSystem.status(executableDirectory + "/jobs")?.isDirectory == true { return executableDirectory + "/jobs" }
+        var directory = executableDirectory
         while directory != "/" && directory != "." {
             if try FileSystem.status(directory + "/Package.swift") != nil,
                try FileSystem.status(directory + "/jobs")?.isDirectory == true {

@@ -3,20 +3,26 @@ import MRInput
 import MRSystem
 import MapReduce
 /// One status line redrawn in place on a terminal while the job runs (at most 10 times a
-/// second), cleared before the summary; silent when stderr is not a terminal:
+/// second), cleared before the summary; silent when stderr is not a terminal. The map phase,
+/// then the reduce phase, each with its own bar, percentage and ETA:
 ///
-/// `wordcount [##########----------]  52%  143.2 MB/s  map 3/8 done 2 running 0 failed  reduce 0/2 done 0 running 0 failed  ETA 4 s`
+/// `wordcount  map [##########----------]  52%  3/8 tasks  143.2 MB/s  ETA 4 s`
+/// `wordcount  reduce [#####---------------]  25%  1/4 tasks  ETA 2 s`
 ///
-/// (cut to the terminal's width).
-///
-/// The percentage is of the input's compressed bytes read: those of committed map tasks, and of
-/// running ones up to the record their worker last reported.
+/// The map percentage is of the input's compressed bytes read: those of committed map tasks, and
+/// of running ones up to the record their worker last reported; it never goes back (an attempt
+/// that failed and starts again does not take it back). The line fits the terminal's width,
+/// read at every redraw (so a resized window is followed): what does not fit is left out, the
+/// bar first.
 package final class ProgressDisplay {
     private let enabled: Bool
     private let jobName: String
     private let input: InputShares
     private var lastDraw = 0.0
     private var drawn = false
+    /// The largest map fraction shown, and when the reduce phase began.
+    private var shownMapFraction = 0.0
+    private var reduceStarted: Double?
 
     package init(jobName: String, enabled: Bool, files: [InputEntry], splits: [Split]) {
         self.jobName = jobName
@@ -31,28 +37,68 @@ package final class ProgressDisplay {
         let now = monotonicSeconds()
         guard now - lastDraw >= 0.1 else { return }
         lastDraw = now
-        let elapsed = max(now - started, 0.001)
-        var read = 0.0
-        var bytes = committedBytes
-        for index in 0..<table.mapTaskCount where table.isCommitted(TaskID(kind: .map, index: index)) { read += input.weights[index] }
-        for (task, progress) in running where task.kind == .map {
-            let (share, uncompressed) = input.read(split: task.index, upTo: progress)
-            read += share
-            bytes += uncompressed
+        let line: Line
+        if table.mapsCommitted < table.mapTaskCount || table.reduceTaskCount == 0 {
+            var read = 0.0
+            var bytes = committedBytes
+            for index in 0..<table.mapTaskCount where table.isCommitted(TaskID(kind: .map, index: index)) { read += input.weights[index] }
+            for (task, progress) in running where task.kind == .map {
+                let (share, uncompressed) = input.read(split: task.index, upTo: progress)
+                read += share
+                bytes += uncompressed
+            }
+            shownMapFraction = max(shownMapFraction, input.total > 0 ? min(read / input.total, 1) : 0)
+            let elapsed = max(now - started, 0.001)
+            line = Line(job: jobName, phase: "map", fraction: shownMapFraction, done: table.mapsCommitted, total: table.mapTaskCount,
+                        failed: failed[.map, default: 0], rate: Double(bytes) / 1e6 / elapsed, elapsed: elapsed)
+        } else {
+            let reduceStarted = self.reduceStarted ?? now
+            self.reduceStarted = reduceStarted
+            let fraction = Double(table.reducesCommitted) / Double(max(table.reduceTaskCount, 1))
+            line = Line(job: jobName, phase: "reduce", fraction: fraction, done: table.reducesCommitted, total: table.reduceTaskCount,
+                        failed: failed[.reduce, default: 0], rate: nil, elapsed: max(now - reduceStarted, 0.001))
         }
-        let fraction = input.total > 0 ? min(read / input.total, 1) : 0
-        let filled = Int(fraction * 20)
-        var line = "\(jobName) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
-        line += String(Int(fraction * 100)).leftPadded(to: 3) + "%  "
-        line += (Double(bytes) / 1e6 / elapsed).formatted(decimals: 1) + " MB/s  "
-        let runningMaps = running.filter { $0.0.kind == .map }.count
-        let runningReduces = running.count - runningMaps
-        line += "map \(table.mapsCommitted)/\(table.mapTaskCount) done \(runningMaps) running \(failed[.map, default: 0]) failed  "
-        line += "reduce \(table.reducesCommitted)/\(table.reduceTaskCount) done \(runningReduces) running \(failed[.reduce, default: 0]) failed"
-        if fraction >= 0.05 && fraction < 1 { line += "  ETA \(Int((elapsed * (1 - fraction) / fraction).rounded())) s" }
-        // One line, or the next redraw would start below it.
-        writeToStandardError("\r\u{1B}[K" + String(line.prefix(standardErrorColumns() - 1)))
+        writeToStandardError("\r\u{1B}[K" + line.fitted(to: standardErrorColumns() - 1))
         drawn = true
+    }
+
+    /// What one redraw says, and how it is cut to a width.
+    struct Line {
+        let job: String
+        let phase: String
+        let fraction: Double
+        let done: Int
+        let total: Int
+        let failed: Int
+        /// Uncompressed MB/s read (map only).
+        let rate: Double?
+        /// Seconds into the phase (the run, for map), for the ETA.
+        let elapsed: Double
+
+        /// The longest form that fits `width` columns: the bar shrinks, then the job's name,
+        /// the rate and the ETA go, before the line is cut.
+        func fitted(to width: Int) -> String {
+            for (bar, name, details) in [(20, true, true), (10, true, true), (10, false, true), (0, false, true), (0, false, false)] {
+                let text = compose(bar: bar, name: name, details: details)
+                if text.count <= width { return text }
+            }
+            return String(compose(bar: 0, name: false, details: false).prefix(max(width, 0)))
+        }
+
+        func compose(bar: Int, name: Bool, details: Bool) -> String {
+            var text = name ? job + "  " : ""
+            text += phase + " "
+            if bar > 0 {
+                let filled = Int(fraction * Double(bar))
+                text += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: bar - filled) + "] "
+            }
+            text += String(Int(fraction * 100)).leftPadded(to: 3) + "%  \(done)/\(total) tasks"
+            if failed > 0 { text += ", \(failed) failed" }
+            guard details else { return text }
+            if let rate { text += "  " + rate.formatted(decimals: 1) + " MB/s" }
+            if fraction >= 0.05 && fraction < 1 { text += "  ETA \(Int((elapsed * (1 - fraction) / fraction).rounded())) s" }
+            return text
+        }
     }
 
     /// Prints one line about an event (a failed attempt) above the status line; shown in pipes too.

@@ -6,7 +6,7 @@ struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "List the jobs: name, description, source file, whether it is built.",
-        discussion: "Jobs are found in ./jobs/, then in the jobs/ folder shipped with mr; $MR_JOBS_DIR, when set, is the only folder searched. A job in an earlier folder hides one of the same name in a later folder.")
+        discussion: "Jobs are found in ./jobs/, then in ${XDG_CONFIG_HOME:-~/.config}/mr/jobs/, then in the jobs shipped with mr; $MR_JOBS_DIR, when set, is the only folder searched. A job in an earlier folder hides one of the same name in a later folder.")
 
     func run() throws {
         let directory = try JobDirectory.locate()
@@ -21,7 +21,8 @@ struct JobsCommand: ParsableCommand {
         for (source, hidden) in sources {
             let built = compiler?.isBuilt(source) == true ? "built" : "not built"
             let name = source.name + String(repeating: " ", count: width - source.name.count)
-            print("\(name)\(source.summary)\n\(indent)\(source.path) (\(built))")
+            let origin = directory.origins[FileSystem.parentDirectory(source.path)].map { "; \($0)" } ?? ""
+            print("\(name)\(source.summary)\n\(indent)\(source.path) (\(built)\(origin))")
             for path in hidden { print("\(indent)hides \(path)") }
         }
     }

@@ -60,12 +60,28 @@ final class PluginTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try run(["new", "alpha"]).status, 0)
         let before = try MR.standardOutput(["jobs"], environment: environment)
         XCTAssertEqual(before.status, 0)
-        XCTAssertTrue(before.text.contains(jobs.appendingPathComponent("alpha.swift").path + " (not built)"), before.text)
+        XCTAssertTrue(before.text.contains(jobs.appendingPathComponent("alpha.swift").path + " (not built; $MR_JOBS_DIR)"), before.text)
         XCTAssertEqual(try run(["alpha", input.path, "--output", directory.appendingPathComponent("o").path]).status, 0)
         let listing = try MR.standardOutput(["jobs"], environment: environment).text
         XCTAssertTrue(listing.contains("alpha"), listing)
         XCTAssertTrue(listing.contains("Count words longer than --min-length letters"), listing)
-        XCTAssertTrue(listing.contains(jobs.appendingPathComponent("alpha.swift").path + " (built)"), listing)
+        XCTAssertTrue(listing.contains(jobs.appendingPathComponent("alpha.swift").path + " (built; $MR_JOBS_DIR)"), listing)
+    }
+
+    /// A job in `${XDG_CONFIG_HOME}/mr/jobs` is found from any folder, after the current
+    /// folder's `jobs/` and before the shipped ones, and `mr jobs` says where it came from.
+    func testJobsInTheUsersConfigFolderAreFoundFromAnyFolder() throws {
+        let config = directory.appendingPathComponent("config")
+        let configJobs = try config.appendingPathComponent("mr/jobs").creatingDirectory()
+        let anywhere = try directory.appendingPathComponent("anywhere").creatingDirectory()
+        let environment = ["MR_CACHE_DIR": cache.path, "XDG_CONFIG_HOME": config.path]
+        try MR.standardOutput(["new", "tally"], environment: ["MR_JOBS_DIR": configJobs.path])
+        let listing = try MR.standardOutput(["jobs"], environment: environment, currentDirectory: anywhere).text
+        XCTAssertTrue(listing.contains(configJobs.appendingPathComponent("tally.swift").path + " (not built; your config folder)"), listing)
+        let output = directory.appendingPathComponent("tallied")
+        let outcome = try MR.run(["tally", input.path, "--output", output.path], environment: environment, currentDirectory: anywhere)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.hasPrefix("mr tally (\(configJobs.appendingPathComponent("tally.swift").path)): done in "), outcome.stderr)
     }
 
     /// Without `$MR_JOBS_DIR`: `mr new` writes into the current folder's `jobs/` (creating it) and
@@ -91,9 +107,10 @@ final class PluginTests: TemporaryDirectoryTestCase {
         try doubled.write(to: own, atomically: true, encoding: .utf8)
 
         let listing = try MR.standardOutput(["jobs"], environment: cacheOnly, currentDirectory: project).text
-        XCTAssertTrue(listing.contains(mine + " (not built)"), listing)
-        XCTAssertTrue(listing.contains(own.path + " (not built)\n           hides " + shipped.path + "\n"), listing)
+        XCTAssertTrue(listing.contains(mine + " (not built; this folder's jobs/)"), listing)
+        XCTAssertTrue(listing.contains(own.path + " (not built; this folder's jobs/)\n           hides " + shipped.path + "\n"), listing)
         XCTAssertTrue(listing.contains("jobs/indexer.swift"), "the shipped jobs are still found: \(listing)")
+        XCTAssertTrue(listing.contains("; shipped with mr)"), listing)
 
         let output = directory.appendingPathComponent("counted")
         let outcome = try MR.run(["wordcount", input.path, "--output", output.path], environment: cacheOnly, currentDirectory: project)

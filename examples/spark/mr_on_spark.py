@@ -7,7 +7,8 @@
     (on a cluster: --archives wordcount.tar.gz#job and --mr job/mr)
 
 Inputs are files or folders (every file under a folder, but names starting with _ or ., as mr
-reads them). `mr stream steps JOB` says what each step of the job has; each step reads its
+reads them); a compressed file (gzip, bzip2, zstd, xz, by its first bytes) is handed whole to
+`mr stream map`, which decompresses it, plain text is read with textFile. `mr stream steps JOB` says what each step of the job has; each step reads its
 input (the files, or the output of the step before) through `mr stream map JOB --step N`, with
 each file's name in mapreduce_map_input_file; a step that reduces partitions its pairs by key,
 sorts them within partitions and pipes them through `mr stream reduce`. The last step's lines
@@ -19,6 +20,26 @@ import subprocess
 import zlib
 
 from pyspark import SparkContext
+
+
+# The first bytes of gzip, bzip2, zstd (a frame, or pzstd's skippable frame) and xz data.
+COMPRESSED = (b"\x1f\x8b", b"BZh", b"\x28\xb5\x2f\xfd", b"\x50\x2a\x4d\x18", b"\xfd7zXZ\x00")
+
+
+def is_compressed(path):
+    """Whether the file starts as compressed data, which mr stream map decompresses itself."""
+    with open(path, "rb") as f:
+        return f.read(6).startswith(COMPRESSED)
+
+
+def map_whole_file(command, name):
+    """Runs `command` with the file's bytes on stdin (mr stream map reads any compression) and
+    returns its output lines."""
+    def run(bytes_of_file):
+        env = dict(os.environ, mapreduce_map_input_file=name)
+        done = subprocess.run(command.split(" "), input=bytes_of_file, capture_output=True, env=env, check=True)
+        return done.stdout.decode("utf-8", "surrogateescape").splitlines()
+    return run
 
 
 def input_files(paths):
@@ -58,7 +79,11 @@ def main():
     lines = None
     for number, parts in enumerate(steps, start=1):
         if lines is None:
+            # Plain text through textFile (split by Spark); compressed files whole, as bytes, since
+            # Spark reads gzip and bzip2 but not zstd or xz, and mr stream map reads them all.
             mapped = sc.union([
+                sc.binaryFiles(path).values().flatMap(map_whole_file(command("map", number), os.path.basename(path)))
+                if is_compressed(path) else
                 sc.textFile(path).pipe(command("map", number), env={"mapreduce_map_input_file": os.path.basename(path)})
                 for path in input_files(args.inputs)
             ])
