@@ -59,8 +59,8 @@ install: build
 	$(MR) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mr
 	$(MR) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mr
 	$(MR) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mr.fish
-	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --product mr --output-directory .build/manual > /dev/null
-	install -m 644 .build/manual/mr.1 $(DESTDIR)$(PREFIX)/share/man/man1/mr.1
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual > /dev/null
+	install -m 644 .build/plugins/GenerateManual/outputs/mr/mr.1 $(DESTDIR)$(PREFIX)/share/man/man1/mr.1
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/mr"
 
 uninstall:

@@ -6,7 +6,7 @@ struct MRCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "mr",
-            abstract: "A map-reduce engine for one machine: run a job over gzip or plain text inputs.",
+            abstract: "A map-reduce engine for one machine: run a job over plain, gzip, bzip2, zstd or xz text.",
             usage: "mr JOB INPUT... [--workers N] [--reducers R] [--mode processes|threads|sequential] [--output DIR] [job options]",
             discussion: guide,
             subcommands: subcommands,
@@ -26,10 +26,12 @@ struct MRCommand: ParsableCommand {
         let sources = (try? JobDirectory.locate().sources()) ?? []
         let jobs = sources.map(\.source).map { "  " + $0.name + String(repeating: " ", count: max(12 - $0.name.count, 1)) + $0.summary }
         return """
-            JOBS (from ./jobs/, then the jobs/ shipped with mr; $MR_JOBS_DIR replaces both; `mr jobs` shows each file; `mr JOB --help` shows a job's own options):
+            JOBS (from ./jobs/, then ${XDG_CONFIG_HOME:-~/.config}/mr/jobs/, then the jobs shipped with mr; $MR_JOBS_DIR replaces them all; `mr jobs` shows each file and where it came from; `mr JOB --help` shows a job's own options):
             \(jobs.joined(separator: "\n"))
 
-            OUTPUT: DIR/part-00000 ... (one file per reducer, lines KEY<TAB>VALUE sorted bytewise by key; for map-only jobs one file per map task, in input order), then DIR/_SUCCESS. A failed or interrupted run leaves the earlier output as it was.
+            INPUT: files or folders (names starting with . or _ skipped), or - for standard input; each file read by its first bytes: gzip, bzip2, zstd, xz or plain text.
+
+            OUTPUT: DIR/part-00000 ... (one file per reducer, lines KEY<TAB>VALUE sorted bytewise by key; for map-only jobs one file per map task, in input order; .gz or .zst with --compress-output), then DIR/_SUCCESS, the run report in JSON. A failed or interrupted run leaves the earlier output as it was.
 
             EXIT STATUS: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output refused, 74 I/O error, 75 a task failed every attempt, 77 job cache writable by others (refused), 78 job does not compile, 70 internal error, 129, 130 or 143 interrupted.
 
