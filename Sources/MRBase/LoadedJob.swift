@@ -18,6 +18,10 @@ package struct LoadedJob: Sendable {
         self.step = step
     }
 
+    /// Whether map output is folded by a combiner (so the `combine output records` counter means
+    /// something).
+    package var combines: Bool { job.combining != nil && !type(of: job).isMapOnly }
+
     /// Step `number` of this job, with the same library, source and options.
     package func step(_ number: Int) throws -> LoadedJob {
         let entry = type(of: job)

@@ -65,11 +65,12 @@ package struct Counters: Sendable, Equatable {
         (self.spills, self.reduceGroups, self.outputRecords) = (spills, reduceGroups, outputRecords)
     }
 
-    /// The counters by the names the run summary and the run report give them.
-    package var named: [(name: String, value: Int64)] {
-        [("input records", inputRecords), ("map output records", mapOutputRecords),
-         ("combine output records", combineOutputRecords), ("spills", spills),
-         ("reduce groups", reduceGroups), ("output records", outputRecords)]
+    /// The counters by the names the run summary and the run report give them; the combiner's
+    /// only when one ran (a job without one would show a copy of map output records).
+    package func named(combinerRan: Bool) -> [(name: String, value: Int64)] {
+        [("input records", inputRecords), ("map output records", mapOutputRecords)]
+            + (combinerRan ? [("combine output records", combineOutputRecords)] : [])
+            + [("spills", spills), ("reduce groups", reduceGroups), ("output records", outputRecords)]
     }
 
     package static func += (total: inout Counters, task: Counters) {

@@ -159,7 +159,9 @@ package enum Coordinator {
         if !run.result.skippedInputs.isEmpty { run.result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(run.result.skippedInputs.count) }
         if run.options.mode != .processes { run.result.peakWorkerMemory = processPeakMemory() }
         run.result.wallSeconds = monotonicSeconds() - started
-        run.result.report = RunReport.json(run.result, job: loaded, options: run.options)
+        run.result.endedAt = wallClockSeconds()
+        run.result.startedAt = run.result.endedAt - run.result.wallSeconds
+        run.result.report = RunReport(run.result, job: loaded, options: run.options).json
         try run.output.commit(report: run.result.report)
     }
 

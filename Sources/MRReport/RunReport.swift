@@ -1,96 +1,122 @@
+import FoundationEssentials
 import MRBase
 import MRInput
 import MRSystem
 import MapReduce
+
 /// The run report machines read: one JSON object, written into `DIR/_SUCCESS` by every
-/// successful run and printed by `--json`. Its fields (docs/running.md, "Run report"):
-///
-/// ```
-/// job, jobFile, options{name: value}, mode, workers, reducers, inflater,
-/// inputs{files, bytes, uncompressedBytes}, tasks{map, reduce},
-/// attempts{started, failed, backups, committed, reused}, wallSeconds{total, planning, map, reduce},
-/// peakResidentBytes, counters{name: integer}, warnings[], readByOneTask[], outputDirectory, outputs[]
-/// ```
-///
-/// `counters` holds the engine's counters under the names the summary prints, then the job's.
-/// Every string is in mr's name escaping (``Swift/String/escapedPath``): once JSON is decoded, a
-/// backslash reads `\\` and a byte of a path that is not UTF-8 `\xNN`.
-package enum RunReport {
-    package static func json(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
-        let jobType = type(of: job.job)
+/// successful run and printed by `--json`; its fields are documented in docs/running.md ("Run
+/// report"). Built from `Codable` types by `JSONEncoder` (keys sorted, so that two reports
+/// compare line by line); every string is in mr's name escaping (``Swift/String/escapedPath``),
+/// so once JSON is decoded a backslash reads `\\` and a byte of a path that is not UTF-8 `\xNN`.
+package struct RunReport: Codable, Equatable {
+    /// Raised when a field changes meaning or goes; new fields keep the number.
+    package static let currentSchema = 2
+
+    package struct Inputs: Codable, Equatable {
+        package var files: Int
+        package var bytes: Int64
+        package var uncompressedBytes: Int64
+    }
+    package struct Tasks: Codable, Equatable {
+        package var map: Int
+        package var reduce: Int
+    }
+    package struct Attempts: Codable, Equatable {
+        package var started: Int
+        package var failed: Int
+        package var backups: Int
+        package var committed: Int
+        package var reused: Int
+    }
+    package struct Phases: Codable, Equatable {
+        package var total: Double
+        package var planning: Double
+        package var map: Double
+        package var reduce: Double
+    }
+    package struct Record: Codable, Equatable {
+        package var key: String
+        package var value: Int64
+    }
+
+    package var schemaVersion: Int
+    package var mrVersion: String
+    package var job: String
+    package var jobFile: String
+    package var commandLine: [String]
+    package var startedAt: String
+    package var endedAt: String
+    package var options: [String: String]
+    package var mode: String
+    package var workers: Int
+    package var reducers: Int
+    package var inflater: String
+    package var inputs: Inputs
+    package var tasks: Tasks
+    package var attempts: Attempts
+    package var wallSeconds: Phases
+    package var peakResidentBytes: Int64
+    package var counters: [String: Int64]
+    package var topRecords: [Record]
+    package var warnings: [String]
+    package var readByOneTask: [String]
+    package var outputDirectory: String
+    package var outputs: [String]
+
+    package init(_ result: RunResult, job: LoadedJob, options: RunOptions) {
         let mapEnd = result.mapPhaseEndSeconds ?? result.wallSeconds
-        var counters = result.counters.named.map { ($0.name, JSON.number($0.value)) }
-        counters += result.jobCounters.sorted { $0.key < $1.key }.map { ($0.key, JSON.number($0.value)) }
-        let report = JSON.object([
-            ("job", .string(jobType.name)),
-            ("jobFile", .string(job.source)),
-            ("options", .object(job.options.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ("mode", .string(options.mode.rawValue)),
-            ("workers", .number(Int64(result.workers))),
-            ("reducers", .number(Int64(result.reduceTasks))),
-            ("inflater", .string(options.inflater.rawValue)),
-            ("inputs", .object([
-                ("files", .number(Int64(result.files.count))),
-                ("bytes", .number(result.files.reduce(0) { $0 + $1.size })),
-                ("uncompressedBytes", .number(result.counters.inputBytes)),
-            ])),
-            ("tasks", .object([("map", .number(Int64(result.mapTasks))), ("reduce", .number(Int64(result.reduceTasks)))])),
-            ("attempts", .object([
-                ("started", .number(Int64(result.attempts))), ("failed", .number(Int64(result.failedAttempts))),
-                ("backups", .number(Int64(result.backups))), ("committed", .number(Int64(result.commits))),
-                ("reused", .number(Int64(result.resumedTasks))),
-            ])),
-            ("wallSeconds", .object([
-                ("total", .seconds(result.wallSeconds)), ("planning", .seconds(result.planningSeconds)),
-                ("map", .seconds(mapEnd - result.planningSeconds)), ("reduce", .seconds(result.wallSeconds - mapEnd)),
-            ])),
-            ("peakResidentBytes", .number(result.peakWorkerMemory)),
-            ("counters", .object(counters)),
-            ("warnings", .array(result.warnings.sorted().map(JSON.string))),
-            ("readByOneTask", .array(result.unsplittable.map(JSON.string))),
-            ("outputDirectory", .string(result.outputDirectory)),
-            ("outputs", .array((0..<result.partFiles).map { .string(OutputLayout.partFileName($0, compression: result.outputCompression)) })),
-        ])
-        return report.text + "\n"
+        var counters = Dictionary(uniqueKeysWithValues: result.counters.named(combinerRan: job.combines).map { ($0.name, $0.value) })
+        counters.merge(result.jobCounters) { engine, _ in engine }
+        schemaVersion = Self.currentSchema
+        mrVersion = Version.mr
+        self.job = type(of: job.job).name
+        jobFile = job.source.escapedPath
+        commandLine = CommandLine.arguments.map(\.escapedPath)
+        startedAt = Self.iso8601(result.startedAt)
+        endedAt = Self.iso8601(result.endedAt)
+        self.options = Dictionary(uniqueKeysWithValues: job.options.map { ($0.key.escapedPath, $0.value.escapedPath) })
+        mode = options.mode.rawValue
+        workers = result.workers
+        reducers = result.reduceTasks
+        inflater = options.inflater.rawValue
+        inputs = Inputs(files: result.files.count, bytes: result.files.reduce(0) { $0 + $1.size },
+                        uncompressedBytes: result.counters.inputBytes)
+        tasks = Tasks(map: result.mapTasks, reduce: result.reduceTasks)
+        attempts = Attempts(started: result.attempts, failed: result.failedAttempts, backups: result.backups,
+                            committed: result.commits, reused: result.resumedTasks)
+        wallSeconds = Phases(total: Self.milliseconds(result.wallSeconds), planning: Self.milliseconds(result.planningSeconds),
+                             map: Self.milliseconds(mapEnd - result.planningSeconds), reduce: Self.milliseconds(result.wallSeconds - mapEnd))
+        peakResidentBytes = result.peakWorkerMemory
+        self.counters = Dictionary(uniqueKeysWithValues: counters.map { ($0.key.escapedPath, $0.value) })
+        topRecords = result.topRecords.map { Record(key: String(decoding: $0.key, as: UTF8.self).escapedPath, value: $0.value) }
+        warnings = result.warnings.sorted().map(\.escapedPath)
+        readByOneTask = result.unsplittable.map(\.escapedPath)
+        outputDirectory = result.outputDirectory.escapedPath
+        outputs = (0..<result.partFiles).map { OutputLayout.partFileName($0, compression: result.outputCompression) }
+    }
+
+    /// The report as JSON text, one object and a line end.
+    package var json: String {
+        JSONText.encode(self)
+    }
+
+    /// Seconds rounded to milliseconds (printed as `0.117`, not `0.11700000000000001`).
+    private static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    /// `2026-12-04T16:22:15Z`.
+    private static func iso8601(_ secondsSince1970: Double) -> String {
+        Date(timeIntervalSince1970: secondsSince1970.rounded(.down)).formatted(.iso8601)
     }
 }
 
-/// Just enough JSON to write the report: objects keep their keys in the given order.
-enum JSON {
-    case string(String)
-    case number(Int64)
-    case seconds(Double)
-    case array([JSON])
-    case object([(String, JSON)])
-
-    var text: String {
-        switch self {
-        case .string(let value): return Self.quoted(value)
-        case .number(let value): return String(value)
-        case .seconds(let value): return value.formatted(decimals: 3)
-        case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
-        case .object(let members):
-            return "{" + members.map { Self.quoted($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
-        }
-    }
-
-    /// A JSON string of `text` in mr's name escaping (``Swift/String/escapedPath``), so a path's
-    /// bytes survive exactly whether or not they are UTF-8.
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.escapedPath.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+/// JSON text of an `Encodable` value as mr writes it: keys sorted, slashes not escaped, a line end.
+package enum JSONText {
+    package static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Only types of mr's own, of strings and numbers: encoding cannot fail.
+        let data = try! encoder.encode(value)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -39,6 +39,9 @@ package struct RunResult: Sendable {
     /// CRC-32s of the pieces of indexed gzip files.
     package var pieceChecksums: [PieceChecksum] = []
     package var wallSeconds = 0.0
+    /// When the run started and ended, in seconds since 1970 (UTC).
+    package var startedAt = 0.0
+    package var endedAt = 0.0
     /// Seconds from the start to the end of planning, and to the last map commit.
     package var planningSeconds = 0.0
     package var mapPhaseEndSeconds: Double?

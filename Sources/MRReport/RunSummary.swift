@@ -35,7 +35,7 @@ package enum RunSummary {
             "  memory    peak resident \(mb(result.peakWorkerMemory)) " + (options.mode == .processes ? "per worker process" : "for the whole process"),
             "  counters",
         ]
-        for (name, value) in result.counters.named {
+        for (name, value) in result.counters.named(combinerRan: job.combines) {
             lines.append("    " + name + String(repeating: " ", count: 24 - name.count) + String(value))
         }
         for (name, value) in result.jobCounters.sorted(by: { $0.key < $1.key }) {

@@ -28,6 +28,13 @@ package func standardErrorColumns() -> Int {
     return Int(size.ws_col)
 }
 
+/// Seconds since 1970 (UTC) on the wall clock, for reports; durations use ``monotonicSeconds()``.
+package func wallClockSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 /// Seconds on a monotonic clock.
 package func monotonicSeconds() -> Double {
     var time = timespec()

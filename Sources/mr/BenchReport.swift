@@ -110,24 +110,49 @@ struct BenchReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `bench.json`: every round's times, as `Codable` types encoded by `JSONEncoder`.
     var json: String {
-        func number(_ value: Double?) -> String { value.map { String($0) } ?? "null" }
-        let floorItems = floor.sorted(by: { $0.key < $1.key }).map { "{\"workers\": \($0.key), \"wall_seconds\": \($0.value)}" }
-        let zlibFloorItems = zlibFloor.sorted(by: { $0.key < $1.key }).map { "{\"workers\": \($0.key), \"wall_seconds\": \($0.value)}" }
-        let rowItems = rows.map { row in
-            "{\"mode\": \"\(row.mode.rawValue)\", \"variant\": \(row.variant.map { "\"\($0)\"" } ?? "null"), \"workers\": \(row.workers), \"wall_seconds\": \(row.seconds), "
-                + "\"speedup_vs_sequential\": \(number(speedup(row))), \"efficiency\": \(number(efficiency(row))), "
-                + "\"vs_one_worker\": \(number(scaling(row))), \"rounds_seconds\": \(row.rounds), \"inflate_only_rounds_seconds\": \(row.floorRounds), "
-                + "\"times_inflate_only\": \(number(overFloor(row))), \"times_inflate_only_zlib\": \(number(overZlibFloor(row))), "
-                + "\"inflate_only_zlib_rounds_seconds\": \(row.zlibFloorRounds), \"peak_rss_bytes\": \(row.peakMemory)}"
+        struct Floor: Encodable {
+            let workers: Int
+            let wall_seconds: Double
         }
-        return """
-            {"job": "\(job)", "uncompressed_bytes": \(bytes), "repeats": \(repeats), "reducers": \(reducers),
-             "inflate_only": [\(floorItems.joined(separator: ", "))],
-             "inflate_only_zlib": [\(zlibFloorItems.joined(separator: ", "))],
-             "runs": [\(rowItems.joined(separator: ",\n  "))]}
-
-            """
+        struct Run: Encodable {
+            let mode: String
+            let variant: String?
+            let workers: Int
+            let wall_seconds: Double
+            let speedup_vs_sequential: Double?
+            let efficiency: Double?
+            let vs_one_worker: Double?
+            let rounds_seconds: [Double]
+            let inflate_only_rounds_seconds: [Double]
+            let times_inflate_only: Double?
+            let times_inflate_only_zlib: Double?
+            let inflate_only_zlib_rounds_seconds: [Double]
+            let peak_rss_bytes: Int64
+        }
+        struct Document: Encodable {
+            let job: String
+            let mr_version: String
+            let uncompressed_bytes: Int64
+            let repeats: Int
+            let reducers: Int
+            let inflate_only: [Floor]
+            let inflate_only_zlib: [Floor]
+            let runs: [Run]
+        }
+        let document = Document(
+            job: job, mr_version: Version.mr, uncompressed_bytes: bytes, repeats: repeats, reducers: reducers,
+            inflate_only: floor.sorted { $0.key < $1.key }.map { Floor(workers: $0.key, wall_seconds: $0.value) },
+            inflate_only_zlib: zlibFloor.sorted { $0.key < $1.key }.map { Floor(workers: $0.key, wall_seconds: $0.value) },
+            runs: rows.map { row in
+                Run(mode: row.mode.rawValue, variant: row.variant, workers: row.workers, wall_seconds: row.seconds,
+                    speedup_vs_sequential: speedup(row), efficiency: efficiency(row), vs_one_worker: scaling(row),
+                    rounds_seconds: row.rounds, inflate_only_rounds_seconds: row.floorRounds, times_inflate_only: overFloor(row),
+                    times_inflate_only_zlib: overZlibFloor(row), inflate_only_zlib_rounds_seconds: row.zlibFloorRounds,
+                    peak_rss_bytes: row.peakMemory)
+            })
+        return JSONText.encode(document)
     }
 
     func write(to directory: String) throws {

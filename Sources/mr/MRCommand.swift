@@ -9,6 +9,7 @@ struct MRCommand: ParsableCommand {
             abstract: "A map-reduce engine for one machine: run a job over plain, gzip, bzip2, zstd or xz text.",
             usage: "mr JOB INPUT... [--workers N] [--reducers R] [--mode processes|threads|sequential] [--output DIR] [job options]",
             discussion: guide,
+            version: Version.mr,
             subcommands: subcommands,
             defaultSubcommand: RunJobCommand.self)
     }
