@@ -88,6 +88,7 @@ java-runtime:
 test-cluster: build $(CLUSTER_VENV)/.installed java-runtime
 	Tests/cluster/mrjob-local.sh $(MR) $(CLUSTER_VENV)/bin/python
 	Tests/cluster/spark-local.sh $(MR) $(CLUSTER_VENV)/bin/python
+	Tests/cluster/recipes.sh $(MR) $(CLUSTER_VENV)/bin/python
 	Tests/cluster/install.sh $(MR)
 
 $(DATAGEN): system-libraries

@@ -10,6 +10,7 @@ mrjob's own steps()); each becomes an MRStep of `mr stream map|combine|reduce JO
 commands. mrjob splits the input, sorts between the parts and reads the `reporter:counter:`
 lines they write to stderr.
 """
+import os
 import shlex
 import subprocess
 
@@ -25,6 +26,15 @@ class MROnMrjob(MRJob):
         self.add_passthru_arg("--job-option", action="append", default=[],
                               help="one of the job's options as NAME=VALUE (e.g. n=3), repeatable")
 
+    def mr_command(self, *arguments):
+        """A command line running mr: `--mr` as given when a task finds it there (an archive
+        unpacked beside the task), else the driver's absolute path of it (tasks on this machine
+        run in folders of their own, where a relative `job/mr` is not)."""
+        given = self.options.mr
+        fallback = os.path.abspath(given) if os.path.exists(given) else given
+        script = f"if [ -x {shlex.quote(given)} ]; then exec {shlex.quote(given)} \"$@\"; else exec {shlex.quote(fallback)} \"$@\"; fi"
+        return shlex.join(["sh", "-c", script, "mr", *arguments])
+
     def steps(self):
         options = [f"--{assignment}" for assignment in self.options.job_option]
         described = subprocess.run([self.options.mr, "stream", "steps", self.options.job] + options,
@@ -32,7 +42,7 @@ class MROnMrjob(MRJob):
         steps = []
         for number, parts in enumerate(line.split() for line in described if line):
             def command(part):
-                return shlex.join([self.options.mr, "stream", part, self.options.job, "--step", str(number + 1)] + options)
+                return self.mr_command("stream", part, self.options.job, "--step", str(number + 1), *options)
             kinds = {"map": "mapper_cmd", "combine": "combiner_cmd", "reduce": "reducer_cmd"}
             steps.append(MRStep(**{kinds[part]: command(part) for part in parts}))
         return steps

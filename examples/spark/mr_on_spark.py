@@ -8,14 +8,17 @@
 
 Inputs are files or folders (every file under a folder, but names starting with _ or ., as mr
 reads them); a compressed file (gzip, bzip2, zstd, xz, by its first bytes) is handed whole to
-`mr stream map`, which decompresses it, plain text is read with textFile. `mr stream steps JOB` says what each step of the job has; each step reads its
-input (the files, or the output of the step before) through `mr stream map JOB --step N`, with
-each file's name in mapreduce_map_input_file; a step that reduces partitions its pairs by key,
-sorts them within partitions and pipes them through `mr stream reduce`. The last step's lines
-are saved as text (part-00000 ...).
+`mr stream map`, which decompresses it; plain text is read with textFile. `mr stream steps JOB`
+says what each step of the job has; each step reads its input (the files, or the output of the
+step before) through `mr stream map JOB --step N`, with each file's name in
+mapreduce_map_input_file; a step that reduces partitions its pairs by key, sorts them within
+partitions and pipes them through `mr stream reduce`. The last step's lines are saved as text
+(part-00000 ...). `--mr` is run as given where an executor finds it (an archive unpacked beside
+it), else by the driver's absolute path of it (executors on the driver's machine).
 """
 import argparse
 import os
+import shlex
 import subprocess
 import zlib
 
@@ -32,12 +35,21 @@ def is_compressed(path):
         return f.read(6).startswith(COMPRESSED)
 
 
+def mr_command(given, *arguments):
+    """A command line running mr: `--mr` as given when an executor finds it there (an archive
+    unpacked beside it, --archives job.tar.gz#job), else the driver's absolute path of it
+    (executors on this machine run in folders of their own, where a relative job/mr is not)."""
+    fallback = os.path.abspath(given) if os.path.exists(given) else given
+    script = f"if [ -x {shlex.quote(given)} ]; then exec {shlex.quote(given)} \"$@\"; else exec {shlex.quote(fallback)} \"$@\"; fi"
+    return shlex.join(["sh", "-c", script, "mr", *arguments])
+
+
 def map_whole_file(command, name):
     """Runs `command` with the file's bytes on stdin (mr stream map reads any compression) and
     returns its output lines."""
     def run(bytes_of_file):
         env = dict(os.environ, mapreduce_map_input_file=name)
-        done = subprocess.run(command.split(" "), input=bytes_of_file, capture_output=True, env=env, check=True)
+        done = subprocess.run(shlex.split(command), input=bytes_of_file, capture_output=True, env=env, check=True)
         return done.stdout.decode("utf-8", "surrogateescape").splitlines()
     return run
 
@@ -67,15 +79,14 @@ def main():
     parser.add_argument("inputs", nargs="+", help="files or folders")
     args = parser.parse_args()
 
-    mr = os.path.abspath(args.mr) if os.path.exists(args.mr) else args.mr
     options = [f"--{assignment}" for assignment in args.job_option]
-    steps = subprocess.run([mr, "stream", "steps", args.job] + options, check=True, capture_output=True,
+    steps = subprocess.run([args.mr, "stream", "steps", args.job] + options, check=True, capture_output=True,
                            text=True).stdout.split("\n")
     steps = [line.split() for line in steps if line]
 
     sc = SparkContext(master=args.master, appName=f"mr {args.job}") if args.master else SparkContext(appName=f"mr {args.job}")
-    # Spark's pipe splits its command at spaces: the job's options must not hold any.
-    command = lambda part, number: " ".join([mr, "stream", part, args.job, "--step", str(number)] + options)
+    # RDD.pipe splits its command with shlex: options may hold spaces.
+    command = lambda part, number: mr_command(args.mr, "stream", part, args.job, "--step", str(number), *options)
     lines = None
     for number, parts in enumerate(steps, start=1):
         if lines is None:
