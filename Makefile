@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries build run test install uninstall man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries test-tools build run test install uninstall man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -68,9 +68,17 @@ uninstall:
 
 # The layer check first (.ci/check-layers.py: the arrows of docs/architecture.md), then every
 # test, with an import of a target not declared as a dependency an error, not a warning.
-test: system-libraries
+test: system-libraries test-tools
 	python3 .ci/check-layers.py
 	$(SWIFT) test --explicit-target-dependency-import-check error
+
+# Tools the tests use beside the libraries (rsvg-convert renders the bench chart; bzip2, zstd
+# and xz decompress the format samples as references): installed with apt-get when missing and
+# allowed; otherwise the tests that need them are skipped and say which.
+TEST_TOOLS := rsvg-convert:librsvg2-bin bzip2:bzip2 zstd:zstd xz:xz-utils
+test-tools:
+	@for pair in $(TEST_TOOLS); do command -v $${pair%%:*} > /dev/null || missing="$$missing $${pair#*:}"; done; \
+	  [ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && apt-get install -y -q $$missing > /dev/null; } || true
 
 # mrjob and pyspark (pinned) in a virtual environment under .build/, made on first use; Spark
 # needs a Java runtime, installed with apt-get when missing and allowed (root), else named.

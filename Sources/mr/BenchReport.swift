@@ -66,30 +66,33 @@ struct BenchReport {
     private func overFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.floorRounds).map { $0 / $1 }) }
     private func overZlibFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.zlibFloorRounds).map { $0 / $1 }) }
 
+    /// Two tables, each line at most 100 columns: what each run took, then its ratios.
     var markdown: String {
         var lines = [
-            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; \(repeats) rounds, each running every row once, "
-                + "each row right after inflate-only runs (ISA-L, zlib) with its workers; medians, ratios taken within a round; R = \(reducers)", "",
-            "| mode | workers | wall s | MB/s | speedup vs sequential | efficiency | vs 1 worker (same mode) | x inflate-only, ISA-L (same workers) | x inflate-only, zlib | peak RSS MB |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "\(job) over \(megabytes.formatted(decimals: 1)) MB uncompressed; R = \(reducers); \(repeats) rounds, each running",
+            "every row once, each row right after inflate-only runs (ISA-L, zlib) with its workers;",
+            "medians, ratios taken within a round.", "",
+            "| run | workers | wall s | MB/s | peak RSS MB |",
+            "|---|---|---|---|---|",
         ]
-        for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("| inflate only, ISA-L | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | 1.00 | | |")
-        }
-        for (count, seconds) in zlibFloor.sorted(by: { $0.key < $1.key }) {
-            lines.append("| inflate only, zlib | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | | | | | 1.00 | |")
+        for (name, floors) in [("inflate only, ISA-L", floor), ("inflate only, zlib", zlibFloor)] {
+            for (count, seconds) in floors.sorted(by: { $0.key < $1.key }) {
+                lines.append("| \(name) | \(count) | \(seconds.formatted(decimals: 3)) | \((megabytes / seconds).formatted(decimals: 0)) | |")
+            }
         }
         for row in rows {
-            let cells = [
-                row.name, String(row.workers), row.seconds.formatted(decimals: 3),
-                (megabytes / row.seconds).formatted(decimals: 0), speedup(row)?.formatted(decimals: 2) ?? "",
-                efficiency(row)?.formatted(decimals: 2) ?? "", scaling(row)?.formatted(decimals: 2) ?? "",
-                overFloor(row)?.formatted(decimals: 2) ?? "", overZlibFloor(row)?.formatted(decimals: 2) ?? "",
-                (Double(row.peakMemory) / 1e6).formatted(decimals: 0),
-            ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
+            lines.append("| \(row.name) | \(row.workers) | \(row.seconds.formatted(decimals: 3)) | "
+                + "\((megabytes / row.seconds).formatted(decimals: 0)) | \((Double(row.peakMemory) / 1e6).formatted(decimals: 0)) |")
         }
-        lines += ["", "peak RSS: the largest worker process's; for threads and sequential, the whole process's during the run."]
+        lines += ["", "| run | workers | vs sequential | efficiency | vs 1 worker | x ISA-L floor | x zlib floor |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in rows {
+            let ratios = [speedup(row), efficiency(row), scaling(row), overFloor(row), overZlibFloor(row)]
+            lines.append("| \(row.name) | \(row.workers) | " + ratios.map { $0?.formatted(decimals: 2) ?? "" }.joined(separator: " | ") + " |")
+        }
+        lines += ["", "vs 1 worker: against the same mode with one worker. x floor: wall time over inflating the",
+                  "same files with the same workers and nothing else. peak RSS: the largest worker process's;",
+                  "for threads and sequential, the whole process's during the run."]
         return lines.joined(separator: "\n")
     }
 

@@ -5,19 +5,29 @@ import FoundationXML
 import TestSupport
 import XCTest
 
-/// `mr bench`'s chart is well-formed SVG and carries the numbers of its table.
+/// `mr bench`'s chart is well-formed SVG, carries the numbers of its table, renders, and no text
+/// of it lies over another; its tables fit 100 columns.
 final class BenchChartTests: BooksTestCase {
     /// The texts of an SVG document's `<text>` elements; fails the test if it does not parse.
     private func texts(ofSVG data: Data) -> [String] {
+        texts(andBoxesOfSVG: data).map(\.text)
+    }
+
+    /// The texts of an SVG document with the box each one's `data-box` says it covers.
+    private func texts(andBoxesOfSVG data: Data) -> [(text: String, box: CGRect?)] {
         final class Collector: NSObject, XMLParserDelegate {
-            var texts: [String] = []
+            var texts: [(text: String, box: CGRect?)] = []
             private var current: String?
+            private var box: CGRect?
             func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-                if name == "text" { current = "" }
+                guard name == "text" else { return }
+                current = ""
+                let numbers = (attributes["data-box"] ?? "").split(separator: " ").compactMap { Double($0) }
+                box = numbers.count == 4 ? CGRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]) : nil
             }
             func parser(_ parser: XMLParser, foundCharacters string: String) { current? += string }
             func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-                if name == "text", let current { texts.append(current) }
+                if name == "text", let current { texts.append((current, box)) }
                 current = nil
             }
         }
@@ -30,10 +40,14 @@ final class BenchChartTests: BooksTestCase {
 
     func testTheChartParsesAndShowsEverySpeedupAndRateOfTheTable() throws {
         let output = directory.appendingPathComponent("bench")
-        try MR.succeed(["bench", "wordcount", books.path, "--workers", "1,2", "--modes", "sequential,processes", "--repeat", "1",
-                        "--output", output.path])
+        let printed = try MR.standardOutput(["bench", "wordcount", books.path, "--workers", "1,2", "--modes", "sequential,processes",
+                                              "--repeat", "1", "--output", output.path])
+        XCTAssertEqual(printed.status, 0)
+        for line in printed.text.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 100, "wider than 100 columns: \(line)") }
+        XCTAssertTrue(printed.text.contains("| run | workers | vs sequential |"), printed.text)
         let labels = texts(ofSVG: try Data(contentsOf: output.appendingPathComponent("speedup.svg")))
-        XCTAssertTrue(labels.contains { $0.hasPrefix("mr bench wordcount: \(books.path),") }, "\(labels)")
+        // The title names the data (its middle elided when too long to fit) and its size.
+        XCTAssertTrue(labels.contains { $0.hasPrefix("mr bench wordcount: /") && $0.hasSuffix("/books, 3.3 MB of text") }, "\(labels)")
         XCTAssertTrue(labels.contains { $0.contains(" core") && $0.contains("medians of 1 rounds") }, "\(labels)")
         for tick in ["1", "2", "0.0", "workers", "speedup over sequential", "MB/s of uncompressed input"] {
             XCTAssertTrue(labels.contains(tick), "no label '\(tick)' in \(labels)")
@@ -52,5 +66,31 @@ final class BenchChartTests: BooksTestCase {
                 XCTAssertTrue(labels.contains { $0.hasSuffix("x") && Double($0.dropLast()) == shown }, "speedup \(speedup) of \(row) not shown: \(labels)")
             }
         }
+    }
+
+    /// Every text of the chart, in every mode and with threads, lies apart from every other (its
+    /// box as the chart computes it), inside the picture; rsvg-convert renders it.
+    func testNoTextOfTheChartLiesOverAnother() throws {
+        let output = directory.appendingPathComponent("bench-all")
+        try MR.succeed(["bench", "wordcount", books.path, "--workers", "1,2", "--repeat", "1", "--output", output.path])
+        let svg = try Data(contentsOf: output.appendingPathComponent("speedup.svg"))
+        let texts = texts(andBoxesOfSVG: svg)
+        XCTAssertGreaterThan(texts.count, 20)
+        let header = String(decoding: svg.prefix(300), as: UTF8.self)
+        let height = Double(header.split(separator: "height=\"")[1].prefix { $0 != "\"" })!
+        for (index, text) in texts.enumerated() {
+            let box = try XCTUnwrap(text.box, "no data-box on '\(text.text)'")
+            XCTAssertTrue(CGRect(x: 0, y: 0, width: 760, height: height).contains(box), "'\(text.text)' \(box) lies outside the picture")
+            for other in texts[(index + 1)...] where other.box.map({ $0.intersects(box) }) == true {
+                XCTFail("'\(text.text)' \(box) lies over '\(other.text)' \(other.box!)")
+            }
+        }
+        guard (try? runProgram(["sh", "-c", "command -v rsvg-convert"])) != nil else {
+            throw XCTSkip("needs rsvg-convert (librsvg2-bin) to render the chart")
+        }
+        let png = directory.appendingPathComponent("speedup.png")
+        try runProgram(["rsvg-convert", output.appendingPathComponent("speedup.svg").path, "-o", png.path])
+        let rendered = try Data(contentsOf: png)
+        XCTAssertEqual(Array(rendered.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "rsvg-convert wrote no PNG")
     }
 }
