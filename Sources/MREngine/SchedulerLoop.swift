@@ -40,6 +40,8 @@ final class SchedulerLoop {
     private(set) var mapSpills: [Int]
     /// Attempts stopped because another attempt of their task was committed.
     private var cancelled: Set<TaskAssignment> = []
+    /// When each running attempt started, and whether it is a backup, for the timeline.
+    private var running: [TaskAssignment: (start: Double, backup: Bool)] = [:]
     private var failedByPhase: [TaskKind: Int] = [:]
 
     init(plan: RunPlan, pool: WorkerPool, journal: Journal, result: RunResult, maxAttempts: Int, backupAfter: Double,
@@ -110,6 +112,7 @@ final class SchedulerLoop {
     func dispatch() throws {
         while busy.count < pool.size, let assignment = table.nextAssignment(now: clock(), backups: backups) {
             let worker = (0..<pool.size).first { busy[$0] == nil }!
+            running[assignment] = (clock() - started, busy.values.contains { $0.task == assignment.task })
             busy[worker] = assignment
             result.attempts += 1
             try pool.start(assignment, on: worker)
@@ -130,7 +133,13 @@ final class SchedulerLoop {
         }
         busy[worker] = nil
         guard let assignment = finished else { return }  // an idle worker died
+        func ended(_ outcome: AttemptSpan.Outcome) {
+            let began = running.removeValue(forKey: assignment) ?? (clock() - started, false)
+            result.timeline.append(AttemptSpan(task: assignment.task, attempt: assignment.attempt, worker: worker, start: began.start,
+                                               end: clock() - started, outcome: outcome, backup: began.backup))
+        }
         if cancelled.remove(assignment) != nil {
+            ended(.killed)
             table.cancelled(assignment)
             return
         }
@@ -138,6 +147,7 @@ final class SchedulerLoop {
         case .success(let report):
             result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
             let decision = table.succeeded(assignment, now: clock())
+            ended(decision.commit ? .committed : .discarded)
             if decision.commit {
                 try commit(assignment, report)
             } else {
@@ -149,6 +159,7 @@ final class SchedulerLoop {
                 pool.cancel(worker: loserWorker)
             }
         case .failure(let failure):
+            ended(.failed)
             try failed(assignment, failure)
         }
     }

@@ -63,6 +63,7 @@ package struct RunReport: Codable, Equatable {
     package var readByOneTask: [String]
     package var outputDirectory: String
     package var outputs: [String]
+    package var timeline: [AttemptSpan]
 
     package init(_ result: RunResult, job: LoadedJob, options: RunOptions) {
         let mapEnd = result.mapPhaseEndSeconds ?? result.wallSeconds
@@ -94,6 +95,7 @@ package struct RunReport: Codable, Equatable {
         readByOneTask = result.unsplittable.map(\.escapedPath)
         outputDirectory = result.outputDirectory.escapedPath
         outputs = (0..<result.partFiles).map { OutputLayout.partFileName($0, compression: result.outputCompression) }
+        timeline = result.timeline.sorted { ($0.start, $0.worker) < ($1.start, $1.worker) }
     }
 
     /// The report as JSON text, one object and a line end.

@@ -39,6 +39,8 @@ package struct RunResult: Sendable {
     /// CRC-32s of the pieces of indexed gzip files.
     package var pieceChecksums: [PieceChecksum] = []
     package var wallSeconds = 0.0
+    /// Every attempt: worker, times, outcome (the run report's `timeline`, `--timeline`).
+    package var timeline: [AttemptSpan] = []
     /// When the run started and ended, in seconds since 1970 (UTC).
     package var startedAt = 0.0
     package var endedAt = 0.0

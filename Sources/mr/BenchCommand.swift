@@ -98,6 +98,11 @@ struct BenchCommand: ParsableCommand {
                 let result = try Coordinator.run(loaded, inputs: inputs, options: options(key.mode, key.workers, splitSize: splitSize),
                                                  registry: registry)
                 runs[key, default: ([], [], [], 0)].seconds.append(result.wallSeconds)
+                // Each configuration's last round, drawn as a timeline against its inflate-only floor.
+                let timeline = TimelineChart.svg(result.timeline, workers: result.workers,
+                                                 title: "mr bench \(report.job): \(key.mode.rawValue), \(key.workers) workers\(key.variant.map { ", \($0)" } ?? "")",
+                                                 reference: (floor, "inflate only, ISA-L, same workers"))
+                try writeText(timeline, to: directory + "/timeline-\(key.mode.rawValue)-\(key.workers)\(key.variant == nil ? "" : "-\(configurations.firstIndex(of: key)!)").svg")
                 runs[key]!.floor.append(floor)
                 runs[key]!.zlibFloor.append(zlibFloor)
                 runs[key]!.peak = max(runs[key]!.peak, result.peakWorkerMemory)
@@ -109,6 +114,6 @@ struct BenchCommand: ParsableCommand {
         }
         print(report.markdown)
         try report.write(to: directory)
-        print("\nwrote \(directory)/bench.json, bench.csv, speedup.svg")
+        print("\nwrote \(directory)/bench.json, bench.csv, speedup.svg and a timeline-MODE-WORKERS.svg per configuration")
     }
 }

@@ -63,6 +63,9 @@ struct RunJobCommand: ParsableCommand {
     @Flag(help: "After a killed run: reuse the tasks it committed (same job, options, inputs and reducers).")
     var resume = false
 
+    @Option(help: "Draw every worker's attempts over time into this SVG file (as Spark's event timeline).")
+    var timeline: String?
+
     @Flag(help: "Print no summary at the end (warnings about input left out are still printed).")
     var quiet = false
 
@@ -156,6 +159,10 @@ struct RunJobCommand: ParsableCommand {
             }
             guard number == steps - 1 else { continue }
             if json { print(result.report, terminator: "") }
+            if let timeline {
+                let title = "mr \(type(of: step.job).name): \(result.workers) workers, mode \(stepOptions.mode.rawValue), \(result.wallSeconds.formatted(decimals: 3)) s"
+                try writeText(TimelineChart.svg(result.timeline, workers: result.workers, title: title), to: timeline)
+            }
             if toStandardOutput,
                try !OutputStream.write(folder: outputDirectory, partCount: result.partFiles, sorted: !type(of: step.job).isMapOnly) {
                 // The reader stopped early (`| head`): quietly, as a writer killed by SIGPIPE would.
