@@ -114,6 +114,10 @@ package struct TaskReport: Sendable, Equatable {
     package var peakMemory: Int64 = 0
     /// CRC-32 of each indexed gzip piece read, for the whole-file check against the trailer.
     package var pieceChecksums: [PieceChecksum] = []
+    /// Seconds of the attempt spent apart from map or reduce proper, for the timeline: a map
+    /// task's sorting and writing of spills, a reduce task's merge passes before it reduces.
+    package var spillSeconds = 0.0
+    package var mergeSeconds = 0.0
 
     /// An empty report, filled in as the task runs.
     package init() {}

@@ -13,6 +13,8 @@ extension WireWriter {
             write(value)
         }
         write(report.peakMemory)
+        write(Int64((report.spillSeconds * 1e6).rounded()))
+        write(Int64((report.mergeSeconds * 1e6).rounded()))
         write(report.pieceChecksums.count)
         for piece in report.pieceChecksums {
             write(piece.fileIndex)
@@ -47,6 +49,8 @@ extension WireReader {
             spills: try readInt64(), reduceGroups: try readInt64(), outputRecords: try readInt64())
         for _ in 0..<(try readInt()) { report.jobCounters[try readString()] = try readInt64() }
         report.peakMemory = try readInt64()
+        report.spillSeconds = Double(try readInt64()) / 1e6
+        report.mergeSeconds = Double(try readInt64()) / 1e6
         report.pieceChecksums = try (0..<readInt()).map { _ in
             PieceChecksum(fileIndex: try readInt(), start: try readInt64(), length: try readInt64(),
                           crc: UInt32(truncatingIfNeeded: try readUInt()))

@@ -133,10 +133,11 @@ final class SchedulerLoop {
         }
         busy[worker] = nil
         guard let assignment = finished else { return }  // an idle worker died
-        func ended(_ outcome: AttemptSpan.Outcome) {
+        func ended(_ outcome: AttemptSpan.Outcome, _ report: TaskReport? = nil) {
             let began = running.removeValue(forKey: assignment) ?? (clock() - started, false)
             result.timeline.append(AttemptSpan(task: assignment.task, attempt: assignment.attempt, worker: worker, start: began.start,
-                                               end: clock() - started, outcome: outcome, backup: began.backup))
+                                               end: clock() - started, outcome: outcome, backup: began.backup,
+                                               spill: report?.spillSeconds ?? 0, merge: report?.mergeSeconds ?? 0))
         }
         if cancelled.remove(assignment) != nil {
             ended(.killed)
@@ -147,7 +148,7 @@ final class SchedulerLoop {
         case .success(let report):
             result.peakWorkerMemory = max(result.peakWorkerMemory, report.peakMemory)
             let decision = table.succeeded(assignment, now: clock())
-            ended(decision.commit ? .committed : .discarded)
+            ended(decision.commit ? .committed : .discarded, report)
             if decision.commit {
                 try commit(assignment, report)
             } else {

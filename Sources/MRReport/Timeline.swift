@@ -23,8 +23,13 @@ package struct AttemptSpan: Codable, Equatable, Sendable {
     package var outcome: Outcome
     /// Started as a backup of a straggling attempt of the same task.
     package var backup: Bool
+    /// Seconds at the end of a map attempt spent sorting and writing spills, and at the start of
+    /// a reduce attempt spent merging spills before reducing.
+    package var spill: Double
+    package var merge: Double
 
-    package init(task: TaskID, attempt: Int, worker: Int, start: Double, end: Double, outcome: Outcome, backup: Bool) {
+    package init(task: TaskID, attempt: Int, worker: Int, start: Double, end: Double, outcome: Outcome, backup: Bool,
+                 spill: Double = 0, merge: Double = 0) {
         self.task = task.description
         self.attempt = attempt
         self.worker = worker
@@ -32,20 +37,22 @@ package struct AttemptSpan: Codable, Equatable, Sendable {
         self.end = (end * 1000).rounded() / 1000
         self.outcome = outcome
         self.backup = backup
+        self.spill = (spill * 1000).rounded() / 1000
+        self.merge = (merge * 1000).rounded() / 1000
     }
 }
 
 /// The picture of a run, as Spark's event timeline: a row per worker, a bar per attempt (map
-/// blue, reduce orange; failed red, killed and discarded grey, a backup outlined), the end of
-/// the map phase, and a reference line (the inflate-only floor, in `mr bench`) when given.
+/// blue with its spill darker at its end, reduce orange with its merge passes darker at its
+/// start; failed red, killed and discarded grey, a backup outlined), the end of the map phase,
+/// and a reference line (the inflate-only floor, in `mr bench`) when given.
 package enum TimelineChart {
     package static func svg(_ spans: [AttemptSpan], workers: Int, title: String, reference: (seconds: Double, label: String)? = nil) -> String {
         let left = 90.0, top = 50.0, rowHeight = 22.0, width = 660.0
         let total = max(spans.map(\.end).max() ?? 0, reference?.seconds ?? 0, 0.001)
-        let height = top + Double(max(workers, 1)) * rowHeight + 70
         func x(_ seconds: Double) -> Double { ((left + seconds / total * width) * 10).rounded() / 10 }
         var parts = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"780\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "",  // the <svg> element, once the legend's height is known
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
             "<text x=\"390\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">\(escaped(title))</text>",
         ]
@@ -65,6 +72,15 @@ package enum TimelineChart {
             parts.append("<rect x=\"\(x(span.start))\" y=\"\(y)\" width=\"\(max(x(span.end) - x(span.start), 0.5))\" height=\"\(rowHeight - 6)\" "
                 + "fill=\"\(fill)\"\(outline) data-task=\"\(span.task)\" data-attempt=\"\(span.attempt)\" data-start=\"\(span.start)\" "
                 + "data-end=\"\(span.end)\"><title>\(span.task) attempt \(span.attempt): \(span.outcome.rawValue)\(span.backup ? ", backup" : "")</title></rect>")
+            // The spill at a map bar's end, the merge passes at a reduce bar's start.
+            if span.outcome == .committed && span.spill > 0 {
+                let from = x(max(span.end - span.spill, span.start))
+                parts.append("<rect x=\"\(from)\" y=\"\(y)\" width=\"\(max(x(span.end) - from, 0.5))\" height=\"\(rowHeight - 6)\" fill=\"#0b3c5d\" data-spill=\"\(span.spill)\"/>")
+            }
+            if span.outcome == .committed && span.merge > 0 {
+                let to = x(min(span.start + span.merge, span.end))
+                parts.append("<rect x=\"\(x(span.start))\" y=\"\(y)\" width=\"\(max(to - x(span.start), 0.5))\" height=\"\(rowHeight - 6)\" fill=\"#a04000\" data-merge=\"\(span.merge)\"/>")
+            }
         }
         let axisY = top + Double(max(workers, 1)) * rowHeight
         parts.append("<line x1=\"\(left)\" y1=\"\(axisY)\" x2=\"\(left + width)\" y2=\"\(axisY)\" stroke=\"black\"/>")
@@ -80,14 +96,19 @@ package enum TimelineChart {
         if let reference {
             parts.append("<line x1=\"\(x(reference.seconds))\" y1=\"\(top)\" x2=\"\(x(reference.seconds))\" y2=\"\(axisY)\" stroke=\"gray\" stroke-dasharray=\"6 3\"/>")
         }
-        var legend = [("\u{25A0} map", "#1f77b4"), ("\u{25A0} reduce", "#ff7f0e"), ("\u{25A0} failed", "#d62728"),
+        var legend = [("\u{25A0} map", "#1f77b4"), ("\u{25A0} spill", "#0b3c5d"), ("\u{25A0} merge", "#a04000"),
+                      ("\u{25A0} reduce", "#ff7f0e"), ("\u{25A0} failed", "#d62728"),
                       ("\u{25A0} killed or dropped", "#bbbbbb"), ("\u{25A1} dashed: a backup", "black")]
         if let reference { legend.append(("- - " + reference.label, "gray")) }
-        var legendX = left
+        // In rows under the axis, each entry after the one before (about 0.6 of the font size a character).
+        var (legendX, legendY) = (left, axisY + 40)
         for (text, color) in legend {
-            parts.append("<text x=\"\(legendX)\" y=\"\(axisY + 40)\" fill=\"\(color)\">\(escaped(text))</text>")
-            legendX += Double(text.count) * 7.2 + 18  // about 0.6 of the font size a character
+            let textWidth = Double(text.count) * 7.2
+            if legendX + textWidth > 770 { (legendX, legendY) = (left, legendY + 16) }
+            parts.append("<text x=\"\(legendX)\" y=\"\(legendY)\" fill=\"\(color)\">\(escaped(text))</text>")
+            legendX += textWidth + 18
         }
+        parts[0] = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"780\" height=\"\(Int(legendY + 14))\" font-family=\"sans-serif\" font-size=\"12\">"
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"
     }

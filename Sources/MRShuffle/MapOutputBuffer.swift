@@ -44,6 +44,8 @@ package class MapOutputBuffer: RecordSink {
     /// A write error met while spilling inside `emit` (which cannot throw); rethrown by `finish`.
     private final var spillError: Error?
 
+    /// Seconds spent sorting and writing spills.
+    package private(set) final var spillSeconds = 0.0
     /// Spills written so far, and the pairs in them.
     package final var spillsWritten: Int { spills.spillsWritten }
     package final var pairsWritten: Int64 { spills.pairsWritten }
@@ -142,6 +144,8 @@ package class MapOutputBuffer: RecordSink {
 
     private final func writeSpill() throws {
         let partitions = spills.partitions
+        let began = monotonicSeconds()
+        defer { spillSeconds += monotonicSeconds() - began }
         try spills.write { body in try forEachPairByPartition(count: partitions, body) }
     }
 }

@@ -178,6 +178,7 @@ package struct TaskRunner: Sendable {
             report.counters.mapOutputRecords = buffer.emitted
             report.counters.combineOutputRecords = buffer.pairsWritten
             report.counters.spills = Int64(buffer.spillsWritten)
+            report.spillSeconds = buffer.spillSeconds
             report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         }
     }
@@ -199,7 +200,9 @@ package struct TaskRunner: Sendable {
         let spills = try plan.mapOutputs(partition: partition)
         let scratch = plan.attemptPath(assignment) + ".merges"
         defer { FileSystem.removeTree(scratch) }
+        let mergeStarted = monotonicSeconds()
         let merge = GroupedMerge(readers: try SpillMerger.reduce(spills, scratch: scratch).map { try IntermediateFile.Reader($0) })
+        let mergeSeconds = monotonicSeconds() - mergeStarted
         let writer = try PartWriter(path: plan.attemptPath(assignment), topCount: type(of: job).topRecordsInSummary, keysMustBeSorted: true,
                                     compression: plan.outputCompression)
         let output = ReduceOutput(writer)
@@ -225,6 +228,7 @@ package struct TaskRunner: Sendable {
         if fault.afterRecords >= groups { faults?.perform(fault.action) }  // a short task
         try writer.finish()
         var report = TaskReport()
+        report.mergeSeconds = mergeSeconds
         report.counters.reduceGroups = groups
         report.counters.outputRecords = writer.records
         report.jobCounters = writer.counters

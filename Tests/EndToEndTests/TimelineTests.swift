@@ -50,6 +50,12 @@ final class TimelineTests: BooksTestCase {
         }
         XCTAssertTrue(svg.contains("fill=\"#d62728\" stroke=\"white\" data-task=\"map-00002\" data-attempt=\"1\""), "the failed attempt is red")
         XCTAssertTrue(svg.contains("map phase ends"))
+        // A map attempt's spill (sorting and writing its output) is drawn at its bar's end.
+        let spills = timeline.compactMap { $0["spill"] as? Double }
+        XCTAssertEqual(spills.count, timeline.count, "every attempt says its spill time")
+        XCTAssertEqual(svg.components(separatedBy: "data-spill=").count - 1,
+                       timeline.filter { $0["outcome"] as? String == "committed" && ($0["spill"] as? Double ?? 0) > 0 }.count)
+        XCTAssertGreaterThan(timeline.filter { ($0["task"] as? String)?.hasPrefix("map") == true && ($0["spill"] as? Double ?? 0) > 0 }.count, 0)
         guard (try? runProgram(["sh", "-c", "command -v rsvg-convert"])) != nil else {
             throw XCTSkip("needs rsvg-convert (librsvg2-bin) to render the timeline")
         }
