@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries test-tools build run test install uninstall man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries test-tools build run test install uninstall bench-coordinator man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -21,6 +21,7 @@ help:
 	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
 	@echo "make bench-peers     wordcount the usual Python ways and Polars, groupby DuckDB and Polars, against mr, outputs checked"
 	@echo "make bench-formats   wordcount on $(MAN)/ recompressed as gzip, bzip2, zstd and xz, against each format's decompress-only floor and tool"
+	@echo "make bench-coordinator  10,000 tiny map tasks and 4,096 reducers: tasks/s and the coordinator's CPU per task"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
@@ -146,6 +147,10 @@ bench-peers: build $(PEERS_VENV)/.installed
 	@mkdir -p out
 	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
 	$(PEERS_VENV)/bin/python bench/peers/groupby_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --table out/groupby.csv
+
+# The coordinator's own cost per task, and the cores it could keep busy (bench/coordinator.sh).
+bench-coordinator: build
+	bench/coordinator.sh $(MR) $$([ -d $(MAN)/big ] && echo $(MAN)/big)
 
 # The man-page corpus recompressed in every format mr reads (made once, in out/formats/), then
 # wordcount against decompression alone and against each format's own tool.

@@ -34,6 +34,7 @@ package enum Coordinator {
     private static func run(_ loaded: LoadedJob, inputs: [String], options: RunOptions, registry: ChildRegistry,
                             guessingMembers: Bool) throws -> RunResult {
         let started = monotonicSeconds()
+        let cpuBefore = processCPUSeconds()
         if options.mode != .processes { resetProcessPeakMemory() }
         var run = try plan(loaded, inputs: inputs, options: options, guessingMembers: guessingMembers, started: started)
         registry.setWorkDirectory(run.output.workDirectory)
@@ -64,6 +65,7 @@ package enum Coordinator {
             run.result = loop.result
             feeder?.stop()
             pool.shutdown()
+            run.result.coordinatorCPUSeconds = processCPUSeconds() - cpuBefore
             try commit(&run, feeder: feeder, loaded: loaded, started: started)
         } catch {
             feeder?.stop()

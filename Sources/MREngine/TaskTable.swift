@@ -29,6 +29,13 @@ package struct TaskTable {
 
     private var maps: [TaskState]
     private var reduces: [TaskState]
+    /// Kept as tasks change, so that no event scans the table (with 10,000 tasks, a scan per
+    /// event made the coordinator's work grow with the square of the task count): committed
+    /// tasks per phase, withheld map tasks, and per phase an index at or below its first queued
+    /// task.
+    private var committedCount: [TaskKind: Int] = [.map: 0, .reduce: 0]
+    private var withheldCount = 0
+    private var firstQueued: [TaskKind: Int] = [.map: 0, .reduce: 0]
     /// How long committed attempts took, per phase: what "slow" means for backups.
     private var durations: [TaskKind: [Double]] = [:]
     package let maxAttempts: Int
@@ -41,12 +48,13 @@ package struct TaskTable {
     package init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
         maps = (0..<mapTasks).map { withheld.contains($0) ? TaskState(queued: false, withheld: true) : TaskState() }
         reduces = Array(repeating: TaskState(), count: reduceTasks)
+        withheldCount = maps.filter(\.withheld).count
         self.maxAttempts = maxAttempts
         self.backupAfter = backupAfter
     }
 
-    package var mapsCommitted: Int { maps.filter(\.committed).count }
-    package var reducesCommitted: Int { reduces.filter(\.committed).count }
+    package var mapsCommitted: Int { committedCount[.map]! }
+    package var reducesCommitted: Int { committedCount[.reduce]! }
     package var mapTaskCount: Int { maps.count }
     package var reduceTaskCount: Int { reduces.count }
     package var isFinished: Bool { mapsCommitted == maps.count && reducesCommitted == reduces.count }
@@ -59,6 +67,7 @@ package struct TaskTable {
     /// Marks a task committed by an earlier run (`--resume`); false if it is not in this table.
     package mutating func markCommitted(_ task: TaskID) -> Bool {
         guard task.index < (task.kind == .map ? maps.count : reduces.count) else { return false }
+        if !self[task].committed { committedCount[task.kind]! += 1 }
         self[task].committed = true
         self[task].queued = false
         return true
@@ -70,19 +79,25 @@ package struct TaskTable {
     package mutating func release(mapTask index: Int) {
         guard maps[index].withheld else { return }
         maps[index].withheld = false
+        withheldCount -= 1
         maps[index].queued = !maps[index].committed
+        if maps[index].queued { firstQueued[.map] = min(firstQueued[.map]!, index) }
     }
 
     /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
     /// of the phase is waiting, the slowest running attempt may get a second copy.
     package mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
         let kind = phase
-        let states = kind == .map ? maps : reduces
-        if let index = states.firstIndex(where: { $0.queued }) {
+        let count = kind == .map ? maps.count : reduces.count
+        var index = firstQueued[kind]!
+        while index < count && !self[TaskID(kind: kind, index: index)].queued { index += 1 }
+        firstQueued[kind] = index
+        if index < count {
             return start(TaskID(kind: kind, index: index), now: now)
         }
         // A withheld task will want the worker a backup would take.
-        guard backups, !states.contains(where: \.withheld) else { return nil }
+        guard backups, kind == .reduce || withheldCount == 0 else { return nil }
+        let states = kind == .map ? maps : reduces
         let finished = (durations[kind] ?? []).sorted()
         let typical = finished.isEmpty ? 0 : finished[finished.count / 2]
         let threshold = max(backupAfter, typical * 1.5)
@@ -113,6 +128,7 @@ package struct TaskTable {
             return (false, [])
         }
         state.committed = true
+        committedCount[assignment.task.kind]! += 1
         let others = state.running.keys.sorted().map { TaskAssignment(task: assignment.task, attempt: $0) }
         self[assignment.task] = state
         if let started { durations[assignment.task.kind, default: []].append(now - started) }
@@ -128,7 +144,10 @@ package struct TaskTable {
         guard state.running.removeValue(forKey: assignment.attempt) != nil, !state.committed else { return true }
         state.failures += 1
         guard retryable && state.failures < maxAttempts else { return false }
-        if state.running.isEmpty { state.queued = true }
+        if state.running.isEmpty {
+            state.queued = true
+            firstQueued[assignment.task.kind] = min(firstQueued[assignment.task.kind]!, assignment.task.index)
+        }
         return true
     }
 

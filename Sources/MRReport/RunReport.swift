@@ -57,6 +57,7 @@ package struct RunReport: Codable, Equatable {
     package var attempts: Attempts
     package var wallSeconds: Phases
     package var peakResidentBytes: Int64
+    package var coordinatorCPUSeconds: Double
     package var counters: [String: Int64]
     package var topRecords: [Record]
     package var warnings: [String]
@@ -89,6 +90,7 @@ package struct RunReport: Codable, Equatable {
         wallSeconds = Phases(total: Self.milliseconds(result.wallSeconds), planning: Self.milliseconds(result.planningSeconds),
                              map: Self.milliseconds(mapEnd - result.planningSeconds), reduce: Self.milliseconds(result.wallSeconds - mapEnd))
         peakResidentBytes = result.peakWorkerMemory
+        coordinatorCPUSeconds = Self.milliseconds(result.coordinatorCPUSeconds)
         self.counters = Dictionary(uniqueKeysWithValues: counters.map { ($0.key.escapedPath, $0.value) })
         topRecords = result.topRecords.map { Record(key: String(decoding: $0.key, as: UTF8.self).escapedPath, value: $0.value) }
         warnings = result.warnings.sorted().map(\.escapedPath)

@@ -39,6 +39,9 @@ package struct RunResult: Sendable {
     /// CRC-32s of the pieces of indexed gzip files.
     package var pieceChecksums: [PieceChecksum] = []
     package var wallSeconds = 0.0
+    /// CPU seconds the coordinator's process used during the run (processes mode: the
+    /// coordinator alone; threads and sequential: the whole run).
+    package var coordinatorCPUSeconds = 0.0
     /// Every attempt: worker, times, outcome (the run report's `timeline`, `--timeline`).
     package var timeline: [AttemptSpan] = []
     /// When the run started and ended, in seconds since 1970 (UTC).

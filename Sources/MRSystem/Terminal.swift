@@ -35,6 +35,14 @@ package func wallClockSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
+/// CPU seconds (user and system) this process has used, its threads included, its children not:
+/// in processes mode, the coordinator's own cost.
+package func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 /// Seconds on a monotonic clock.
 package func monotonicSeconds() -> Double {
     var time = timespec()
