@@ -65,4 +65,26 @@ final class TaskTableTests: UnitTestCase {
         XCTAssertNil(table.nextAssignment(now: 50), "a committed task is not queued by its release")
         XCTAssertTrue(table.isCommitted(TaskID(kind: .map, index: 1)))
     }
+
+    /// Tasks requeued by failures, and withheld ones released, run lowest index first, before
+    /// later never-run tasks; the committed counts follow every commit (the table keeps a cursor
+    /// and counts instead of scanning every task on every event).
+    func testRequeuedAndReleasedTasksRunLowestFirstAndCountsFollowCommits() {
+        var table = TaskTable(mapTasks: 10, reduceTasks: 2, maxAttempts: 3, withheld: [1])
+        var started = (0..<6).map { _ in table.nextAssignment(now: 0)! }
+        XCTAssertEqual(started.map(\.task.index), [0, 2, 3, 4, 5, 6], "the withheld task waits")
+        XCTAssertTrue(table.failed(started[4], retryable: true))  // map 5
+        XCTAssertTrue(table.failed(started[2], retryable: true))  // map 3
+        table.release(mapTask: 1)
+        started = (0..<4).map { _ in table.nextAssignment(now: 1)! }
+        XCTAssertEqual(started.map(\.task.index), [1, 3, 5, 7])
+        XCTAssertEqual(started.map(\.attempt), [1, 2, 2, 1])
+        for assignment in started { XCTAssertTrue(table.succeeded(assignment, now: 2).commit) }
+        XCTAssertEqual(table.mapsCommitted, 4)
+        XCTAssertTrue(table.markCommitted(TaskID(kind: .map, index: 8)))
+        XCTAssertTrue(table.markCommitted(TaskID(kind: .map, index: 8)), "marking twice counts once")
+        XCTAssertEqual(table.mapsCommitted, 5)
+        XCTAssertEqual(table.nextAssignment(now: 3)?.task.index, 9, "committed tasks are not run again")
+        XCTAssertEqual(table.reducesCommitted, 0)
+    }
 }
