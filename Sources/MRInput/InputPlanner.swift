@@ -42,6 +42,36 @@ package enum InputPlanner {
     /// at the access points of its saved index, or, for a job that reads no line positions, at
     /// member starts found without inflating it; otherwise it is fed (a ``GzipFeeder`` inflates it
     /// once during the run, building the index) or, in sequential mode, indexed first.
+    /// Finds where a zstd, xz or bzip2 file's units start about `spacing` compressed bytes
+    /// apart, into `memberStarts` (bzip2's starts, found by scanning, into `guessed` too); or
+    /// returns why the file is read whole.
+    private static func splitAtUnits(_ file: InputEntry, number: Int, _ splitting: Splitting, spacing: Int64,
+                                     into memberStarts: inout [Int: [Int64]], guessed: inout Set<Int>) throws -> String? {
+        guard splitting.memberSplits else {
+            return "the job reads line positions, which a \(file.compression.name) unit start does not tell"
+        }
+        let starts: [Int64]?
+        let whole: String
+        switch file.compression {
+        case .zstd:
+            starts = try ZstdFrames.splitPoints(path: file.path, size: file.size, spacing: spacing)
+            whole = "it is one zstd frame (pzstd, or zstd files joined by cat, can be split)"
+        case .xz:
+            starts = try XzBlocks.splitPoints(path: file.path, size: file.size, spacing: spacing)
+            whole = "it is one xz block (xz -T0 and pixz write many blocks, which can be split)"
+        case .bzip2:
+            guard splitting.guessingMembers else { return "a bzip2 block start guessed by scanning did not hold" }
+            starts = try Bzip2Blocks.splitPoints(path: file.path, size: file.size, spacing: spacing)
+            whole = "it is one bzip2 block"
+            if starts != nil { guessed.insert(number) }
+        case .gzip, .none:
+            preconditionFailure("\(file.compression) is not split at units here")
+        }
+        guard let starts else { return whole }
+        memberStarts[number] = starts
+        return nil
+    }
+
     package static func plan(_ inputs: [String], options: RunOptions, _ splitting: Splitting) throws -> Plan {
         var (files, skippedFiles, notInput) = try InputCatalog.readableFiles(for: inputs, skipUnreadable: options.skipBadInput)
         let inputBytes = files.reduce(Int64(0)) { $0 + SplitPlanner.estimatedSize($1) }
@@ -64,37 +94,13 @@ package enum InputPlanner {
         var unsplittable: [String] = []
         for (number, file) in files.enumerated()
         where file.compression != .none && SplitPlanner.estimatedSize(file) > max(2 * splitSize, 4 << 20) {
-            switch file.compression {
-            case .gzip: break
-            case .zstd where splitting.memberSplits:
-                if let starts = try ZstdFrames.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
-                    memberStarts[number] = starts
-                } else {
-                    unsplittable.append("\(file.path) is one zstd frame, read by one map task (pzstd, or zstd files joined by cat, can be split)")
+            guard file.compression == .gzip else {
+                // zstd frames, xz and bzip2 blocks: split where units start, for a job that reads
+                // no line positions; else, or for a file of one unit, read whole and said why.
+                if let reason = try splitAtUnits(file, number: number, splitting, spacing: splitSize / file.compression.expansion,
+                                                 into: &memberStarts, guessed: &guessedFiles) {
+                    unsplittable.append("\(file.path) is read by one map task: \(reason)")
                 }
-                continue
-            case .xz where splitting.memberSplits:
-                if let starts = try XzBlocks.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
-                    memberStarts[number] = starts
-                } else {
-                    unsplittable.append("\(file.path) is one xz block, read by one map task (xz -T0 and pixz write many blocks, which can be split)")
-                }
-                continue
-            case .bzip2 where splitting.memberSplits && splitting.guessingMembers:
-                if let starts = try Bzip2Blocks.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion) {
-                    memberStarts[number] = starts
-                    guessedFiles.insert(number)
-                } else {
-                    unsplittable.append("\(file.path) is one bzip2 block, read by one map task")
-                }
-                continue
-            case .bzip2 where splitting.memberSplits:
-                unsplittable.append("\(file.path) is read by one map task: a bzip2 block start guessed by scanning did not hold")
-                continue
-            case .zstd, .xz, .bzip2:
-                unsplittable.append("\(file.path) is read by one map task: the job reads line positions, which a \(file.compression.name) unit start does not tell")
-                continue
-            case .none:
                 continue
             }
             if !splitting.ignoringSavedIndexes, let (index, location) = GzipIndex.load(for: file.path, cacheDirectory: cacheDirectory()) {
