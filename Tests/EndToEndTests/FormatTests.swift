@@ -20,6 +20,42 @@ final class FormatTests: TemporaryDirectoryTestCase {
         return try runProgram(["sh", "-c", "\(tool) -dc '\(datasetsDirectory.path)/formats/\(file)'"])
     }
 
+    /// The shipped file `name` joined to itself `copies` times, as `cat` joins files.
+    private func joined(_ name: String, copies: Int) throws -> URL {
+        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/\(name)"))
+        let joined = directory.appendingPathComponent("joined-\(name)")
+        try Data((0..<copies).flatMap { _ in shipped }).write(to: joined)
+        return joined
+    }
+
+    /// wordcount of `file` on 1 worker and on 3 with 1 MiB splits: the run split it at unit starts
+    /// (when `splits`), both outputs equal; returns them.
+    private func countOnOneAndThreeWorkers(_ file: URL, splits: Bool = true) throws -> [String] {
+        var outputs: [[String]] = []
+        for workers in ["1", "3"] {
+            let output = directory.appendingPathComponent("out-\(file.lastPathComponent)-\(workers)")
+            let run = try MR.succeed(["wordcount", file.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
+            if splits {
+                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
+                XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
+            }
+            outputs.append(try MR.sortedLines(output))
+        }
+        XCTAssertEqual(outputs[0], outputs[1], file.lastPathComponent)
+        return outputs[0]
+    }
+
+    /// A split file with 40 bytes damaged at `offset`: exit 65 naming the file and the format.
+    private func checkDamage(_ file: URL, at offset: Int, format: String) throws {
+        var damaged = try Data(contentsOf: file)
+        for index in offset..<(offset + 40) { damaged[index] ^= 0x55 }
+        try damaged.write(to: file)
+        let stopped = try MR.run(["wordcount", file.path, "--workers", "3", "--split-size", "1M",
+                                  "--output", directory.appendingPathComponent("damaged-\(file.lastPathComponent)").path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("\(file.path): corrupt \(format) data"), stopped.stderr)
+    }
+
     func testGzipIsReadWhateverItsName() throws {
         let mislabelled = directory.appendingPathComponent("notes.txt")
         try gzip(text, to: mislabelled)
@@ -58,24 +94,9 @@ final class FormatTests: TemporaryDirectoryTestCase {
     /// is split at frame starts and gives the same counts on 1 and 3 workers; one frame is read
     /// by one task, and the run says why.
     func testAFileOfManyZstdFramesIsSplitAtFrameStarts() throws {
-        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-106.txt.zst"))
-        let joined = directory.appendingPathComponent("joined.zst")
-        try Data((0..<12).flatMap { _ in shipped }).write(to: joined)
-        var outputs: [[String]] = []
-        for (workers, expectedSplit) in [("1", false), ("3", true)] {
-            let output = directory.appendingPathComponent("out-\(workers)")
-            var arguments = ["wordcount", joined.path, "--workers", workers, "--output", output.path]
-            if expectedSplit { arguments += ["--split-size", "1M"] }
-            let run = try MR.succeed(arguments)
-            if expectedSplit {
-                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
-                XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
-            }
-            outputs.append(try MR.sortedLines(output))
-        }
-        XCTAssertEqual(outputs[0], outputs[1])
+        let counts = try countOnOneAndThreeWorkers(try joined("sample-106.txt.zst", copies: 12))
         if let text = try referenceText("sample-106.txt.zst", tool: "zstd") {
-            XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 12)))
+            XCTAssertEqual(counts, referenceWordCount(Array(repeating: text, count: 12)))
             // The same text as one frame: read whole, by one task, and the summary says why. (A
             // 1 KiB window keeps zstd from finding the repeats, so the file is large enough to split.)
             let oneFrame = directory.appendingPathComponent("one-frame.zst")
@@ -91,37 +112,20 @@ final class FormatTests: TemporaryDirectoryTestCase {
     /// split at block starts from its indexes and gives the same counts on 1 and 3 workers; a
     /// damaged block in a split is bad input naming the file.
     func testAFileOfManyXzBlocksIsSplitAtBlockStarts() throws {
-        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-107.txt.xz"))
-        let joined = directory.appendingPathComponent("joined.xz")
-        try Data((0..<10).flatMap { _ in shipped }).write(to: joined)
-        var outputs: [[String]] = []
-        for workers in ["1", "3"] {
-            let output = directory.appendingPathComponent("out-\(workers)")
-            let run = try MR.succeed(["wordcount", joined.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
-            XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
-            XCTAssertFalse(run.stderr.contains("  tasks     1 map"), run.stderr)
-            outputs.append(try MR.sortedLines(output))
-        }
-        XCTAssertEqual(outputs[0], outputs[1])
+        let file = try joined("sample-107.txt.xz", copies: 10)
+        let counts = try countOnOneAndThreeWorkers(file)
         if let text = try referenceText("sample-107.txt.xz", tool: "xz") {
-            XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 10)))
+            XCTAssertEqual(counts, referenceWordCount(Array(repeating: text, count: 10)))
         }
-        var damaged = try Data(contentsOf: joined)
-        for offset in 700_000..<700_040 { damaged[offset] ^= 0x55 }
-        try damaged.write(to: joined)
-        let stopped = try MR.run(["wordcount", joined.path, "--workers", "3", "--split-size", "1M", "--output", directory.appendingPathComponent("damaged").path])
-        XCTAssertEqual(stopped.status, 65, stopped.stderr)
-        XCTAssertTrue(stopped.stderr.contains("\(joined.path): corrupt xz data"), stopped.stderr)
+        try checkDamage(file, at: 700_000, format: "xz")
     }
 
     /// bzip2 files are split at block magics found by a bit-level scan: the shipped file joined
     /// to itself (20 streams) and, with the bzip2 tool, the same text as one stream of 100 kB
     /// blocks (starts at any bit offset) give the same counts on 1 and 3 workers.
     func testBzip2FilesAreSplitAtBlockStarts() throws {
-        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-105.txt.bz2"))
-        let joined = directory.appendingPathComponent("joined.bz2")
-        try Data((0..<20).flatMap { _ in shipped }).write(to: joined)
-        var files = [joined]
+        let file = try joined("sample-105.txt.bz2", copies: 20)
+        var files = [file]
         let text = try referenceText("sample-105.txt.bz2", tool: "bzip2")
         if let text {
             let oneStream = directory.appendingPathComponent("one-stream.bz2")
@@ -129,22 +133,10 @@ final class FormatTests: TemporaryDirectoryTestCase {
             files.append(oneStream)
         }
         for file in files {
-            var outputs: [[String]] = []
-            for workers in ["1", "3"] {
-                let output = directory.appendingPathComponent("out-\(file.lastPathComponent)-\(workers)")
-                let run = try MR.succeed(["wordcount", file.path, "--workers", workers, "--split-size", "1M", "--output", output.path])
-                XCTAssertTrue(run.stderr.contains("1 large file split at gzip member, zstd frame, xz or bzip2 block starts"), run.stderr)
-                outputs.append(try MR.sortedLines(output))
-            }
-            XCTAssertEqual(outputs[0], outputs[1], file.lastPathComponent)
-            if let text { XCTAssertEqual(outputs[0], referenceWordCount(Array(repeating: text, count: 20)), file.lastPathComponent) }
+            let counts = try countOnOneAndThreeWorkers(file)
+            if let text { XCTAssertEqual(counts, referenceWordCount(Array(repeating: text, count: 20)), file.lastPathComponent) }
         }
-        var damaged = try Data(contentsOf: joined)
-        for offset in 1_000_000..<1_000_040 { damaged[offset] ^= 0x55 }
-        try damaged.write(to: joined)
-        let stopped = try MR.run(["wordcount", joined.path, "--workers", "3", "--split-size", "1M", "--output", directory.appendingPathComponent("damaged").path])
-        XCTAssertEqual(stopped.status, 65, stopped.stderr)
-        XCTAssertTrue(stopped.stderr.contains("\(joined.path): corrupt bzip2 data"), stopped.stderr)
+        try checkDamage(file, at: 1_000_000, format: "bzip2")
     }
 
     /// A truncated or corrupt file of each format is exit 65 naming the file and what is wrong,
