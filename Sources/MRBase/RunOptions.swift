@@ -22,7 +22,7 @@ package struct RunOptions: Sendable {
     /// Reuse what a killed earlier run of the same plan committed.
     package var resume = false
     /// Bytes of map output a worker holds before spilling a sorted run (`--memory`).
-    package var memoryPerWorker = 512 << 20
+    package var memoryPerWorker = 128 << 20
     /// The longest line read; a longer one is bad input.
     package var maxLineLength = 64 << 20
     /// The library that inflates gzip input.

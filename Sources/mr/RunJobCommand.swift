@@ -36,8 +36,8 @@ struct RunJobCommand: ParsableCommand {
     @Option(help: "Map tasks of N lines of each plain-text input (Hadoop's NLineInputFormat), for maps that spend long on each line.")
     var linesPerTask: Int64?
 
-    @Option(help: "Map output a worker holds in memory before it spills a sorted run to disk, e.g. 512M.")
-    var memory: ByteCount = ByteCount(argument: "512M")!
+    @Option(help: "Map output a worker holds in memory before it spills a sorted run to disk, e.g. 128M (as Hadoop's io.sort.mb, 100 MB).")
+    var memory: ByteCount = ByteCount(argument: "128M")!
 
     @Option(help: "The longest line read, e.g. 64M: a line is held whole in memory, so a longer one is bad input.")
     var maxLine: ByteCount = ByteCount(argument: "64M")!
