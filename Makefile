@@ -133,7 +133,8 @@ bench: build
 
 # Python's ways and Polars against mr on the same files (PEERS_DATA, e.g. a man-page corpus),
 # each peer's counts checked equal to mr's; a Markdown table on stdout, a chart in out/peers.svg.
-# Then groupby against DuckDB and Polars on a generated 10 M-row CSV table (out/groupby.csv).
+# Then groupby against DuckDB and Polars on a generated 10 M-row CSV table (out/groupby.csv), and
+# trigram counts against DuckDB on PEERS_DATA.
 PEERS_VENV  := .build/peers-venv
 PEERS_DATA  ?= $(LARGE)
 PEERS_ROUNDS ?= 3
@@ -147,6 +148,7 @@ bench-peers: build $(PEERS_VENV)/.installed
 	@mkdir -p out
 	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
 	$(PEERS_VENV)/bin/python bench/peers/groupby_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --table out/groupby.csv
+	$(PEERS_VENV)/bin/python bench/peers/ngrams_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) $(PEERS_DATA)
 
 # The coordinator's own cost per task, and the cores it could keep busy (bench/coordinator.sh).
 bench-coordinator: build
