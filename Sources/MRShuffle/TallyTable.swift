@@ -3,7 +3,7 @@ import MRSystem
 import MapReduce
 
 /// The map buffer of a job whose combiner is `.tally`: a ``SlotTable`` with one slot per distinct
-/// key, whose value is the offset of the key's ``Tally`` in the arena, where each `Double`
+/// key, whose value is the offset of the key's ``CompactTally`` in the arena, where each `Double`
 /// emitted for the key is added in place.
 final class TallyTable: SlotTableBuffer {
     /// Where a tally is encoded for a spill.
@@ -21,17 +21,34 @@ final class TallyTable: SlotTableBuffer {
         let (hash, word0, word1) = SlotTable.hash(key)
         let (slot, found) = table.lookUp(hash: hash, word0, word1, length: length, key: isLong ? key : nil, arena: arena)
         if found {
-            tally(at: slot.pointee.value).pointee.add(double)
+            add(double, toTallyAt: slot.pointee.value)
             return
         }
         let keyOffset = isLong ? UInt64(arena.store(key, withLength: false)) : word0
-        let offset = arena.reserve(MemoryLayout<Tally>.size)
-        let tally = tally(at: Int64(offset))
-        tally.initialize(to: Tally())
-        tally.pointee.add(double)
-        table.claim(slot, hash: hash, length: length, value: Int64(offset), word0: keyOffset, word1: isLong ? 0 : word1)
+        let offset = Int64(arena.reserve(MemoryLayout<CompactTally>.stride))
+        tally(at: offset).initialize(to: CompactTally())
+        table.claim(slot, hash: hash, length: length, value: offset, word0: keyOffset, word1: isLong ? 0 : word1)
+        add(double, toTallyAt: offset)
         checkArenaGrowth()
         growIfCrowded()
+    }
+
+    @inline(__always)
+    private func add(_ x: Double, toTallyAt offset: Int64) {
+        if !tally(at: offset).pointee.add(x) { addToFullSum(x, tallyAt: offset) }
+    }
+
+    /// The value the compact sum cannot hold: into the key's full accumulator, made on first need.
+    @inline(never)
+    private func addToFullSum(_ x: Double, tallyAt offset: Int64) {
+        if tally(at: offset).pointee.full < 0 {
+            let full = Int64(arena.reserve(MemoryLayout<ExactSum>.stride))  // may move the arena: addresses after
+            fullSum(at: full).initialize(to: ExactSum())
+            tally(at: offset).pointee.full = full
+            tally(at: offset).pointee.moveSum(into: &fullSum(at: full).pointee)
+            checkArenaGrowth()
+        }
+        fullSum(at: tally(at: offset).pointee.full).pointee.add(x)
     }
 
     override func emit(key: ByteSlice, value: Int64) {
@@ -44,8 +61,12 @@ final class TallyTable: SlotTableBuffer {
         misuse = misuse ?? "it emits text values but its combiner, .tally, folds Double values (emit(key, double:))"
     }
 
-    private func tally(at offset: Int64) -> UnsafeMutablePointer<Tally> {
-        arena.address(at: Int(offset)).assumingMemoryBound(to: Tally.self)
+    private func tally(at offset: Int64) -> UnsafeMutablePointer<CompactTally> {
+        arena.address(at: Int(offset)).assumingMemoryBound(to: CompactTally.self)
+    }
+
+    private func fullSum(at offset: Int64) -> UnsafeMutablePointer<ExactSum> {
+        arena.address(at: Int(offset)).assumingMemoryBound(to: ExactSum.self)
     }
 
     override func forEachPairByPartition(count partitions: Int, _ body: (Int, ByteSlice, Value) throws -> Void) rethrows {
@@ -63,7 +84,9 @@ final class TallyTable: SlotTableBuffer {
                 KeyBytes.compare(table.key(at: a.location, arena: arena), table.key(at: b.location, arena: arena)) < 0
             }
         ) { partition, item in
-            let length = tally(at: table.slots[item.location].value).pointee.encode(into: encoded)
+            let compact = tally(at: table.slots[item.location].value).pointee
+            let full = compact.full < 0 ? nil : fullSum(at: compact.full).pointee
+            let length = compact.tally(fullSum: full).encode(into: encoded)
             let value = Value.tally(Tally.Encoded(checked: ByteSlice(start: encoded, count: length)))
             try body(partition, table.key(at: item.location, arena: arena), value)
         }

@@ -59,6 +59,15 @@ public struct ExactSum: Sendable {
         }
     }
 
+    /// Adds `value` times 2^(`unit` - 1074): a sum kept in 128 bits at the scale of its smallest
+    /// value (the engine's compact tallies), `unit` at most 2045 (a double's lowest bit).
+    package mutating func add(_ value: Int128, unit: Int) {
+        let magnitude = value.magnitude
+        let low = UInt64(truncatingIfNeeded: magnitude), high = UInt64(truncatingIfNeeded: magnitude >> 64)
+        if low != 0 { addShifted(low, word: unit >> 6, bit: unit & 63, negative: value < 0) }
+        if high != 0 { addShifted(high, word: (unit + 64) >> 6, bit: (unit + 64) & 63, negative: value < 0) }
+    }
+
     /// Adds another exact sum.
     public mutating func add(_ other: ExactSum) {
         var carry = false

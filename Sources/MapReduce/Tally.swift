@@ -20,6 +20,11 @@ public struct Tally: Sendable {
     /// No values.
     public init() {}
 
+    /// A tally of `count` values with these extremes and exact sum (the engine's compact tallies).
+    package init(count: Int64, minimum: Double, maximum: Double, exactSum: ExactSum) {
+        (self.count, self.minimum, self.maximum, self.exactSum) = (count, minimum, maximum, exactSum)
+    }
+
     /// Adds one value.
     public mutating func add(_ x: Double) {
         count &+= 1

@@ -273,4 +273,54 @@ final class MapOutputBufferTests: UnitTestCase {
         Array("k".utf8).withUnsafeBytes { summed.emit(key: $0, double: 1) }
         XCTAssertEqual(summed.misuse, "it emits Double values but its combiner folds integers (use .tally or no combiner)")
     }
+
+    /// The table keeps each key's tally in 56 bytes while the sum fits 128 bits at the scale of
+    /// the key's smallest value, and moves it into a full accumulator when it does not (a
+    /// range of magnitudes past 128 bits, an infinity, a NaN): every key's tally equals the one
+    /// `Tally` adds up directly, whichever way each key went.
+    func testCompactTalliesEqualFullTalliesForEveryRangeOfMagnitudes() throws {
+        var generator = SystemRandomNumberGenerator()
+        var expected: [String: Tally] = [:]
+        let folder = directory.appendingPathComponent("compact").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 1, directory: folder, memoryBudget: 64 << 20)
+        for index in 0..<60_000 {
+            let key = "k\(index % 40)"
+            // Keys 0-9: one magnitude; 10-19: 2^-30..2^30; 20-29: 2^-600..2^600; 30-39: also zeros,
+            // subnormals, infinities and a NaN now and then.
+            let group = index % 40 / 10
+            let span = [1, 30, 600, 1000][group]
+            var value = Double(sign: generator.next() % 2 == 0 ? .plus : .minus,
+                               exponent: Int(generator.next() % UInt64(2 * span + 1)) - span,
+                               significand: 1 + Double(generator.next() % 1_000_000) / 1_000_000)
+            if group == 3 {
+                switch generator.next() % 50 {
+                case 0: value = 0
+                case 1: value = .leastNonzeroMagnitude * Double(generator.next() % 100)
+                case 2 where index % 7 == 0: value = .infinity
+                case 3 where index % 11 == 0: value = .nan
+                default: break
+                }
+            }
+            expected[key, default: Tally()].add(value)
+            Array(key.utf8).withUnsafeBytes { buffer.emit(key: $0, double: value) }
+        }
+        try buffer.finish()
+        var found = 0
+        for run in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let reader = try IntermediateFile.Reader(path: folder + "/" + run)
+            while !reader.isAtEnd {
+                let key = String(decoding: reader.key, as: UTF8.self)
+                guard case .tally(let encoded) = reader.value else { return XCTFail("not a tally for \(key)") }
+                let tally = encoded.tally, reference = try XCTUnwrap(expected[key])
+                XCTAssertEqual(tally.count, reference.count, key)
+                XCTAssertEqual(tally.sum.bitPattern, reference.sum.bitPattern, "\(key): \(tally.sum) against \(reference.sum)")
+                XCTAssertEqual(tally.minimum, reference.minimum, key)
+                XCTAssertEqual(tally.maximum, reference.maximum, key)
+                found += 1
+                try reader.advance()
+            }
+        }
+        XCTAssertEqual(found, 40)
+    }
 }
