@@ -109,7 +109,7 @@ package enum InputPlanner {
                 continue
             }
             if splitting.memberSplits,
-               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / SplitPlanner.gzipExpansion,
+               let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion,
                                                        scanning: splitting.guessingMembers) {
                 memberStarts[number] = found.starts
                 if found.evidence == .scanned { guessedFiles.insert(number) }

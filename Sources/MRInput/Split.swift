@@ -65,12 +65,9 @@ package struct Split: Sendable, Equatable {
 
 /// Cuts input files into splits of about `targetSize` estimated uncompressed bytes: small files
 /// are packed together up to that size (thousands of small files make a handful of tasks), large
-/// plain files are cut into ranges of at least ``RunLimits/minimumPieceSize``, and each `.gz`
-/// file stays whole.
+/// plain files are cut into ranges of at least ``RunLimits/minimumPieceSize``, and each
+/// compressed file stays whole (files weighed by ``Compression/expansion``).
 package enum SplitPlanner {
-    /// Gzip text inflates about threefold; used only to balance splits.
-    static let gzipExpansion: Int64 = 3
-
     /// The split size used when the user gives none: a few splits per worker, within 1-64 MiB.
     package static func defaultTargetSize(for files: [InputEntry], workers: Int) -> Int64 {
         let total = files.reduce(Int64(0)) { $0 + estimatedSize($1) }
