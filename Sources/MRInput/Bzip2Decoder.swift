@@ -4,6 +4,7 @@ import MRBase
 /// libbz2's decompressor: one bzip2 stream at a time (a file of several, as `pbzip2` writes or
 /// `cat` makes, is read stream after stream). libbz2 checks every block's CRC and the stream's.
 final class Bzip2Decoder: StreamDecoder {
+    let unitName = "stream"
     private var stream = bz_stream()
 
     init() throws {

@@ -162,14 +162,7 @@ package final class CompressedSource: ByteSource {
         recordsEnd = uncompressed + 1
     }
 
-    private var unitName: String {
-        switch compression {
-        case .zstd: "frame"
-        case .gzip: "member"
-        case .xz: boundary != nil || unitStart > 0 ? "block" : "stream"
-        default: "stream"
-        }
-    }
+    private var unitName: String { decoder.unitName }
 
     private func damaged(_ what: String) -> MRError {
         let place = compressedOffset > unitStart ? "at compressed byte offset \(compressedOffset)"

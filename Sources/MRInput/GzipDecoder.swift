@@ -4,6 +4,7 @@ import MRBase
 /// cannot seek (standard input of `mr stream map`); files are read by ``GzipSource``, which can
 /// also start at access points.
 final class GzipDecoder: StreamDecoder {
+    let unitName = "member"
     private let stream: InflateStream
 
     init(inflater: Inflater) throws {

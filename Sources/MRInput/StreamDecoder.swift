@@ -12,6 +12,8 @@ enum DecodeStatus {
 
 /// A decompression library as ``CompressedSource`` drives it: bzip2, zstd or xz.
 protocol StreamDecoder: AnyObject {
+    /// What one unit of its data is called in messages: a stream, a frame, a member, a block.
+    var unitName: String { get }
     /// Decodes from `input` into `output`; returns the bytes consumed and produced, and the status.
     /// `inputEnds`: no input follows this (xz wants to be told to finish).
     func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,

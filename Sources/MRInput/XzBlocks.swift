@@ -73,6 +73,7 @@ package enum XzBlocks {
 /// last block of a stream and the next stream's first (index, footer, padding, header) skipped by
 /// the offsets the index gives. A unit ends where the next block starts (or at the file's end).
 final class XzBlockDecoder: StreamDecoder {
+    let unitName = "block"
     private let blocks: [XzBlocks.Block]
     private let fileSize: Int64
     /// The block being read, and the file offset of the next input byte.

@@ -4,6 +4,7 @@ import MRBase
 /// liblzma's .xz decoder, reading concatenated streams and their padding as one (as `xz -d`
 /// does); it checks each block's check (CRC-32, CRC-64 or SHA-256) and the stream indexes.
 final class XzDecoder: StreamDecoder {
+    let unitName = "stream"
     private var stream = lzma_stream()
 
     init() throws {

@@ -4,6 +4,7 @@ import MRBase
 /// libzstd's streaming decompressor: it goes from frame to frame (and over skippable frames) by
 /// itself, and checks each frame's checksum when it has one.
 final class ZstdDecoder: StreamDecoder {
+    let unitName = "frame"
     private let context: OpaquePointer
 
     init() throws {
