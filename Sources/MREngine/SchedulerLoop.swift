@@ -40,8 +40,6 @@ final class SchedulerLoop {
     private(set) var mapSpills: [Int]
     /// Attempts stopped because another attempt of their task was committed.
     private var cancelled: Set<TaskAssignment> = []
-    /// When each running attempt started, and whether it is a backup, for the timeline.
-    private var running: [TaskAssignment: (start: Double, backup: Bool)] = [:]
     private var failedByPhase: [TaskKind: Int] = [:]
 
     init(plan: RunPlan, pool: WorkerPool, journal: Journal, result: RunResult, maxAttempts: Int, backupAfter: Double,
@@ -112,7 +110,6 @@ final class SchedulerLoop {
     func dispatch() throws {
         while busy.count < pool.size, let assignment = table.nextAssignment(now: clock(), backups: backups) {
             let worker = (0..<pool.size).first { busy[$0] == nil }!
-            running[assignment] = (clock() - started, busy.values.contains { $0.task == assignment.task })
             busy[worker] = assignment
             result.attempts += 1
             try pool.start(assignment, on: worker)
@@ -133,10 +130,12 @@ final class SchedulerLoop {
         }
         busy[worker] = nil
         guard let assignment = finished else { return }  // an idle worker died
+        // Read before the table forgets the attempt, for the timeline.
+        let began = table.runningAttempt(assignment) ?? (clock(), false)
         func ended(_ outcome: AttemptSpan.Outcome, _ report: TaskReport? = nil) {
-            let began = running.removeValue(forKey: assignment) ?? (clock() - started, false)
-            result.timeline.append(AttemptSpan(task: assignment.task, attempt: assignment.attempt, worker: worker, start: began.start,
-                                               end: clock() - started, outcome: outcome, backup: began.backup,
+            result.timeline.append(AttemptSpan(task: assignment.task, attempt: assignment.attempt, worker: worker,
+                                               start: began.started - started, end: clock() - started, outcome: outcome,
+                                               backup: began.isBackup,
                                                spill: report?.spillSeconds ?? 0, merge: report?.mergeSeconds ?? 0))
         }
         if cancelled.remove(assignment) != nil {

@@ -19,8 +19,8 @@ package struct TaskTable {
     struct TaskState {
         var attemptsStarted = 0
         var failures = 0
-        /// Attempts in flight and when each started.
-        var running: [Int: Double] = [:]
+        /// Attempts in flight: when each started, and whether as a backup of a straggler.
+        var running: [Int: (started: Double, isBackup: Bool)] = [:]
         var queued = true
         var committed = false
         /// Its input does not exist yet (a piece a ``GzipFeeder`` is still inflating).
@@ -102,18 +102,18 @@ package struct TaskTable {
         let typical = finished.isEmpty ? 0 : finished[finished.count / 2]
         let threshold = max(backupAfter, typical * 1.5)
         let stragglers = states.indices.filter { !states[$0].committed && states[$0].running.count == 1 }
-            .map { (index: $0, started: states[$0].running.values.first!) }
+            .map { (index: $0, started: states[$0].running.values.first!.started) }
             .filter { now - $0.started >= threshold }
         guard let slowest = stragglers.min(by: { $0.started < $1.started }) else { return nil }
         backupsStarted += 1
-        return start(TaskID(kind: kind, index: slowest.index), now: now)
+        return start(TaskID(kind: kind, index: slowest.index), now: now, isBackup: true)
     }
 
-    private mutating func start(_ task: TaskID, now: Double) -> TaskAssignment {
+    private mutating func start(_ task: TaskID, now: Double, isBackup: Bool = false) -> TaskAssignment {
         var state = self[task]
         state.attemptsStarted += 1
         state.queued = false
-        state.running[state.attemptsStarted] = now
+        state.running[state.attemptsStarted] = (now, isBackup)
         self[task] = state
         return TaskAssignment(task: task, attempt: state.attemptsStarted)
     }
@@ -131,7 +131,7 @@ package struct TaskTable {
         committedCount[assignment.task.kind]! += 1
         let others = state.running.keys.sorted().map { TaskAssignment(task: assignment.task, attempt: $0) }
         self[assignment.task] = state
-        if let started { durations[assignment.task.kind, default: []].append(now - started) }
+        if let started { durations[assignment.task.kind, default: []].append(now - started.started) }
         return (true, others)
     }
 
@@ -149,6 +149,11 @@ package struct TaskTable {
             firstQueued[assignment.task.kind] = min(firstQueued[assignment.task.kind]!, assignment.task.index)
         }
         return true
+    }
+
+    /// A running attempt's start and whether it is a backup; nil once it is no longer running.
+    package func runningAttempt(_ assignment: TaskAssignment) -> (started: Double, isBackup: Bool)? {
+        self[assignment.task].running[assignment.attempt]
     }
 
     /// Forgets an attempt stopped on purpose (a backup that lost): not a failure.
