@@ -45,6 +45,20 @@ final class FormatTests: TemporaryDirectoryTestCase {
         return outputs[0]
     }
 
+    /// wordcount of `good` and `file`: exit 65 with `message` and no output, then with
+    /// --skip-bad-input a success that counts one file skipped; returns that run and its output.
+    @discardableResult
+    private func refusedThenSkipped(_ file: URL, beside good: URL, saying message: String) throws -> (MR.Outcome, URL) {
+        let output = directory.appendingPathComponent("out-\(file.lastPathComponent)")
+        let stopped = try MR.run(["wordcount", good.path, file.path, "--output", output.path])
+        XCTAssertEqual(stopped.status, 65, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains(message), stopped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+        let skipped = try MR.succeed(["wordcount", good.path, file.path, "--output", output.path, "--skip-bad-input"])
+        XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+        return (skipped, output)
+    }
+
     /// A split file with 40 bytes damaged at `offset`: exit 65 naming the file and the format.
     private func checkDamage(_ file: URL, at offset: Int, format: String) throws {
         var damaged = try Data(contentsOf: file)
@@ -152,13 +166,7 @@ final class FormatTests: TemporaryDirectoryTestCase {
                                            ("corrupt-\(file)", corrupt, "corrupt \(format) data")] {
                 let damaged = directory.appendingPathComponent(name)
                 try Data(bytes).write(to: damaged)
-                let output = directory.appendingPathComponent("out-\(name)")
-                let stopped = try MR.run(["wordcount", good.path, damaged.path, "--output", output.path])
-                XCTAssertEqual(stopped.status, 65, stopped.stderr)
-                XCTAssertTrue(stopped.stderr.contains("\(damaged.path): \(problem)"), stopped.stderr)
-                XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-                let skipped = try MR.succeed(["wordcount", good.path, damaged.path, "--output", output.path, "--skip-bad-input"])
-                XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+                try refusedThenSkipped(damaged, beside: good, saying: "\(damaged.path): \(problem)")
             }
         }
     }
@@ -174,13 +182,7 @@ final class FormatTests: TemporaryDirectoryTestCase {
         let good = directory.appendingPathComponent("good.txt")
         try text.write(to: good)
         for (file, message) in cases {
-            let output = directory.appendingPathComponent("out-\(file.lastPathComponent)")
-            let stopped = try MR.run(["wordcount", good.path, file.path, "--output", output.path])
-            XCTAssertEqual(stopped.status, 65, stopped.stderr)
-            XCTAssertTrue(stopped.stderr.contains("\(file.path) \(message)"), stopped.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-            let skipped = try MR.succeed(["wordcount", good.path, file.path, "--output", output.path, "--skip-bad-input"])
-            XCTAssertTrue(skipped.stderr.contains("bad input files skipped 1\n"), skipped.stderr)
+            let (skipped, output) = try refusedThenSkipped(file, beside: good, saying: "\(file.path) \(message)")
             XCTAssertTrue(skipped.stderr.contains("skipped \(file.path): it \(message)"), skipped.stderr)
             XCTAssertEqual(try MR.sortedLines(output), ["alpha\t1", "beta\t2", "gamma\t1"])
         }
