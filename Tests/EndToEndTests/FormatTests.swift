@@ -171,6 +171,17 @@ final class FormatTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// A whole xz file of two streams, cut inside the second: the message names a stream (the
+    /// unit its decoder reads), not a block.
+    func testATruncatedSecondXzStreamIsNamedAStream() throws {
+        let good = directory.appendingPathComponent("good.txt")
+        try text.write(to: good)
+        let shipped = try Data(contentsOf: datasetsDirectory.appendingPathComponent("formats/sample-107.txt.xz"))
+        let cut = directory.appendingPathComponent("two-streams-cut.xz")
+        try (shipped + shipped.prefix(shipped.count / 2)).write(to: cut)
+        try refusedThenSkipped(cut, beside: good, saying: "\(cut.path): truncated xz data (the file ends inside a stream)")
+    }
+
     func testBinaryFilesAreBadInputNotWords() throws {
         var cases: [(URL, String)] = []
         let binary = directory.appendingPathComponent("image.dat")
