@@ -4,7 +4,6 @@ import MapReduce
 #if canImport(Glibc)
 import Glibc
 #endif
-import CZlib
 
 /// Access points into a single-member gzip file, after zlib's examples/zran.c, so that pieces of
 /// one large `.gz` can be inflated in parallel: at a deflate block boundary, the compressed offset
@@ -59,84 +58,44 @@ package struct GzipIndex: Sendable {
                      trailer: Array(trailer[0..<count]))
     }
 
-    /// Inflates the whole file once, member after member, taking an access point about every
-    /// `span` uncompressed bytes (at deflate block boundaries, so also inside members). Each run of
-    /// text inflated is handed to `consume` with the compressed bytes read so far and the lines
-    /// ended up to the run's end (see ``GzipFeeder``, which maps the text while the index is built).
+    /// Inflates the whole file once with ISA-L, member after member, taking an access point about
+    /// every `span` uncompressed bytes (at deflate block starts, so also inside members; the first
+    /// is the file's start). Each run of text inflated is handed to `consume` with the compressed
+    /// bytes read so far and the lines ended up to the run's end (see ``GzipFeeder``, which maps
+    /// the text while the index is built).
     package static func build(
         path: String, span: Int64,
         consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64, _ linesThrough: Int64) throws -> Void)? = nil
     ) throws -> GzipIndex {
         let stamp = try stamp(of: path)
-        let file = try FileDescriptor.open(reading: path)
-        defer { file.close() }
-        let stream = try ZlibStream(.gzip)
-        let inputCapacity = 1 << 18
-        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inputCapacity)
-        let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize)
-        window.initialize(repeating: 0, count: windowSize)
-        defer {
-            input.deallocate()
-            window.deallocate()
+        let source = try GzipSource(path: path, inflater: .isal, blockStartSpan: span)
+        // The 32 KiB before the text just read (zeros before the file's start), then that text:
+        // a point's window lies inside.
+        let capacity = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize + capacity)
+        buffer.initialize(repeating: 0, count: windowSize)
+        defer { buffer.deallocate() }
+        let text = buffer + windowSize
+        var points = [AccessPoint(compressedOffset: 0, bits: 0, uncompressedOffset: 0, linesBefore: 0,
+                                  window: [UInt8](repeating: 0, count: windowSize))]
+        var textRead: Int64 = 0, lines: Int64 = 0
+        while case let count = try source.read(into: text, capacity: capacity), count > 0 {
+            var counted = 0  // bytes of this read whose line ends are in `lines`
+            for start in source.takeBlockStarts() {
+                let at = Int(start.uncompressedOffset - textRead)
+                lines += countNewlines(text + counted, at - counted)
+                counted = at
+                let bitsInByteBefore = (8 - start.bit % 8) % 8
+                points.append(AccessPoint(compressedOffset: (start.bit + bitsInByteBefore) / 8, bits: Int(bitsInByteBefore),
+                                          uncompressedOffset: start.uncompressedOffset, linesBefore: lines,
+                                          window: Array(UnsafeBufferPointer(start: text + at - windowSize, count: windowSize))))
+            }
+            lines += countNewlines(text + counted, count - counted)
+            textRead += Int64(count)
+            try consume?(UnsafeRawBufferPointer(start: text, count: count), source.compressedOffset, lines)
+            memmove(buffer, buffer + count, windowSize)  // the last 32 KiB, before the next read
         }
-        var totalIn: Int64 = 0, totalOut: Int64 = 0, last: Int64 = 0, lines: Int64 = 0
-        var points: [AccessPoint] = []
-        var members = 0
-        var inMember = false
-        func corrupt(_ what: String) -> MRError {
-            MRError(.badInput, "\(path): \(what) at compressed byte offset \(totalIn); re-download or recompress the file, or remove it from the input")
-        }
-        var inputCount = 0
-        while true {
-            if stream.inputLeft == 0 {
-                inputCount = try file.read(into: input, count: inputCapacity)
-                if inputCount == 0 {
-                    if inMember { throw corrupt("truncated gzip data (the file ends inside a member)") }
-                    if members == 0 { throw corrupt("empty file, not gzip data") }
-                    break
-                }
-                stream.setInput(input, count: inputCount)
-            }
-            if !inMember {
-                // Zero padding after the last member (see GzipSource).
-                if members > 0 && input[inputCount - stream.inputLeft] == 0 {
-                    guard try file.holdsOnlyZeros(from: totalIn) else { throw corrupt("data that is neither gzip nor zero padding after a member") }
-                    break
-                }
-                if members > 0 { stream.reset(.gzip) }  // the next member's header follows
-                inMember = true
-            }
-            if stream.outputLeft == 0 { stream.setOutput(window, count: windowSize) }
-            let outBefore = stream.outputLeft
-            let inBefore = stream.inputLeft
-            let status = stream.inflate(Z_BLOCK)
-            totalIn += Int64(inBefore - stream.inputLeft)
-            let produced = outBefore - stream.outputLeft
-            totalOut += Int64(produced)
-            lines += countNewlines(window + (windowSize - outBefore), produced)
-            if let consume, produced > 0 {
-                try consume(UnsafeRawBufferPointer(start: window + (windowSize - outBefore), count: produced), totalIn, lines)
-            }
-            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                throw corrupt("corrupt gzip data (\(stream.message(status)))")
-            }
-            if status == Z_STREAM_END {
-                members += 1
-                inMember = false
-                continue
-            }
-            let dataType = stream.dataType
-            if dataType & 128 != 0 && dataType & 64 == 0 && (totalOut == 0 || totalOut - last > span) {
-                // The window in order: the ring's older part, then its newer part.
-                let left = stream.outputLeft
-                var ordered = Array(UnsafeBufferPointer(start: window + (windowSize - left), count: left))
-                ordered += UnsafeBufferPointer(start: window, count: windowSize - left)
-                points.append(AccessPoint(compressedOffset: totalIn, bits: Int(dataType & 7), uncompressedOffset: totalOut,
-                                          linesBefore: lines, window: ordered))
-                last = totalOut
-            }
-        }
-        return GzipIndex(stamp: stamp, points: points, uncompressedSize: totalOut, members: members)
+        return GzipIndex(stamp: stamp, points: points, uncompressedSize: textRead, members: source.membersDone)
     }
 
     /// Access points about a quarter of a split apart (within 256 KiB - 4 MiB), so splits can be

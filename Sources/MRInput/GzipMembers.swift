@@ -132,10 +132,10 @@ package enum GzipMembers {
                 next += Int64(count)
                 stream.setInput(input, count: count)
             }
-            switch stream.inflate(Z_NO_FLUSH) {
-            case Z_OK: continue
-            case Z_STREAM_END: return true
-            default: return false
+            switch stream.inflate() {
+            case .progress: continue
+            case .streamEnd: return true
+            case .corrupt: return false
             }
         }
         return true

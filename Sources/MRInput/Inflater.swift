@@ -40,4 +40,7 @@ protocol InflateStream: AnyObject {
     /// After raw deflate data ended: how many whole bytes past its end the inflater had
     /// already taken from the input (they belong to what follows, the member's trailer).
     func takeBackReadAhead() -> Int
+    /// After a call that stopped exactly between two deflate blocks, the bits of the input given
+    /// that lie after that boundary; nil elsewhere, or where the library cannot tell.
+    var bitsPastBlockBoundary: Int? { get }
 }

@@ -52,17 +52,8 @@ final class ZlibStream {
 
     var outputLeft: Int { Int(stream.pointee.avail_out) }
 
-    /// zlib's `inflate` with `flush` (`Z_NO_FLUSH`, or `Z_BLOCK` to stop at block boundaries).
-    func inflate(_ flush: Int32) -> Int32 {
-        CZlib.inflate(stream, flush)
-    }
-
-    /// After `Z_BLOCK`: bit 7 set at a block boundary, bit 6 after the last block, bits 0-2 the
-    /// bits of the current byte not yet used.
-    var dataType: Int32 { stream.pointee.data_type }
-
     /// zlib's message for the last error.
-    func message(_ status: Int32) -> String {
+    private func message(_ status: Int32) -> String {
         stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
     }
 
@@ -85,8 +76,11 @@ extension ZlibStream: InflateStream {
     /// zlib stops at the last bit of the deflate data: it reads nothing ahead.
     func takeBackReadAhead() -> Int { 0 }
 
+    /// zlib stops between blocks only under `Z_BLOCK`, which the index builder (ISA-L) needs not.
+    var bitsPastBlockBoundary: Int? { nil }
+
     func inflate() -> InflateStatus {
-        let status = inflate(Z_NO_FLUSH)
+        let status = CZlib.inflate(stream, Z_NO_FLUSH)
         switch status {
         case Z_OK, Z_BUF_ERROR: return .progress
         case Z_STREAM_END: return .streamEnd

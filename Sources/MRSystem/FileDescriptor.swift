@@ -39,6 +39,14 @@ import Glibc
         return FileDescriptor(raw: fd, path: path)
     }
 
+    /// Opens for writing, from its start, a file this user made and owns (one kept to be written
+    /// again, its pages already in memory): never through a symbolic link, not truncated here.
+    package static func open(rewritingOwn path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) } }
+        guard fd >= 0 else { throw MRError.system(.io, "open", path, errno: errno) }
+        return try FileDescriptor(raw: fd, path: path).ownedByMe(.untrusted, "write")
+    }
+
     /// Opens a file that only this user may have written: a regular file (not a link) owned by
     /// the user running mr and writable by no one else. Anything else is refused as untrusted.
     package static func open(readingOwn path: String) throws -> FileDescriptor {
@@ -114,6 +122,11 @@ import Glibc
             guard let base = bytes.baseAddress else { return }
             guard pwrite(raw, base, bytes.count, 0) == bytes.count else { throw MRError.system(.io, "write", path, errno: errno) }
         }
+    }
+
+    /// Cuts the file at `length` bytes.
+    package func truncate(to length: Int64) throws {
+        guard retryingInterrupts({ ftruncate(raw, off_t(length)) }) == 0 else { throw MRError.system(.io, "write", path, errno: errno) }
     }
 
     /// The file's size now.

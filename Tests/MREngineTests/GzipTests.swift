@@ -93,4 +93,60 @@ final class GzipTests: UnitTestCase {
         }
         XCTAssertNil(GzipIndex.decode(Array(bytes.dropLast(9))))
     }
+
+    /// The index is taken by ISA-L, which cannot be asked to stop between deflate blocks: every
+    /// point it finds must hold the window and line count of the text before it, in every member
+    /// of a file whose members carry long header fields (a name and a comment longer than the
+    /// steps the builder feeds) and include an empty one.
+    func testEveryAccessPointHoldsTheTextAndLinesBeforeItAcrossMembersAndLongHeaders() throws {
+        var texts: [[UInt8]] = []
+        var state: UInt64 = 11
+        for lines in [36_000, 0, 28_000, 48_000] {
+            var text: [UInt8] = []
+            for _ in 0..<lines {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                for letter in 0..<(4 + Int(state >> 59)) { text.append(97 + UInt8((state >> UInt64(2 * letter)) % 26)) }
+                text.append(state >> 63 == 0 ? 0x20 : 0x0A)
+            }
+            texts.append(text)
+        }
+        let path = directory.appendingPathComponent("members.gz").path
+        let longName = String(repeating: "a-long-file-name-", count: 12)
+        for (number, text) in texts.enumerated() {
+            let part = directory.appendingPathComponent(number == 0 ? longName : "part\(number)").path
+            try Data(text).write(to: URL(fileURLWithPath: part))
+            // gzip keeps the first part's long name in its header; Python adds a long comment.
+            try shell(number == 0 ? "gzip -c '\(part)' >> '\(path)'"
+                      : "python3 -c 'import sys,zlib; d=sys.stdin.buffer.read(); c=zlib.compressobj(6, 8, -15); body=c.compress(d)+c.flush(); "
+                        + "sys.stdout.buffer.write(bytes([31,139,8,16,0,0,0,0,0,3])+b\"c\"*300+b\"\\0\"+body+(zlib.crc32(d)).to_bytes(4,\"little\")+len(d).to_bytes(4,\"little\"))' < '\(part)' >> '\(path)'")
+        }
+        let whole = texts.flatMap { $0 }
+        let unzipped = directory.appendingPathComponent("unzipped").path
+        try shell("gzip -dc '\(path)' > '\(unzipped)'")
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: unzipped))), whole, "the file as gzip reads it")
+
+        let index = try GzipIndex.build(path: path, span: 16 << 10)
+        XCTAssertEqual(index.members, 4)
+        XCTAssertEqual(index.uncompressedSize, Int64(whole.count))
+        XCTAssertEqual(index.points.first?.uncompressedOffset, 0)
+        // ISA-L is seen between blocks only now and then (a point comes some blocks after it is due).
+        XCTAssertGreaterThanOrEqual(index.points.filter { $0.uncompressedOffset > Int64(texts[0].count) }.count, 2,
+                                    "points in later members: \(index.points.map(\.uncompressedOffset)), members end at \(texts.map(\.count))")
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
+        defer { buffer.deallocate() }
+        var previous: Int64 = -1
+        for point in index.points {
+            let offset = Int(point.uncompressedOffset)
+            XCTAssertGreaterThan(point.uncompressedOffset, previous)
+            previous = point.uncompressedOffset
+            let before = [UInt8](repeating: 0, count: max(0, GzipIndex.windowSize - offset)) + whole[max(0, offset - GzipIndex.windowSize)..<offset]
+            XCTAssertEqual(point.window, before, "window of the point at \(offset)")
+            XCTAssertEqual(point.linesBefore, Int64(whole[..<offset].filter { $0 == 0x0A }.count), "lines before \(offset)")
+            for inflater in Inflater.allCases {
+                let count = try GzipSource(path: path, inflater: inflater, from: point).read(into: buffer, capacity: 100)
+                XCTAssertEqual(Array(UnsafeRawBufferPointer(start: buffer, count: count)), Array(whole[offset..<min(offset + 100, whole.count)]),
+                               "\(inflater), point at \(offset)")
+            }
+        }
+    }
 }
