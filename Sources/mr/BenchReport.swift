@@ -63,6 +63,13 @@ struct BenchReport {
     private func scaling(_ row: Row) -> Double? {
         ratio(of: row, to: rows.first { $0.mode == row.mode && $0.workers == 1 && $0.variant == nil })
     }
+    /// A variant's time over the same mode and workers without it: the first run over the run
+    /// with the index, one mapper a file over split files.
+    private func overPlainRun(_ row: Row) -> Double? {
+        guard row.variant != nil, let plain = rows.first(where: { $0.mode == row.mode && $0.workers == row.workers && $0.variant == nil }),
+              plain.rounds.count == row.rounds.count else { return nil }
+        return median(zip(row.rounds, plain.rounds).map { $0 / $1 })
+    }
     private func overFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.floorRounds).map { $0 / $1 }) }
     private func overZlibFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.zlibFloorRounds).map { $0 / $1 }) }
 
@@ -84,31 +91,33 @@ struct BenchReport {
             lines.append("| \(row.name) | \(row.workers) | \(row.seconds.formatted(decimals: 3)) | "
                 + "\((megabytes / row.seconds).formatted(decimals: 0)) | \((Double(row.peakMemory) / 1e6).formatted(decimals: 0)) |")
         }
-        lines += ["", "| run | workers | vs sequential | efficiency | vs 1 worker | x ISA-L floor | x zlib floor |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["", "| run | workers | vs sequential | efficiency | vs 1 worker | x ISA-L | x zlib | x plain run |",
+                  "|---|---|---|---|---|---|---|---|"]
         for row in rows {
-            let ratios = [speedup(row), efficiency(row), scaling(row), overFloor(row), overZlibFloor(row)]
+            let ratios = [speedup(row), efficiency(row), scaling(row), overFloor(row), overZlibFloor(row), overPlainRun(row)]
             lines.append("| \(row.name) | \(row.workers) | " + ratios.map { $0?.formatted(decimals: 2) ?? "" }.joined(separator: " | ") + " |")
         }
-        lines += ["", "vs 1 worker: against the same mode with one worker. x floor: wall time over inflating the",
-                  "same files with the same workers and nothing else. peak RSS: the largest worker process's;",
-                  "for threads and sequential, the whole process's during the run."]
+        lines += ["", "vs 1 worker: against the same mode with one worker. x ISA-L, x zlib: wall time over inflating",
+                  "the same files with the same workers, that library and nothing else (the floor). peak RSS: the",
+                  "largest worker process's;",
+                  "for threads and sequential, the whole process's during the run. x plain run: a variant's time",
+                  "over the same mode and workers without it (the first run over the run with the index)."]
         return lines.joined(separator: "\n")
     }
 
     var csv: String {
-        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes,vs_one_worker,times_inflate_only_zlib"]
+        var lines = ["mode,workers,wall_seconds,mb_per_second,speedup_vs_sequential,efficiency,times_inflate_only,peak_rss_bytes,vs_one_worker,times_inflate_only_zlib,times_plain_run"]
         for (count, seconds) in floor.sorted(by: { $0.key < $1.key }) {
-            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,,,")
+            lines.append("inflate-only,\(count),\(seconds),\(megabytes / seconds),,,1,,,,")
         }
         for (count, seconds) in zlibFloor.sorted(by: { $0.key < $1.key }) {
-            lines.append("inflate-only-zlib,\(count),\(seconds),\(megabytes / seconds),,,,,,1")
+            lines.append("inflate-only-zlib,\(count),\(seconds),\(megabytes / seconds),,,,,,1,")
         }
         func cell(_ value: Double?) -> String { value.map { String($0) } ?? "" }
         for row in rows {
             lines.append("\"\(row.name)\",\(row.workers),\(row.seconds),\(megabytes / row.seconds),"
                 + "\(cell(speedup(row))),\(cell(efficiency(row))),\(cell(overFloor(row))),\(row.peakMemory),\(cell(scaling(row))),"
-                + cell(overZlibFloor(row)))
+                + "\(cell(overZlibFloor(row))),\(cell(overPlainRun(row)))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -131,6 +140,7 @@ struct BenchReport {
             let inflate_only_rounds_seconds: [Double]
             let times_inflate_only: Double?
             let times_inflate_only_zlib: Double?
+            let times_plain_run: Double?
             let inflate_only_zlib_rounds_seconds: [Double]
             let peak_rss_bytes: Int64
         }
@@ -152,7 +162,7 @@ struct BenchReport {
                 Run(mode: row.mode.rawValue, variant: row.variant, workers: row.workers, wall_seconds: row.seconds,
                     speedup_vs_sequential: speedup(row), efficiency: efficiency(row), vs_one_worker: scaling(row),
                     rounds_seconds: row.rounds, inflate_only_rounds_seconds: row.floorRounds, times_inflate_only: overFloor(row),
-                    times_inflate_only_zlib: overZlibFloor(row), inflate_only_zlib_rounds_seconds: row.zlibFloorRounds,
+                    times_inflate_only_zlib: overZlibFloor(row), times_plain_run: overPlainRun(row), inflate_only_zlib_rounds_seconds: row.zlibFloorRounds,
                     peak_rss_bytes: row.peakMemory)
             })
         return JSONText.encode(document)
