@@ -12,10 +12,10 @@ import MapReduce
 /// sorted spill (see ``SpillWriter``) and starts empty; the last spill is written by ``finish()``.
 /// Reduce merges all spills of all map tasks, streaming.
 package class MapOutputBuffer: RecordSink {
-    /// The buffer for `combiner`.
-    package static func make(combiner: Combiner?, partitions: Int, directory: String, memoryBudget: Int,
+    /// The buffer for `combiner`, spilling at `output` (see ``SpillWriter``).
+    package static func make(combiner: Combiner?, partitions: Int, output: String, memoryBudget: Int,
                      memory: MapMemory = MapMemory()) -> MapOutputBuffer {
-        let spills = SpillWriter(directory: directory, partitions: partitions)
+        let spills = SpillWriter(output: output, partitions: partitions)
         return switch combiner {
         case nil: PairList(spills: spills, memoryBudget: memoryBudget, memory: memory)
         case .distinct?: DistinctTable(spills: spills, memoryBudget: memoryBudget, memory: memory)
@@ -135,11 +135,12 @@ package class MapOutputBuffer: RecordSink {
         arena.removeAll()
     }
 
-    /// Writes the last spill; afterwards every partition has a segment in at least one spill files.
+    /// Writes the last spill; afterwards every partition has a segment in at least one spill file.
     package final func finish() throws {
         settle()
         if let spillError { throw spillError }
         if pairCount > 0 || spills.spillsWritten == 0 { try writeSpill() }
+        try spills.finish()
     }
 
     private final func writeSpill() throws {

@@ -2,29 +2,45 @@ import MRBase
 import MRSystem
 import MapReduce
 
-/// Writes a map task's sorted spills, `spill-00000`, `spill-00001`, ...: each one intermediate file
-/// holding every partition's pairs (see ``IntermediateFile``).
+/// Writes a map task's sorted spills, each one intermediate file holding every partition's pairs
+/// (see ``IntermediateFile``), at the task's output path: a lone spill is the file at that path,
+/// several are `spill-00000`, `spill-00001`, ... in a folder there. Most tasks spill once, and on
+/// ext4 a folder as well as a file for each of thousands of tiny tasks made creating inodes
+/// most of a task's cost (its allocator passes over inodes freed in the last seconds).
 package struct SpillWriter {
-    /// The name of a map task's spill file `number`.
-    package static func fileName(_ number: Int) -> String {
-        "spill-" + zeroPadded(number)
+    /// The files of the map output at `output` that holds `count` spills, in order.
+    package static func spillPaths(_ output: String, count: Int) -> [String] {
+        count == 1 ? [output] : (0..<count).map { output + "/spill-" + zeroPadded($0) }
     }
 
-    let directory: String
+    /// Removes what an earlier attempt with the same output path left there.
+    package static func removeLeftovers(at output: String) {
+        FileSystem.removeTree(output)
+        FileSystem.remove(firstSpill(of: output))
+    }
+
+    /// Where the first spill is written, until it is known to be the only one.
+    private static func firstSpill(of output: String) -> String { output + ".spill" }
+
+    let output: String
     let partitions: Int
     private(set) var spillsWritten = 0
     private(set) var pairsWritten: Int64 = 0
 
-    init(directory: String, partitions: Int) {
-        self.directory = directory
+    init(output: String, partitions: Int) {
+        self.output = output
         self.partitions = partitions
     }
 
     /// Writes the next spill: `pairs` hands each pair to the body it is given, partition after
     /// partition, sorted within each.
     mutating func write(_ pairs: ((Int, ByteSlice, Value) throws -> Void) throws -> Void) throws {
-        let writer = try IntermediateFile.Writer(path: directory + "/" + Self.fileName(spillsWritten),
-                                                 partitions: partitions)
+        if spillsWritten == 1 {  // a second spill: the output becomes a folder
+            try FileSystem.makeDirectory(output)
+            try FileSystem.rename(Self.firstSpill(of: output), to: Self.spillPaths(output, count: 2)[0])
+        }
+        let path = spillsWritten == 0 ? Self.firstSpill(of: output) : Self.spillPaths(output, count: spillsWritten + 1)[spillsWritten]
+        let writer = try IntermediateFile.Writer(path: path, partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0
         // The writer is reached unretained (a retain and a release per pair otherwise).
@@ -42,5 +58,10 @@ package struct SpillWriter {
         try writer.finish()
         spillsWritten += 1
         pairsWritten += written
+    }
+
+    /// After the last spill: a lone spill takes the output's path.
+    func finish() throws {
+        if spillsWritten == 1 { try FileSystem.rename(Self.firstSpill(of: output), to: output) }
     }
 }

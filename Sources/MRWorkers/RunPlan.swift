@@ -59,7 +59,7 @@ package struct RunPlan: Sendable {
             throw MRError(.internal, "\(mapSpillsPath) lists \(counts.count) map tasks, not \(mapTaskCount)")
         }
         return counts.enumerated().flatMap { mapIndex, spills in
-            (0..<spills).map { IntermediateFile.Segment(path: committedMapOutput(mapIndex) + "/" + SpillWriter.fileName($0), partition: partition) }
+            SpillWriter.spillPaths(committedMapOutput(mapIndex), count: spills).map { IntermediateFile.Segment(path: $0, partition: partition) }
         }
     }
 

@@ -70,7 +70,7 @@ package struct TaskRunner: Sendable {
     /// ones, then finish the sink into the task's output.
     private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
         let path = plan.attemptPath(assignment)
-        FileSystem.removeTree(path)  // left by an earlier run of this attempt number
+        SpillWriter.removeLeftovers(at: path)  // left by an earlier run of this attempt number
         let sink = try mapSink(path: path, memory: memory)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         var report = TaskReport()
@@ -85,10 +85,8 @@ package struct TaskRunner: Sendable {
         if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary, compression: plan.outputCompression)) }
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        let buffer = MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, directory: path,
-                                          memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory)
-        try FileSystem.makeDirectory(path)
-        return .buffer(buffer)
+        return .buffer(MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, output: path,
+                                            memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory))
     }
 
     /// Maps every piece of the task's split; damage under --skip-bad-input cuts a piece short

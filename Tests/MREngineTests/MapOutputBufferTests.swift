@@ -26,8 +26,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var expected: [[UInt8]: Int64] = [:]
         for budget in [64 << 20, 200 << 10] {
             let output = directory.appendingPathComponent("map-\(budget)").path
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: output, memoryBudget: budget)
+            let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: budget)
             expected = [:]
             for round in 1...3 {
                 for key in keys {
@@ -36,13 +35,13 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
             }
             try buffer.finish()
-            XCTAssertEqual(try integerSums(ofRunsIn: output), expected, "budget \(budget)")
+            XCTAssertEqual(try integerSums(of: SpillWriter.spillPaths(output, count: buffer.spillsWritten)), expected, "budget \(budget)")
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) } else { XCTAssertEqual(buffer.spillsWritten, 1) }
 
             // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
             // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
-            let runs = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
-            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: output + "/" + $0) })
+            let runs = SpillWriter.spillPaths(output, count: buffer.spillsWritten)
+            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0) })
             var merged: [[UInt8]: Int64] = [:]
             var previous: [UInt8]?
             while try merge.nextGroup() {
@@ -93,12 +92,12 @@ final class MapOutputBufferTests: UnitTestCase {
 
     /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
     /// the order the merge hands them over.
-    /// Every key's integer values summed over the spill files in `folder`, each run checked to
-    /// hold its keys in strictly increasing bytewise order (so each key once).
-    private func integerSums(ofRunsIn folder: String) throws -> [[UInt8]: Int64] {
+    /// Every key's integer values summed over the spill files `runs`, each run checked to hold
+    /// its keys in strictly increasing bytewise order (so each key once).
+    private func integerSums(of runs: [String]) throws -> [[UInt8]: Int64] {
         var sums: [[UInt8]: Int64] = [:]
-        for run in try FileManager.default.contentsOfDirectory(atPath: folder) {
-            let reader = try IntermediateFile.Reader(path: folder + "/" + run)
+        for run in runs {
+            let reader = try IntermediateFile.Reader(path: run)
             var previous: [UInt8]?
             while !reader.isAtEnd {
                 let key = Array(reader.key)
@@ -115,8 +114,7 @@ final class MapOutputBufferTests: UnitTestCase {
         return sums
     }
 
-    private func readBack(_ folder: String, partitions: Int) throws -> [[String: [String]]] {
-        let runs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+    private func readBack(_ runs: [String], partitions: Int) throws -> [[String: [String]]] {
         return try (0..<partitions).map { partition in
             let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0, partition: partition) })
             var groups: [String: [String]] = [:]
@@ -144,8 +142,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var state: UInt64 = 7
         var expected: [[UInt8]: Int64] = [:]
         let output = directory.appendingPathComponent("skewed").path
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: output, memoryBudget: 64 << 20)
+        let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: 64 << 20)
         for _ in 0..<300_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             // Rank 20,000^u for u uniform in [0, 1): rank r comes about 1/r as often as rank 1.
@@ -156,7 +153,7 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         try buffer.finish()
         XCTAssertEqual(buffer.spillsWritten, 1)
-        XCTAssertEqual(try integerSums(ofRunsIn: output), expected)
+        XCTAssertEqual(try integerSums(of: SpillWriter.spillPaths(output, count: buffer.spillsWritten)), expected)
         XCTAssertGreaterThan(expected.count, 5_000)
     }
 
@@ -194,8 +191,7 @@ final class MapOutputBufferTests: UnitTestCase {
             }
             for budget in [64 << 20, 300 << 10] {
                 let folder = directory.appendingPathComponent("\(mode.name)-\(budget)").path
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let buffer = MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, directory: folder, memoryBudget: budget)
+                let buffer = MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, output: folder, memoryBudget: budget)
                 for pair in pairs {
                     Array(pair.key.utf8).withUnsafeBytes { key in
                         if mode.emitsText {
@@ -209,7 +205,7 @@ final class MapOutputBufferTests: UnitTestCase {
                 XCTAssertNil(buffer.misuse)
                 if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1, mode.name) }
                 var merged: [String: [String]] = [:]
-                for groups in try readBack(folder, partitions: partitions) { merged.merge(groups) { $0 + $1 } }
+                for groups in try readBack(SpillWriter.spillPaths(folder, count: buffer.spillsWritten), partitions: partitions) { merged.merge(groups) { $0 + $1 } }
                 if mode.combiner == nil {
                     XCTAssertEqual(merged, expected, "\(mode.name), budget \(budget)")
                 } else {
@@ -247,14 +243,13 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         for budget in [64 << 20, 300 << 10] {
             let folder = directory.appendingPathComponent("tally-\(budget)").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 3, directory: folder, memoryBudget: budget)
+            let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 3, output: folder, memoryBudget: budget)
             for pair in pairs { Array(pair.key.utf8).withUnsafeBytes { buffer.emit(key: $0, double: pair.value) } }
             try buffer.finish()
             XCTAssertNil(buffer.misuse)
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) }
             var merged: [String: [String]] = [:]
-            for groups in try readBack(folder, partitions: 3) { merged.merge(groups) { $0 + $1 } }
+            for groups in try readBack(SpillWriter.spillPaths(folder, count: buffer.spillsWritten), partitions: 3) { merged.merge(groups) { $0 + $1 } }
             XCTAssertEqual(merged.count, expected.count)
             for (key, tallies) in merged {
                 let parts = tallies.map { $0.dropFirst().split(separator: " ").map { Double($0)! } }
@@ -266,10 +261,10 @@ final class MapOutputBufferTests: UnitTestCase {
                 if budget >= 1 << 20 { XCTAssertEqual(tallies.count, 1, "one run: one tally for \(key)") }
             }
         }
-        let misused = MapOutputBuffer.make(combiner: .tally, partitions: 1, directory: directory.path, memoryBudget: 1 << 20)
+        let misused = MapOutputBuffer.make(combiner: .tally, partitions: 1, output: directory.appendingPathComponent("unused").path, memoryBudget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { misused.emit(key: $0, value: 1) }
         XCTAssertEqual(misused.misuse, "it emits integer values but its combiner, .tally, folds Double values (emit(key, double:))")
-        let summed = MapOutputBuffer.make(combiner: .sum, partitions: 1, directory: directory.path, memoryBudget: 1 << 20)
+        let summed = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: directory.appendingPathComponent("unused").path, memoryBudget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { summed.emit(key: $0, double: 1) }
         XCTAssertEqual(summed.misuse, "it emits Double values but its combiner folds integers (use .tally or no combiner)")
     }
@@ -282,8 +277,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var generator = SystemRandomNumberGenerator()
         var expected: [String: Tally] = [:]
         let folder = directory.appendingPathComponent("compact").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 1, directory: folder, memoryBudget: 64 << 20)
+        let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 1, output: folder, memoryBudget: 64 << 20)
         for index in 0..<60_000 {
             let key = "k\(index % 40)"
             // Keys 0-9: one magnitude; 10-19: 2^-30..2^30; 20-29: 2^-600..2^600; 30-39: also zeros,
@@ -307,8 +301,8 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         try buffer.finish()
         var found = 0
-        for run in try FileManager.default.contentsOfDirectory(atPath: folder) {
-            let reader = try IntermediateFile.Reader(path: folder + "/" + run)
+        for run in SpillWriter.spillPaths(folder, count: buffer.spillsWritten) {
+            let reader = try IntermediateFile.Reader(path: run)
             while !reader.isAtEnd {
                 let key = String(decoding: reader.key, as: UTF8.self)
                 guard case .tally(let encoded) = reader.value else { return XCTFail("not a tally for \(key)") }
