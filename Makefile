@@ -21,7 +21,7 @@ help:
 	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
 	@echo "make bench-peers     wordcount the usual Python ways and Polars, groupby DuckDB and Polars, against mr, outputs checked"
 	@echo "make bench-formats   wordcount on $(MAN)/ recompressed as gzip, bzip2, zstd and xz, against each format's decompress-only floor and tool"
-	@echo "make bench-coordinator  10,000 tiny map tasks and 4,096 reducers: tasks/s and the coordinator's CPU per task"
+	@echo "make bench-coordinator  10,000 tiny map tasks and 4,096 reducers, work folder in /tmp and on tmpfs: tasks/s, the coordinator's CPU per task"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
 	@echo "make chaos           wordcount and indexer, $(CHAOS_ROUNDS) rounds, with injected crashes, stalls and a killer: output must not change"
