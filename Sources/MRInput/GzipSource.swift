@@ -10,8 +10,8 @@ import MapReduce
 package final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
     /// Input handed to ISA-L at a time while a block start is wanted: it returns between two
-    /// blocks only when its input ends inside a block header, so small steps find one soon
-    /// (64 bytes: about 400 calls a block start, +8-12 % over inflating alone).
+    /// blocks only when its input ends inside a block header (`mr index` of 515 MB of text:
+    /// 0.31 s, against 0.26 s for inflating alone; smaller steps find the same starts).
     private static let probeStep = 64
 
     private let file: FileDescriptor
@@ -47,7 +47,6 @@ package final class GzipSource: ByteSource {
     private let blockStartSpan: Int64?
     private var lastBlockStart: Int64 = 0
     private var blockStarts: [BlockStart] = []
-    private var probeStep = GzipSource.probeStep
 
     /// Where a deflate block begins: its first bit in the file, and the text before it.
     package struct BlockStart {
@@ -174,17 +173,11 @@ package final class GzipSource: ByteSource {
                 inMember = true
             }
             let probing = blockStartSpan.map { produced + Int64(capacity - stream.outputLeft) - lastBlockStart >= $0 } ?? false
-            if probing { giveInput(limit: probeStep) }
-            let (inputBefore, outputBefore) = (compressedOffset, stream.outputLeft)
+            if probing { giveInput(limit: Self.probeStep) }
             let status = stream.inflate()
-            if probing {
-                if let bits = stream.bitsPastBlockBoundary {
-                    lastBlockStart = produced + Int64(capacity - stream.outputLeft)
-                    blockStarts.append(BlockStart(bit: 8 * compressedOffset - Int64(bits), uncompressedOffset: lastBlockStart))
-                }
-                // A step too short to get anywhere (inside a long gzip header) is made longer.
-                let stuck = compressedOffset == inputBefore && stream.outputLeft == outputBefore
-                probeStep = stuck ? probeStep + Self.probeStep : Self.probeStep
+            if probing, let bits = stream.bitsPastBlockBoundary {
+                lastBlockStart = produced + Int64(capacity - stream.outputLeft)
+                blockStarts.append(BlockStart(bit: 8 * compressedOffset - Int64(bits), uncompressedOffset: lastBlockStart))
             }
             switch status {
             case .progress:

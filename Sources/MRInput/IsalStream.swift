@@ -85,13 +85,11 @@ final class IsalStream: InflateStream {
     /// ISA-L cannot be asked to stop between deflate blocks, but it returns there when its input
     /// ends inside the next block's header: it keeps the header's bytes (`tmp_in_buffer`) and
     /// its bit buffer rewound to the header's first bit. Then, with no output pending, these are
-    /// the bits of the input given that lie after the boundary; nil otherwise. (A gzip header
-    /// cut short is not consumed by ISA-L 2.30, so it cannot look like a boundary; the
-    /// `wrapper_flag` check keeps it so should a later version consume it.)
+    /// the bits of the input given that lie after the boundary; nil otherwise. (A gzip header cut
+    /// short is taken in wrapper states of its own, past `ISAL_BLOCK_FINISH`: never these two.)
     var bitsPastBlockBoundary: Int? {
         let blockState = state.pointee.block_state
         guard state.pointee.avail_in == 0, blockState == ISAL_BLOCK_HDR || blockState == ISAL_BLOCK_NEW_HDR,
-              state.pointee.crc_flag != UInt32(ISAL_GZIP) || state.pointee.wrapper_flag != 0,
               state.pointee.tmp_out_valid == state.pointee.tmp_out_processed else { return nil }
         return (blockState == ISAL_BLOCK_HDR ? 8 * Int(state.pointee.tmp_in_size) : 0) + Int(state.pointee.read_in_length)
     }
