@@ -48,7 +48,9 @@ package enum Coordinator {
                                 taskTimeout: options.taskTimeout)
             let fedFiles = run.plan.fedFiles
             run.result.fedFiles = fedFiles.count
-            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers + 2,
+            // A piece for each worker to map and one being written: a piece more would only
+            // ask for more fresh pages.
+            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers + 1,
                                                          skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {
             run.output.abandon()

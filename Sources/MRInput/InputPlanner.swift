@@ -116,7 +116,10 @@ package enum InputPlanner {
                 continue
             }
             if options.mode != .sequential {
-                fed[number] = Int((SplitPlanner.estimatedSize(file) + splitSize - 1) / splitSize)
+                // Pieces of half a split: the text waiting in the work folder, in pages the
+                // system must find anew, halves, and the last piece is mapped sooner.
+                let pieceSize = max(splitSize / 2, 1)
+                fed[number] = Int((SplitPlanner.estimatedSize(file) + pieceSize - 1) / pieceSize)
                 continue
             }
             do {

@@ -14,8 +14,8 @@ import MapReduce
 package class MapOutputBuffer: RecordSink {
     /// The buffer for `combiner`, spilling at `output` (see ``SpillWriter``).
     package static func make(combiner: Combiner?, partitions: Int, output: String, memoryBudget: Int,
-                     memory: MapMemory = MapMemory()) -> MapOutputBuffer {
-        let spills = SpillWriter(output: output, partitions: partitions)
+                     memory: MapMemory = MapMemory()) throws -> MapOutputBuffer {
+        let spills = try SpillWriter(output: output, partitions: partitions)
         return switch combiner {
         case nil: PairList(spills: spills, memoryBudget: memoryBudget, memory: memory)
         case .distinct?: DistinctTable(spills: spills, memoryBudget: memoryBudget, memory: memory)

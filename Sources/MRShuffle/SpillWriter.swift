@@ -27,9 +27,14 @@ package struct SpillWriter {
     private(set) var spillsWritten = 0
     private(set) var pairsWritten: Int64 = 0
 
-    init(output: String, partitions: Int) {
+    /// The first spill's file, made when the task starts (as a reduce attempt's part file is),
+    /// so a running map attempt can be seen in the attempts folder.
+    private var firstSpillWriter: IntermediateFile.Writer?
+
+    init(output: String, partitions: Int) throws {
         self.output = output
         self.partitions = partitions
+        firstSpillWriter = try IntermediateFile.Writer(path: Self.firstSpill(of: output), partitions: partitions)
     }
 
     /// Writes the next spill: `pairs` hands each pair to the body it is given, partition after
@@ -39,8 +44,8 @@ package struct SpillWriter {
             try FileSystem.makeDirectory(output)
             try FileSystem.rename(Self.firstSpill(of: output), to: Self.spillPaths(output, count: 2)[0])
         }
-        let path = spillsWritten == 0 ? Self.firstSpill(of: output) : Self.spillPaths(output, count: spillsWritten + 1)[spillsWritten]
-        let writer = try IntermediateFile.Writer(path: path, partitions: partitions)
+        let writer = try firstSpillWriter.take()
+            ?? IntermediateFile.Writer(path: Self.spillPaths(output, count: spillsWritten + 1)[spillsWritten], partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0
         // The writer is reached unretained (a retain and a release per pair otherwise).

@@ -85,7 +85,7 @@ package struct TaskRunner: Sendable {
         if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary, compression: plan.outputCompression)) }
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        return .buffer(MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, output: path,
+        return .buffer(try MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, output: path,
                                             memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory))
     }
 

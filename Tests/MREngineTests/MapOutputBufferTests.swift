@@ -26,7 +26,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var expected: [[UInt8]: Int64] = [:]
         for budget in [64 << 20, 200 << 10] {
             let output = directory.appendingPathComponent("map-\(budget)").path
-            let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: budget)
+            let buffer = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: budget)
             expected = [:]
             for round in 1...3 {
                 for key in keys {
@@ -142,7 +142,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var state: UInt64 = 7
         var expected: [[UInt8]: Int64] = [:]
         let output = directory.appendingPathComponent("skewed").path
-        let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: 64 << 20)
+        let buffer = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: 64 << 20)
         for _ in 0..<300_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             // Rank 20,000^u for u uniform in [0, 1): rank r comes about 1/r as often as rank 1.
@@ -191,7 +191,7 @@ final class MapOutputBufferTests: UnitTestCase {
             }
             for budget in [64 << 20, 300 << 10] {
                 let folder = directory.appendingPathComponent("\(mode.name)-\(budget)").path
-                let buffer = MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, output: folder, memoryBudget: budget)
+                let buffer = try MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, output: folder, memoryBudget: budget)
                 for pair in pairs {
                     Array(pair.key.utf8).withUnsafeBytes { key in
                         if mode.emitsText {
@@ -243,7 +243,7 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         for budget in [64 << 20, 300 << 10] {
             let folder = directory.appendingPathComponent("tally-\(budget)").path
-            let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 3, output: folder, memoryBudget: budget)
+            let buffer = try MapOutputBuffer.make(combiner: .tally, partitions: 3, output: folder, memoryBudget: budget)
             for pair in pairs { Array(pair.key.utf8).withUnsafeBytes { buffer.emit(key: $0, double: pair.value) } }
             try buffer.finish()
             XCTAssertNil(buffer.misuse)
@@ -261,10 +261,10 @@ final class MapOutputBufferTests: UnitTestCase {
                 if budget >= 1 << 20 { XCTAssertEqual(tallies.count, 1, "one run: one tally for \(key)") }
             }
         }
-        let misused = MapOutputBuffer.make(combiner: .tally, partitions: 1, output: directory.appendingPathComponent("unused").path, memoryBudget: 1 << 20)
+        let misused = try MapOutputBuffer.make(combiner: .tally, partitions: 1, output: directory.appendingPathComponent("misused").path, memoryBudget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { misused.emit(key: $0, value: 1) }
         XCTAssertEqual(misused.misuse, "it emits integer values but its combiner, .tally, folds Double values (emit(key, double:))")
-        let summed = MapOutputBuffer.make(combiner: .sum, partitions: 1, output: directory.appendingPathComponent("unused").path, memoryBudget: 1 << 20)
+        let summed = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: directory.appendingPathComponent("summed").path, memoryBudget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { summed.emit(key: $0, double: 1) }
         XCTAssertEqual(summed.misuse, "it emits Double values but its combiner folds integers (use .tally or no combiner)")
     }
@@ -277,7 +277,7 @@ final class MapOutputBufferTests: UnitTestCase {
         var generator = SystemRandomNumberGenerator()
         var expected: [String: Tally] = [:]
         let folder = directory.appendingPathComponent("compact").path
-        let buffer = MapOutputBuffer.make(combiner: .tally, partitions: 1, output: folder, memoryBudget: 64 << 20)
+        let buffer = try MapOutputBuffer.make(combiner: .tally, partitions: 1, output: folder, memoryBudget: 64 << 20)
         for index in 0..<60_000 {
             let key = "k\(index % 40)"
             // Keys 0-9: one magnitude; 10-19: 2^-30..2^30; 20-29: 2^-600..2^600; 30-39: also zeros,
