@@ -51,7 +51,7 @@ struct RunJobCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Run backup copies of straggling tasks when a phase is nearly done (processes mode).")
     var speculate = true
 
-    @Option(help: "The library that inflates .gz input: isal (ISA-L's igzip, 2-3x faster) or zlib.")
+    @Option(help: "The library that inflates .gz input: isal (ISA-L's igzip, 2-3x faster) or zlib (the index of a large .gz is built with ISA-L either way).")
     var inflater: Inflater = .isal
 
     @Option(help: "Compress the part files: none, gzip (part-NNNNN.gz) or zstd (part-NNNNN.zst), readable by zcat, zstdcat and mr.")
