@@ -98,10 +98,10 @@ struct BenchReport {
             lines.append("| \(row.name) | \(row.workers) | " + ratios.map { $0?.formatted(decimals: 2) ?? "" }.joined(separator: " | ") + " |")
         }
         lines += ["", "vs 1 worker: against the same mode with one worker. x ISA-L, x zlib: wall time over inflating",
-                  "the same files with the same workers, that library and nothing else (the floor). peak RSS: the",
-                  "largest worker process's;",
-                  "for threads and sequential, the whole process's during the run. x plain run: a variant's time",
-                  "over the same mode and workers without it (the first run over the run with the index)."]
+                  "the same files with the same workers, that library and nothing else (the floor). x plain run:",
+                  "a variant's time over the same mode and workers without it (the first run over the run with",
+                  "the index). peak RSS: the largest worker process's; for threads and sequential, the whole",
+                  "process's during the run."]
         return lines.joined(separator: "\n")
     }
 
