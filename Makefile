@@ -7,7 +7,7 @@ LARGE        ?= bench-data
 LARGE_FILES  ?= 8
 LARGE_BYTES  ?= 62500000
 
-.PHONY: help system-libraries test-tools build run test install uninstall bench-coordinator man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
+.PHONY: help system-libraries test-tools build run test install uninstall bench-coordinator bench-aggregation man-data test-cluster java-runtime bench-peers bench-formats datasets datasets-small bench bench-gzip scale chaos clean
 
 help:
 	@echo "make run             build mr (release) and run: mr wordcount datasets/"
@@ -21,6 +21,7 @@ help:
 	@echo "make man-data        real text for make bench: this machine's man pages, four times over, in $(MAN)/"
 	@echo "make bench-peers     wordcount the usual Python ways and Polars, groupby DuckDB and Polars, against mr, outputs checked"
 	@echo "make bench-formats   wordcount on $(MAN)/ recompressed as gzip, bzip2, zstd and xz, against each format's decompress-only floor and tool"
+	@echo "make bench-aggregation  trigrams on the man pages against wordcount and DuckDB, in the same rounds"
 	@echo "make bench-coordinator  10,000 tiny map tasks and 4,096 reducers, work folder in /tmp and on tmpfs: tasks/s, the coordinator's CPU per task"
 	@echo "make bench-gzip      wordcount on $(LARGE)/ as ONE gzip member (first run, later runs, one mapper) and as one file of 8 members"
 	@echo "make scale           wordcount at 64 MB, 256 MB and 1 GB with 1, 2 and 4 workers: how wall time grows"
@@ -128,7 +129,8 @@ bench: build
 	@test -d $(LARGE) || $(MAKE) datasets
 	$(MR) bench wordcount $(LARGE) --workers 1,2 --repeat 5
 	$(MR) bench ngrams $(LARGE) --workers 1,2 --modes threads,processes --repeat 5
-	@if [ -f $(MAN)/.complete ]; then $(MR) bench wordcount $(MAN)/big --workers 1,2 --repeat 5 --output out/bench/wordcount-man; \
+	@if [ -f $(MAN)/.complete ]; then $(MR) bench wordcount $(MAN)/big --workers 1,2 --repeat 5 --output out/bench/wordcount-man \
+	  && $(MAKE) bench-aggregation; \
 	  else echo "(make man-data, then make bench again, to measure on real text too)"; fi
 
 # Python's ways and Polars against mr on the same files (PEERS_DATA, e.g. a man-page corpus),
@@ -149,6 +151,12 @@ bench-peers: build $(PEERS_VENV)/.installed
 	$(PEERS_VENV)/bin/python bench/peers/wordcount_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --svg out/peers.svg $(PEERS_DATA)
 	$(PEERS_VENV)/bin/python bench/peers/groupby_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) --table out/groupby.csv
 	$(PEERS_VENV)/bin/python bench/peers/ngrams_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) $(PEERS_DATA)
+
+# Trigrams on the man pages against wordcount on the same files and against DuckDB, in the same
+# rounds (the aggregation of many distinct keys; bench/peers/ngrams_peers.py).
+bench-aggregation: build $(PEERS_VENV)/.installed
+	@test -f $(MAN)/.complete || $(MAKE) man-data
+	$(PEERS_VENV)/bin/python bench/peers/ngrams_peers.py --mr $(MR) --rounds $(PEERS_ROUNDS) $(MAN)/big
 
 # The coordinator's own cost per task, and the cores it could keep busy (bench/coordinator.sh).
 bench-coordinator: build
