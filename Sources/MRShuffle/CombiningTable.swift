@@ -178,6 +178,12 @@ final class CombiningTable: SlotTableBuffer {
                 let location = key.count > inlineLimit ? Int(table.slots[index].word0) : index
                 return SortItem(prefix0: prefix0, prefix1: prefix1, value: table.slots[index].value, location: location, length: key.count)
             },
+            prefetch: { index in
+                if table.slots[index].length > inlineLimit { mr_prefetch(arena.base + Int(table.slots[index].word0)) }
+            },
+            prefetchItem: { item in
+                if item.length > inlineLimit { mr_prefetch(arena.base + item.location) }
+            },
             tieBreak: { a, b in
                 // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
                 if a.length <= inlineLimit || b.length <= inlineLimit { return a.length < b.length }

@@ -21,11 +21,18 @@ package struct SortItem {
 struct SpillSorter {
     let memory: MapMemory
 
+    /// How far ahead `prefetch` and `prefetchItem` are called: a key in the arena is a cache
+    /// miss, paid while the places or items before it are handled.
+    private static let lookahead = 16
+
     /// Sorts the pairs of `slots` candidate places: `partition(index)` is a place's partition
     /// (nil for an empty place), `item(index)` its sort item. Calls `body(partition, item)` for
     /// every pair, partition by partition, in order: by the items' prefixes, then `tieBreak`.
+    /// `prefetch(index)` is called some places before `item(index)`, `prefetchItem(item)` some
+    /// items before `body` gets it: to fetch what they will read.
     func forEachSorted(
         slots count: Int, partitions: Int, partition: (Int) -> Int?, item: (Int) -> SortItem,
+        prefetch: (Int) -> Void = { _ in }, prefetchItem: (SortItem) -> Void = { _ in },
         tieBreak: (SortItem, SortItem) -> Bool, _ body: (Int, SortItem) throws -> Void
     ) rethrows {
         // Each pair's partition, computed once (the stable hash is the costly part of a spill).
@@ -51,6 +58,7 @@ struct SpillSorter {
         _ = next.initialize(fromContentsOf: starts[..<partitions])
         defer { next.deallocate() }
         for index in 0..<count where partitionOf[index] != UInt32.max {
+            if index + Self.lookahead < count && partitionOf[index + Self.lookahead] != UInt32.max { prefetch(index + Self.lookahead) }
             let partition = Int(partitionOf[index])
             (items + next[partition]).initialize(to: item(index))
             next[partition] += 1
@@ -58,7 +66,10 @@ struct SpillSorter {
         for partition in 0..<partitions {
             let sorted = sort(UnsafeMutableBufferPointer(start: items + starts[partition],
                                                          count: starts[partition + 1] - starts[partition]), tieBreak)
-            for item in sorted { try body(partition, item) }
+            for position in sorted.indices {
+                if position + Self.lookahead < sorted.count { prefetchItem(sorted[position + Self.lookahead]) }
+                try body(partition, sorted[position])
+            }
         }
     }
 
