@@ -37,7 +37,11 @@ package struct GzipIndex: Sendable {
     static let windowSize = 32768
     /// Appended to the data file's name for the index kept beside it.
     static let fileSuffix = ".mrindex"
-    static let magic = Array("MRGZIDX1".utf8)
+    /// Version 2's first point is the file's start, read as gzip; version 1's was the first
+    /// block, read as raw deflate. mr reads both; an older mr finds version 2 not its own and
+    /// builds its index again, rather than inflate the gzip header as deflate data.
+    static let magic = Array("MRGZIDX2".utf8)
+    static let firstVersionMagic = Array("MRGZIDX1".utf8)
 
     let stamp: Stamp
     package let points: [AccessPoint]
@@ -208,7 +212,7 @@ package struct GzipIndex: Sendable {
 
     /// The fields before the access points: magic, stamp, sizes, counts; nil if they are not sane.
     private static func header(_ bytes: ArraySlice<UInt8>) -> (stamp: Stamp, uncompressedSize: Int64, members: Int, pointCount: Int)? {
-        guard bytes.count == headerSize, Array(bytes.prefix(magic.count)) == magic else { return nil }
+        guard bytes.count == headerSize, [magic, firstVersionMagic].contains(Array(bytes.prefix(magic.count))) else { return nil }
         let size = field(bytes, magic.count), members = field(bytes, magic.count + 32), count = field(bytes, magic.count + 40)
         guard size >= 0, members >= 1, count >= 0, count < 1 << 24 else { return nil }
         let trailerStart = bytes.startIndex + magic.count + 16

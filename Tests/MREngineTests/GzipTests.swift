@@ -58,6 +58,27 @@ final class GzipTests: UnitTestCase {
         let loaded = try XCTUnwrap(GzipIndex.load(for: path, cacheDirectory: directory.path))
         XCTAssertEqual(loaded.index.points.map(\.uncompressedOffset), index.points.map(\.uncompressedOffset))
 
+        // Version 2: the first point is the file's start, read as gzip. An mr that knows only
+        // version 1 (whose first point was the first deflate block, read raw) must not take it
+        // for its own, or it would inflate the gzip header as deflate data.
+        XCTAssertEqual(Array(bytes.prefix(8)), Array("MRGZIDX2".utf8))
+        XCTAssertEqual(index.points[0].compressedOffset, 0)
+        // A version 1 index is still read: its first point, at the deflate data after the
+        // 10-byte header `gzip -n` writes, gives the text from the start.
+        var firstVersion = Array("MRGZIDX1".utf8) + bytes[8..<(bytes.count - 8)]
+        let firstPointOffset = 8 + 6 * 8
+        withUnsafeBytes(of: Int64(10).littleEndian) { firstVersion.replaceSubrange(firstPointOffset..<firstPointOffset + 8, with: $0) }
+        let sum = Int64(firstVersion.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) })
+        withUnsafeBytes(of: sum.littleEndian) { firstVersion += $0 }
+        let firstVersionIndex = try XCTUnwrap(GzipIndex.decode(firstVersion))
+        XCTAssertEqual(firstVersionIndex.points[0].compressedOffset, 10)
+        let start = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
+        defer { start.deallocate() }
+        for inflater in Inflater.allCases {
+            let count = try GzipSource(path: path, inflater: inflater, from: firstVersionIndex.points[0]).read(into: start, capacity: 100)
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: start, count: count)), Array(text.utf8.prefix(100)), "\(inflater)")
+        }
+
         // Every point inflates to the text that follows it.
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
         defer { buffer.deallocate() }
