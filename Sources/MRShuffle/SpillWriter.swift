@@ -8,6 +8,10 @@ import MapReduce
 /// ext4 a folder as well as a file for each of thousands of tiny tasks made creating inodes
 /// most of a task's cost (its allocator passes over inodes freed in the last seconds).
 package struct SpillWriter {
+    /// How a map output is laid out, named in a run's fingerprint: a killed run whose outputs
+    /// are laid out otherwise (a folder even for one spill, before) is not resumed.
+    package static let layout = "lone spill as the output file"
+
     /// The files of the map output at `output` that holds `count` spills, in order.
     package static func spillPaths(_ output: String, count: Int) -> [String] {
         count == 1 ? [output] : (0..<count).map { output + "/spill-" + zeroPadded($0) }

@@ -73,7 +73,7 @@ package struct RunPlan: Sendable {
     /// format its map outputs are in, so a resumed run reuses only outputs of the very same plan.
     package static func fingerprint(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool,
                             files: [InputEntry], splits: [Split], reducers: Int) -> String {
-        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n\(IntermediateFile.headerMagic)\n"
+        var text = "\(jobName)\n\(jobLibrary)\n\(isMapOnly)\n\(reducers)\n\(IntermediateFile.headerMagic)\n\(SpillWriter.layout)\n"
         for (name, value) in jobOptions.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
         for file in files { text += "\(file.path)\t\(file.name)\t\(file.identity)\n" }
         for split in splits {
