@@ -151,7 +151,7 @@ final class SchedulerLoop {
             if decision.commit {
                 try commit(assignment, report)
             } else {
-                FileSystem.removeTree(plan.attemptPath(assignment))
+                plan.removeAttempt(assignment)
             }
             for loser in decision.cancel {
                 guard let loserWorker = busy.first(where: { $0.value == loser })?.key else { continue }
@@ -179,7 +179,7 @@ final class SchedulerLoop {
     private func failed(_ assignment: TaskAssignment, _ failure: TaskFailure) throws {
         result.failedAttempts += 1
         failedByPhase[assignment.task.kind, default: 0] += 1
-        FileSystem.removeTree(plan.attemptPath(assignment))
+        plan.removeAttempt(assignment)
         guard table.failed(assignment, retryable: failure.retryable) else {
             if failure.error.kind == .badInput && assignment.task.kind == .map
                 && plan.splits[assignment.task.index].pieces.contains(where: { guessedFiles.contains($0.fileIndex) }) {

@@ -40,6 +40,12 @@ package struct RunPlan: Sendable {
         "\(workDirectory)/attempts/\(assignment.task).a\(assignment.attempt)"
     }
 
+    /// Removes what an attempt wrote: its output (a file or a folder), and a map attempt's first
+    /// spill if it had not yet taken the output's name.
+    package func removeAttempt(_ assignment: TaskAssignment) {
+        SpillWriter.removeLeftovers(at: attemptPath(assignment))
+    }
+
     /// How many spill files each map task committed (a line each, in task order), written by the
     /// coordinator from the map reports when the map phase ends: what reduce tasks read.
     package var mapSpillsPath: String { workDirectory + "/spill-counts" }

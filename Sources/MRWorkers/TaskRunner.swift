@@ -69,8 +69,8 @@ package struct TaskRunner: Sendable {
     /// A map task: read the split into the sink, check the files read are still the planned
     /// ones, then finish the sink into the task's output.
     private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
+        plan.removeAttempt(assignment)  // left by an earlier run of this attempt number
         let path = plan.attemptPath(assignment)
-        SpillWriter.removeLeftovers(at: path)  // left by an earlier run of this attempt number
         let sink = try mapSink(path: path, memory: memory)
         if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
         var report = TaskReport()

@@ -65,6 +65,25 @@ final class ReliabilityTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
     }
 
+    /// A map attempt that dies leaves nothing in the attempts folder: neither an output nor the
+    /// first spill file it made when it started.
+    func testAFailedMapAttemptLeavesNoFileBehind() throws {
+        let clean = directory.appendingPathComponent("clean")
+        try MR.succeed(arguments("wordcount", output: clean))
+        let output = directory.appendingPathComponent("crashed")
+        let log = directory.appendingPathComponent("log")
+        let coordinator = try MR.start(arguments("wordcount", output: output) + ["--no-speculate"],
+                                       environment: ["MR_TEST_TASK_DELAY_MS": "300", "MR_FAULTS": "crash=1,task=map-00000,first-attempt-only"],
+                                       stderrFile: log)
+        waitUntil("map-00000's second attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-00000.a2") } }
+        let left = runningAttempts(forOutput: output).filter { $0.hasPrefix("map-00000.a1") }
+        coordinator.waitUntilExit()
+        XCTAssertEqual(left, [], "the failed first attempt's files")
+        let stderr = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
+    }
+
     func testStoppedWorkerIsKilledAfterTheTaskTimeoutAndItsTaskRerun() throws {
         let clean = directory.appendingPathComponent("clean")
         try MR.succeed(arguments("wordcount", output: clean))
