@@ -6,7 +6,7 @@ import MapReduce
 /// (see ``IntermediateFile``), at the task's output path: a lone spill is the file at that path,
 /// several are `spill-00000`, `spill-00001`, ... in a folder there. Most tasks spill once, and on
 /// ext4 a folder as well as a file for each of thousands of tiny tasks made creating inodes
-/// most of a task's cost (its allocator passes over inodes freed in the last seconds).
+/// most of a task's cost (its allocator passes over inodes freed in the last minutes).
 package struct SpillWriter {
     /// How a map output is laid out, named in a run's fingerprint: a killed run whose outputs
     /// are laid out otherwise (a folder even for one spill, before) is not resumed.
@@ -14,7 +14,12 @@ package struct SpillWriter {
 
     /// The files of the map output at `output` that holds `count` spills, in order.
     package static func spillPaths(_ output: String, count: Int) -> [String] {
-        count == 1 ? [output] : (0..<count).map { output + "/spill-" + zeroPadded($0) }
+        count == 1 ? [output] : (0..<count).map { spillInFolder(output, $0) }
+    }
+
+    /// Spill `number` of an output that is a folder.
+    private static func spillInFolder(_ output: String, _ number: Int) -> String {
+        output + "/spill-" + zeroPadded(number)
     }
 
     /// Removes what an earlier attempt with the same output path left there.
@@ -46,10 +51,10 @@ package struct SpillWriter {
     mutating func write(_ pairs: ((Int, ByteSlice, Value) throws -> Void) throws -> Void) throws {
         if spillsWritten == 1 {  // a second spill: the output becomes a folder
             try FileSystem.makeDirectory(output)
-            try FileSystem.rename(Self.firstSpill(of: output), to: Self.spillPaths(output, count: 2)[0])
+            try FileSystem.rename(Self.firstSpill(of: output), to: Self.spillInFolder(output, 0))
         }
         let writer = try firstSpillWriter.take()
-            ?? IntermediateFile.Writer(path: Self.spillPaths(output, count: spillsWritten + 1)[spillsWritten], partitions: partitions)
+            ?? IntermediateFile.Writer(path: Self.spillInFolder(output, spillsWritten), partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0
         // The writer is reached unretained (a retain and a release per pair otherwise).
