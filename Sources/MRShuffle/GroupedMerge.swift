@@ -13,10 +13,16 @@ package final class GroupedMerge: ValueSource {
     /// uniqueness check).
     private let readerObjects: [IntermediateFile.Reader]
     private let readers: UnsafeMutablePointer<Unmanaged<IntermediateFile.Reader>>
-    /// Binary min-heap of reader indices ordered by (current key, reader index); the index breaks
-    /// ties so values arrive in map-task order in every mode.
-    private let heap: UnsafeMutablePointer<Int>
-    private var heapCount = 0
+    /// A tournament (loser) tree over the readers, ordered by (current key, reader index); the
+    /// index breaks ties so values arrive in map-task order in every mode. `tree[0]` is the
+    /// reader with the smallest key, `tree[1..<k]` the losers of the matches below the root (the
+    /// readers are the leaves `k..<2k`): a reader that moves on replays only the matches on its
+    /// path, one comparison a level, where a heap makes two.
+    private let tree: UnsafeMutablePointer<Int>
+    private let readerCount: Int
+    /// Readers at their end lose every match.
+    private let finished: UnsafeMutablePointer<Bool>
+    private var activeCount = 0
     /// Each reader's current key's first 16 bytes as two big-endian numbers, zero-padded: most
     /// comparisons of the heap are settled by them without reading the keys. (The readers'
     /// keys are neighbours in key order, so they often share their first 8 bytes: "of the ...".)
@@ -33,24 +39,28 @@ package final class GroupedMerge: ValueSource {
         readerObjects = readers
         self.readers = .allocate(capacity: max(readers.count, 1))
         self.readers.initialize(from: readers.map { .passUnretained($0) }, count: readers.count)
-        heap = .allocate(capacity: max(readers.count, 1))
+        readerCount = readers.count
+        tree = .allocate(capacity: max(readers.count, 1))
+        tree.initialize(repeating: -1, count: max(readers.count, 1))
+        finished = .allocate(capacity: max(readers.count, 1))
         prefixes = .allocate(capacity: max(readers.count, 1))
         groupKey = .allocate(byteCount: groupKeyCapacity, alignment: 8)
         for (index, reader) in readers.enumerated() {
             prefixes[index] = KeyBytes.orderPrefixes(reader.key)
-            if !reader.isAtEnd {
-                heap[heapCount] = index
-                heapCount += 1
-            }
+            finished[index] = reader.isAtEnd
+            if !reader.isAtEnd { activeCount += 1 }
         }
         super.init()
-        for index in stride(from: heapCount / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        // Each reader enters in turn; it stops at the first match with no one waiting yet, so
+        // all but one fill the tree and the last reaches the root.
+        for index in 0..<readerCount { replay(from: index) }
     }
 
     deinit {
         groupKey.deallocate()
         readers.deallocate()
-        heap.deallocate()
+        tree.deallocate()
+        finished.deallocate()
         prefixes.deallocate()
     }
 
@@ -64,8 +74,8 @@ package final class GroupedMerge: ValueSource {
     package func nextGroup() throws -> Bool {
         while nextValue() != nil {}
         if let pendingError { throw pendingError }
-        guard heapCount > 0 else { return false }
-        let key = key(of: heap[0])
+        guard activeCount > 0 else { return false }
+        let key = key(of: tree[0])
         if key.count > groupKeyCapacity {
             groupKey.deallocate()
             groupKeyCapacity = key.count * 2
@@ -80,11 +90,11 @@ package final class GroupedMerge: ValueSource {
     /// The current value stays valid until the next call: its reader advances only then.
     package override func nextValue() -> Value? {
         advanceConsumedReader()
-        guard inGroup, heapCount > 0 else {
+        guard inGroup, activeCount > 0 else {
             inGroup = false
             return nil
         }
-        let top = heap[0]
+        let top = tree[0]
         let key = key(of: top)
         guard key.count == groupKeyLength, KeyBytes.equal(groupKey, key.baseAddress, groupKeyLength) else {
             inGroup = false
@@ -94,7 +104,7 @@ package final class GroupedMerge: ValueSource {
         return readers[top]._withUnsafeGuaranteedRef { $0.value }
     }
 
-    /// Moves past the value last handed out (always the heap's top).
+    /// Moves past the value last handed out (always the tree's winner).
     private func advanceConsumedReader() {
         guard let reader = consumedReader else { return }
         consumedReader = nil
@@ -103,17 +113,17 @@ package final class GroupedMerge: ValueSource {
             atEnd = try readers[reader]._withUnsafeGuaranteedRef { try $0.advance(); return $0.isAtEnd }
         } catch {
             pendingError = error
-            heapCount = 0
+            activeCount = 0
             inGroup = false
             return
         }
         if atEnd {
-            heapCount -= 1
-            heap[0] = heap[heapCount]
+            finished[reader] = true
+            activeCount -= 1
         } else {
             prefixes[reader] = KeyBytes.orderPrefixes(key(of: reader))
         }
-        if heapCount > 0 { siftDown(0) }
+        if activeCount > 0 { replay(from: reader) }
     }
 
     private func precedes(_ a: Int, _ b: Int) -> Bool {
@@ -125,16 +135,32 @@ package final class GroupedMerge: ValueSource {
     }
 
 
-    private func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            if left >= heapCount { return }
-            var child = left
-            if left + 1 < heapCount && precedes(heap[left + 1], heap[left]) { child = left + 1 }
-            if !precedes(heap[child], heap[parent]) { return }
-            (heap[parent], heap[child]) = (heap[child], heap[parent])
-            parent = child
+    /// Whether reader `a` wins its match against `b`: a smaller key, or the same key and a
+    /// smaller index; a reader at its end loses to any other.
+    @inline(__always)
+    private func wins(_ a: Int, over b: Int) -> Bool {
+        if finished[a] != finished[b] { return finished[b] }
+        return finished[a] ? a < b : precedes(a, b)
+    }
+
+    /// Plays `reader`'s matches from its leaf up: at each match the loser stays, the winner goes
+    /// on, and the last winner is `tree[0]`. (While the tree is built, a match with no one
+    /// waiting yet keeps the reader there.)
+    private func replay(from reader: Int) {
+        var winner = reader
+        var node = (reader + readerCount) / 2
+        while node > 0 {
+            let waiting = tree[node]
+            if waiting < 0 {
+                tree[node] = winner
+                return
+            }
+            if wins(waiting, over: winner) {
+                tree[node] = winner
+                winner = waiting
+            }
+            node /= 2
         }
+        tree[0] = winner
     }
 }
