@@ -1,4 +1,3 @@
-import CBzip2
 import MRBase
 import MRSystem
 
@@ -175,25 +174,26 @@ package final class Bzip2BlockSource: ByteSource {
         return aligned >> UInt64(64 - count)
     }
 
+    /// The text of a whole bzip2 stream, through the decoder files are read with; nil if
+    /// libbz2 finds it damaged or it does not end.
     private static func decompress(_ input: [UInt8]) -> [UInt8]? {
-        var stream = bz_stream()
-        guard BZ2_bzDecompressInit(&stream, 0, 0) == BZ_OK else { return nil }
-        defer { BZ2_bzDecompressEnd(&stream) }
+        guard let decoder = try? Bzip2Decoder() else { return nil }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var consumed = 0
         return input.withUnsafeBytes { source -> [UInt8]? in
-            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress!.assumingMemoryBound(to: CChar.self))
-            stream.avail_in = UInt32(source.count)
             while true {
-                let result = chunk.withUnsafeMutableBytes { target -> Int32 in
-                    stream.next_out = target.baseAddress!.assumingMemoryBound(to: CChar.self)
-                    stream.avail_out = UInt32(target.count)
-                    return BZ2_bzDecompress(&stream)
+                let (used, produced, status) = chunk.withUnsafeMutableBytes { target in
+                    decoder.decode(UnsafeRawBufferPointer(rebasing: source[consumed...]), into: target, inputEnds: true)
                 }
-                output += chunk[..<(chunk.count - Int(stream.avail_out))]
-                if result == BZ_STREAM_END { return output }
-                if result != BZ_OK { return nil }
-                if stream.avail_in == 0 && stream.avail_out > 0 { return nil }  // the stream did not end
+                consumed += used
+                output += chunk[..<produced]
+                switch status {
+                case .unitEnd: return output
+                case .corrupt: return nil
+                case .progress where used == 0 && produced == 0: return nil  // the stream did not end
+                case .progress: continue
+                }
             }
         }
     }

@@ -8,6 +8,10 @@ final class Bzip2Decoder: StreamDecoder {
     private var stream = bz_stream()
 
     init() throws {
+        try begin()
+    }
+
+    private func begin() throws {
         guard BZ2_bzDecompressInit(&stream, 0, 0) == BZ_OK else { throw MRError(.internal, "libbz2 could not start (out of memory)") }
     }
 
@@ -35,6 +39,6 @@ final class Bzip2Decoder: StreamDecoder {
     func startNextUnit() throws {
         BZ2_bzDecompressEnd(&stream)
         stream = bz_stream()
-        guard BZ2_bzDecompressInit(&stream, 0, 0) == BZ_OK else { throw MRError(.internal, "libbz2 could not start (out of memory)") }
+        try begin()
     }
 }

@@ -27,10 +27,7 @@ package enum InputFormat: Equatable {
         func starts(_ magic: [UInt8]) -> Bool { bytes.starts(with: magic) }
         if starts([0x1F, 0x8B]) { return .compressed(.gzip) }
         if starts(Array("BZh".utf8)), bytes.count > 3, (0x31...0x39).contains(bytes[3]) { return .compressed(.bzip2) }
-        // A zstd frame, or a skippable frame (pzstd starts its files with one).
-        if starts([0x28, 0xB5, 0x2F, 0xFD]) || (bytes.count >= 4 && bytes[0] & 0xF0 == 0x50 && Array(bytes[1..<4]) == [0x2A, 0x4D, 0x18]) {
-            return .compressed(.zstd)
-        }
+        if ZstdFrames.startsFrame(sample) { return .compressed(.zstd) }
         if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .compressed(.xz) }
         if let nul = bytes.firstIndex(of: 0) {
             return .notText(what: "does not look like text (a NUL byte at offset \(nul)), so it is not read as records",

@@ -7,7 +7,17 @@ import MRSystem
 /// so a file of many frames (`pzstd`, concatenated `.zst` files) is split there. What `zstd`
 /// writes, even with `-T0`, is one frame: read by one mapper.
 package enum ZstdFrames {
-    private static let frameMagic: UInt32 = 0xFD2F_B528
+    private static let frameMagic: UInt64 = 0xFD2F_B528
+
+    /// Whether `magic` (a frame's first 4 bytes, little-endian) is a skippable frame's.
+    private static func isSkippable(_ magic: UInt64) -> Bool { magic & 0xFFFF_FFF0 == 0x184D_2A50 }
+
+    /// Whether `bytes` begin a zstd frame or a skippable frame (`pzstd` starts its files with one).
+    static func startsFrame(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        let magic = littleEndianValue(bytes.prefix(4))
+        return magic == frameMagic || isSkippable(magic)
+    }
 
     /// Frame starts about `spacing` compressed bytes apart (the first frame's, 0, left out), or
     /// nil for a file of one frame. A header that does not parse is left to the decoder, which
@@ -33,9 +43,9 @@ package enum ZstdFrames {
     /// header is not one.
     private static func frameLength(_ file: FileDescriptor, at offset: Int64, header: ArraySlice<UInt8>) throws -> Int64? {
         let bytes = Array(header)
-        let magic = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
-        if magic & 0xFFFF_FFF0 == 0x184D_2A50 {  // a skippable frame: magic, 4-byte length, data
-            return 8 + Int64(UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24)
+        let magic = littleEndianValue(bytes[0..<4])
+        if isSkippable(magic) {  // a skippable frame: magic, 4-byte length, data
+            return 8 + Int64(littleEndianValue(bytes[4..<8]))
         }
         guard magic == frameMagic else { return nil }
         let headerSize = bytes.withUnsafeBytes { ZSTD_frameHeaderSize($0.baseAddress, $0.count) }
@@ -45,7 +55,7 @@ package enum ZstdFrames {
         var block = [UInt8](repeating: 0, count: 3)
         while true {
             guard try block.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: 3, at: position) }) == 3 else { return nil }
-            let blockHeader = UInt32(block[0]) | UInt32(block[1]) << 8 | UInt32(block[2]) << 16
+            let blockHeader = littleEndianValue(block)
             let isLast = blockHeader & 1 != 0
             let type = (blockHeader >> 1) & 3
             let size = Int64(blockHeader >> 3)

@@ -116,7 +116,7 @@ import Glibc
 
     /// Replaces the file's contents with `text`.
     package func replaceContents(with text: String) throws {
-        guard ftruncate(raw, 0) == 0 else { throw MRError.system(.io, "write", path, errno: errno) }
+        try truncate(to: 0)
         var text = text
         try text.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
