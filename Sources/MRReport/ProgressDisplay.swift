@@ -78,11 +78,12 @@ package final class ProgressDisplay {
         /// The longest form that fits `width` columns: the bar shrinks, then the job's name,
         /// the rate and the ETA go, before the line is cut.
         func fitted(to width: Int) -> String {
+            var text = ""
             for (bar, name, details) in [(20, true, true), (10, true, true), (10, false, true), (0, false, true), (0, false, false)] {
-                let text = compose(bar: bar, name: name, details: details)
+                text = compose(bar: bar, name: name, details: details)
                 if text.count <= width { return text }
             }
-            return String(compose(bar: 0, name: false, details: false).prefix(max(width, 0)))
+            return String(text.prefix(max(width, 0)))
         }
 
         func compose(bar: Int, name: Bool, details: Bool) -> String {

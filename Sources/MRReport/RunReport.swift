@@ -87,10 +87,10 @@ package struct RunReport: Codable, Equatable {
         tasks = Tasks(map: result.mapTasks, reduce: result.reduceTasks)
         attempts = Attempts(started: result.attempts, failed: result.failedAttempts, backups: result.backups,
                             committed: result.commits, reused: result.resumedTasks)
-        wallSeconds = Phases(total: Self.milliseconds(result.wallSeconds), planning: Self.milliseconds(result.planningSeconds),
-                             map: Self.milliseconds(mapEnd - result.planningSeconds), reduce: Self.milliseconds(result.wallSeconds - mapEnd))
+        wallSeconds = Phases(total: roundedToMilliseconds(result.wallSeconds), planning: roundedToMilliseconds(result.planningSeconds),
+                             map: roundedToMilliseconds(mapEnd - result.planningSeconds), reduce: roundedToMilliseconds(result.wallSeconds - mapEnd))
         peakResidentBytes = result.peakWorkerMemory
-        coordinatorCPUSeconds = Self.milliseconds(result.coordinatorCPUSeconds)
+        coordinatorCPUSeconds = roundedToMilliseconds(result.coordinatorCPUSeconds)
         self.counters = Dictionary(uniqueKeysWithValues: counters.map { ($0.key.escapedPath, $0.value) })
         topRecords = result.topRecords.map { Record(key: String(decoding: $0.key, as: UTF8.self).escapedPath, value: $0.value) }
         warnings = result.warnings.sorted().map(\.escapedPath)
@@ -104,9 +104,6 @@ package struct RunReport: Codable, Equatable {
     package var json: String {
         JSONText.encode(self)
     }
-
-    /// Seconds rounded to milliseconds (printed as `0.117`, not `0.11700000000000001`).
-    private static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// `2026-12-04T16:22:15Z`.
     private static func iso8601(_ secondsSince1970: Double) -> String {
@@ -124,3 +121,7 @@ package enum JSONText {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+/// Seconds rounded to milliseconds, as the report and the timeline give them (printed as
+/// `0.117`, not `0.11700000000000001`).
+func roundedToMilliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }

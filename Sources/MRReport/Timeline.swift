@@ -33,12 +33,12 @@ package struct AttemptSpan: Codable, Equatable, Sendable {
         self.task = task.description
         self.attempt = attempt
         self.worker = worker
-        self.start = (start * 1000).rounded() / 1000
-        self.end = (end * 1000).rounded() / 1000
+        self.start = roundedToMilliseconds(start)
+        self.end = roundedToMilliseconds(end)
         self.outcome = outcome
         self.backup = backup
-        self.spill = (spill * 1000).rounded() / 1000
-        self.merge = (merge * 1000).rounded() / 1000
+        self.spill = roundedToMilliseconds(spill)
+        self.merge = roundedToMilliseconds(merge)
     }
 }
 
@@ -54,7 +54,7 @@ package enum TimelineChart {
         var parts = [
             "",  // the <svg> element, once the legend's height is known
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<text x=\"390\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">\(escaped(title))</text>",
+            "<text x=\"390\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">\(svgEscaped(title))</text>",
         ]
         for worker in 0..<max(workers, 1) {
             let y = top + Double(worker) * rowHeight
@@ -105,24 +105,25 @@ package enum TimelineChart {
         for (text, color) in legend {
             let textWidth = Double(text.count) * 7.2
             if legendX + textWidth > 770 { (legendX, legendY) = (left, legendY + 16) }
-            parts.append("<text x=\"\(legendX)\" y=\"\(legendY)\" fill=\"\(color)\">\(escaped(text))</text>")
+            parts.append("<text x=\"\(legendX)\" y=\"\(legendY)\" fill=\"\(color)\">\(svgEscaped(text))</text>")
             legendX += textWidth + 18
         }
         parts[0] = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"780\" height=\"\(Int(legendY + 14))\" font-family=\"sans-serif\" font-size=\"12\">"
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"
     }
+}
 
-    private static func escaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
+/// Text as SVG must hold it: `&`, `<` and `>` escaped (titles name input paths).
+package func svgEscaped(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        default: out.append(character)
         }
-        return out
     }
+    return out
 }

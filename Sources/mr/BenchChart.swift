@@ -16,9 +16,9 @@ extension BenchReport {
         var texts = TextLayout(width: 760)
         var parts: [String] = []
         let title = TextLayout.shortened("mr bench \(job): \(data), \(megabytes.formatted(decimals: 1)) MB of text", size: 14, to: 740)
-        parts.append(texts.fixed(escaped(title), x: 380, y: 20, anchor: .middle, size: 14))
+        parts.append(texts.fixed(svgEscaped(title), x: 380, y: 20, anchor: .middle, size: 14))
         let subtitle = TextLayout.shortened(machine + "; medians of \(repeats) rounds", size: 12, to: 740)
-        parts.append(texts.fixed(escaped(subtitle), x: 380, y: 38, anchor: .middle, color: "#555"))
+        parts.append(texts.fixed(svgEscaped(subtitle), x: 380, y: 38, anchor: .middle, color: "#555"))
         let speedupAxis = Axis(maximum: max(Double(maxWorkers), speedups.map(\.1).max() ?? 1))
         let speedupPanel = Panel(left: 80, top: 70, width: 270, height: 270, maxWorkers: maxWorkers, axis: speedupAxis)
         parts += speedupPanel.frame(title: "speedup over sequential", decimals: 1, texts: &texts)
@@ -72,10 +72,6 @@ extension BenchReport {
         let height = Int(legendY) + 14
         return (["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"12\">",
                  "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"] + parts + ["</svg>"]).joined(separator: "\n") + "\n"
-    }
-
-    private func escaped(_ text: String) -> String {
-        text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
     }
 }
 
@@ -218,11 +214,5 @@ private struct Panel {
     func line(_ points: [(Double, Double)], color: String, dashed: Bool) -> String {
         let coordinates = points.map { point($0.0, $0.1) }.map { "\($0.x),\($0.y)" }.joined(separator: " ")
         return "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"5 4\"" : "")/>"
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
