@@ -77,8 +77,9 @@ final class TallyTable: SlotTableBuffer {
                 table.isEmpty(at: index) ? nil : Int(table.keyHash(at: index, arena: arena) % UInt64(partitions))
             },
             item: { index in
-                let (prefix0, prefix1) = KeyBytes.orderPrefixes(table.key(at: index, arena: arena))
-                return SortItem(prefix0: prefix0, prefix1: prefix1, value: 0, location: index, length: table.key(at: index, arena: arena).count)
+                let key = table.key(at: index, arena: arena)
+                let (prefix0, prefix1) = KeyBytes.orderPrefixes(key)
+                return SortItem(prefix0: prefix0, prefix1: prefix1, value: 0, location: index, length: key.count)
             },
             tieBreak: { a, b in
                 KeyBytes.compare(table.key(at: a.location, arena: arena), table.key(at: b.location, arena: arena)) < 0

@@ -51,27 +51,27 @@ struct BenchReport {
         Dictionary(grouping: rows, by: \.workers).mapValues { median($0.flatMap(\.zlibFloorRounds)) }
     }
 
-    /// The median over rounds of `row`'s time against `other`'s in the same round.
-    private func ratio(of row: Row, to other: Row?) -> Double? {
-        guard let other, other.rounds.count == row.rounds.count else { return nil }
-        return median(zip(other.rounds, row.rounds).map { $0 / $1 })
+    /// The median over rounds of `times[i] / others[i]`, round by round; nil unless both have
+    /// a time for every round.
+    private func medianRatio(_ times: [Double]?, over others: [Double]?) -> Double? {
+        guard let times, let others, others.count == times.count, !times.isEmpty else { return nil }
+        return median(zip(times, others).map { $0 / $1 })
     }
 
-    func speedup(_ row: Row) -> Double? { ratio(of: row, to: rows.first { $0.mode == .sequential }) }
+    func speedup(_ row: Row) -> Double? { medianRatio(rows.first { $0.mode == .sequential }?.rounds, over: row.rounds) }
     private func efficiency(_ row: Row) -> Double? { speedup(row).map { $0 / Double(row.workers) } }
     /// Against the same mode with one worker.
     private func scaling(_ row: Row) -> Double? {
-        ratio(of: row, to: rows.first { $0.mode == row.mode && $0.workers == 1 && $0.variant == nil })
+        medianRatio(rows.first { $0.mode == row.mode && $0.workers == 1 && $0.variant == nil }?.rounds, over: row.rounds)
     }
     /// A variant's time over the same mode and workers without it: the first run over the run
     /// with the index, one mapper a file over split files.
     private func overPlainRun(_ row: Row) -> Double? {
-        guard row.variant != nil, let plain = rows.first(where: { $0.mode == row.mode && $0.workers == row.workers && $0.variant == nil }),
-              plain.rounds.count == row.rounds.count else { return nil }
-        return median(zip(row.rounds, plain.rounds).map { $0 / $1 })
+        guard row.variant != nil else { return nil }
+        return medianRatio(row.rounds, over: rows.first { $0.mode == row.mode && $0.workers == row.workers && $0.variant == nil }?.rounds)
     }
-    private func overFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.floorRounds).map { $0 / $1 }) }
-    private func overZlibFloor(_ row: Row) -> Double? { median(zip(row.rounds, row.zlibFloorRounds).map { $0 / $1 }) }
+    private func overFloor(_ row: Row) -> Double? { medianRatio(row.rounds, over: row.floorRounds) }
+    private func overZlibFloor(_ row: Row) -> Double? { medianRatio(row.rounds, over: row.zlibFloorRounds) }
 
     /// Two tables, each line at most 100 columns: what each run took, then its ratios.
     var markdown: String {
