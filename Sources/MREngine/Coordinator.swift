@@ -48,8 +48,8 @@ package enum Coordinator {
                                 taskTimeout: options.taskTimeout)
             let fedFiles = run.plan.fedFiles
             run.result.fedFiles = fedFiles.count
-            // A piece for each worker to map and one being written: a piece more would only
-            // ask for more fresh pages.
+            // A piece for each worker and one started ahead, so a worker that finishes finds its
+            // next: a piece more would only ask for more fresh pages.
             feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers + 1,
                                                          skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {

@@ -98,7 +98,7 @@ final class SchedulerLoop {
         }
     }
 
-    /// Map tasks whose fed piece is now on disk may run.
+    /// Map tasks whose fed piece has been started may run (they read it as it is written).
     private func releaseFedPieces() throws {
         for task in try feeder?.takeReleased() ?? [] {
             table.release(mapTask: task)

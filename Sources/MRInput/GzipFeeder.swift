@@ -7,16 +7,17 @@ import Glibc
 
 /// The first run over a large gzip file that has no index yet: one thread inflates the file once,
 /// building its ``GzipIndex`` as it goes, and cuts the text into pieces at line ends. Each piece
-/// is written to the work directory and released as a map task the moment it is complete, so
-/// the workers map while the file is still being inflated (wall time about
-/// max(inflate, (inflate + map) / workers) instead of inflate + (inflate + map) / workers). The
-/// index is saved at the end; later runs split the file at its access points instead.
+/// is released as a map task the moment its file is started: the task reads the text while it is
+/// written (``FedPieceSource``), so the workers map while the file is still being inflated (wall
+/// time about max(inflate, (inflate + map) / workers) instead of inflate + (inflate + map) /
+/// workers). The index is saved at the end; later runs split the file at its access points.
 ///
 /// Piece `k` of `n` ends at the first line end after the inflater has read `(k + 1) / n` of the
-/// compressed bytes, so the cut depends only on the file. At most `limit` pieces wait on disk:
-/// the inflater pauses until their tasks commit. A committed piece's file is kept and written
-/// again with a later piece: its pages stay in the page cache, and overwriting them costs a
-/// fraction of filling new ones (0.03 s against 0.23 s of system time for 513 MB here).
+/// compressed bytes, so the cut depends only on the file. At most `limit` pieces are kept until
+/// their tasks commit (a failed attempt reads its piece again): the inflater pauses for a commit.
+/// A committed piece's file is kept and written again with a later piece: its pages stay in the
+/// page cache, and overwriting them costs a fraction of filling new ones (0.03 s against 0.23 s
+/// of system time for 513 MB here).
 package final class GzipFeeder: @unchecked Sendable {
     /// A file to feed, the consecutive map tasks its pieces are, and where each piece goes.
     package struct FedFile: Sendable {
@@ -51,8 +52,8 @@ package final class GzipFeeder: @unchecked Sendable {
     private let limit: Int
     private let wake: @Sendable () -> Void
 
-    /// Starts inflating `files` one after another. `wake` is called (from the feeder's thread)
-    /// whenever pieces are released or the feeder fails.
+    /// Starts inflating `files` one after another, at most `limit` pieces kept at a time. `wake`
+    /// is called (from the feeder's thread) whenever pieces are released or the feeder fails.
     package init(files: [FedFile], span: Int64, limit: Int, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
         piecePaths = Dictionary(uniqueKeysWithValues: files.flatMap { file in
             file.piecePaths.enumerated().map { (file.firstTask + $0.offset, $0.element) }
@@ -63,11 +64,9 @@ package final class GzipFeeder: @unchecked Sendable {
             defer { removeSpareFiles() }
             for file in files {
                 do {
-                    try feed(file, span: span)
+                    try feed(file, span: span, skipBadInput: skipBadInput)
                 } catch is Stopped {
                     return
-                } catch let error as MRError where error.kind == .badInput && skipBadInput {
-                    releaseRest(of: file, warning: "skipped the rest of \(error.message)")
                 } catch {
                     let reason = error as? MRError ?? MRError(.internal, "\(file.path): \(error)")
                     monitor.locked { failure = failure ?? reason }
@@ -78,7 +77,7 @@ package final class GzipFeeder: @unchecked Sendable {
         }
     }
 
-    /// Map tasks whose pieces are complete, once each; throws what stopped the feeder.
+    /// Map tasks whose pieces have been started, once each; throws what stopped the feeder.
     package func takeReleased() throws -> [Int] {
         try monitor.locked {
             if let failure { throw failure }
@@ -125,7 +124,7 @@ package final class GzipFeeder: @unchecked Sendable {
 
     private struct Stopped: Error {}
 
-    private func feed(_ file: FedFile, span: Int64) throws {
+    private func feed(_ file: FedFile, span: Int64, skipBadInput: Bool) throws {
         let compressedSize = try FileSystem.status(file.path)?.size ?? 0
         var piece = 0
         var writer = try openPiece(file, piece, startingAt: 0, line: 1)
@@ -140,7 +139,7 @@ package final class GzipFeeder: @unchecked Sendable {
                     let head = UnsafeRawPointer(newline) - base + 1
                     try writer.append(base, count: head)
                     written += Int64(head)
-                    try closePiece(writer, file, piece)
+                    try writer.finish()
                     piece += 1
                     rest = UnsafeRawBufferPointer(rebasing: rest[head...])
                     // The builder counted the lines through the run's end; those after the cut are not yet done.
@@ -152,13 +151,19 @@ package final class GzipFeeder: @unchecked Sendable {
                 try writer.append(base, count: rest.count)
                 written += Int64(rest.count)
             }
+        } catch let error as MRError where error.kind == .badInput && skipBadInput {
+            // The piece being written ends where the damage begins, the pieces after it are empty.
+            try writer.finish()
+            for empty in (piece + 1)..<file.pieces { try openPiece(file, empty, startingAt: written, line: lines + 1).finish() }
+            monitor.locked { skipped.append((file.path, "skipped the rest of \(error.message)")) }
+            return
         } catch {
-            try? writer.flushAndTruncate()  // what came before damage, for --skip-bad-input
+            if writer.isOpen { writer.abandon() }
             throw error
         }
-        try closePiece(writer, file, piece)
+        try writer.finish()
         for empty in (piece + 1)..<max(file.pieces, piece + 1) {
-            try closePiece(try openPiece(file, empty, startingAt: written, line: lines + 1), file, empty)
+            try openPiece(file, empty, startingAt: written, line: lines + 1).finish()
         }
         do {
             _ = try index.save(besides: file.path, cacheDirectory: cacheDirectory())
@@ -168,68 +173,21 @@ package final class GzipFeeder: @unchecked Sendable {
         }
     }
 
-    /// Starts piece `number`: a header with where its text begins in the file, then the text.
-    private func openPiece(_ file: FedFile, _ number: Int, startingAt offset: Int64, line: Int64) throws -> BufferedWriter {
+    /// Starts piece `number`, whose text begins at `offset` and `line` of the file's text, and
+    /// releases its map task.
+    private func openPiece(_ file: FedFile, _ number: Int, startingAt offset: Int64, line: Int64) throws -> FedPieceWriter {
         let spare: String? = try monitor.locked {
             while waiting >= limit && !stopping { monitor.wait() }
             if stopping { throw Stopped() }
             waiting += 1
             return spareFiles.popLast()
         }
-        let path = temporaryPath(file, number)
-        if let spare { try FileSystem.rename(spare, to: path) }
-        // A small buffer: the inflater's runs of text are larger and go to write(2) uncopied.
-        let writer = BufferedWriter(file: try spare == nil ? .create(path) : .open(rewritingOwn: path), capacity: 1 << 16)
-        for value in [offset, line] {
-            try withUnsafeBytes(of: value.littleEndian) { try writer.append($0) }
-        }
-        return writer
-    }
-
-    private func closePiece(_ writer: BufferedWriter?, _ file: FedFile, _ number: Int) throws {
-        try writer?.flushAndTruncate()
-        try FileSystem.rename(temporaryPath(file, number), to: piecePath(file, number))
+        let path = file.piecePaths[number]
+        // Over a killed run's piece when resumed (the work folder is this run's own).
+        if let spare { try FileSystem.rename(spare, to: path) } else { FileSystem.remove(path) }
+        let writer = try FedPieceWriter(path: path, rewriting: spare != nil, offset: offset, line: line)
         monitor.locked { released.append(file.firstTask + number) }
         wake()
-    }
-
-    private func piecePath(_ file: FedFile, _ number: Int) -> String {
-        file.piecePaths[number]
-    }
-
-    /// Where a piece is written; renamed to ``piecePath(_:_:)`` when complete.
-    private func temporaryPath(_ file: FedFile, _ number: Int) -> String {
-        piecePath(file, number) + ".partial"
-    }
-
-    /// After damage under `--skip-bad-input`: the piece being written ends where the damage
-    /// begins, and the pieces after it are empty.
-    private func releaseRest(of file: FedFile, warning: String) {
-        monitor.locked { skipped.append((file.path, warning)) }
-        for number in 0..<file.pieces where !FileSystem.exists(piecePath(file, number)) {
-            do {
-                let writer = FileSystem.exists(temporaryPath(file, number)) ? nil : try openPiece(file, number, startingAt: 0, line: 1)
-                try closePiece(writer, file, number)
-            } catch {
-                monitor.locked { failure = failure ?? MRError(.io, "\(file.path): \(error)") }
-                wake()
-                return
-            }
-        }
-    }
-}
-
-/// The text of a fed piece, as a map task reads it.
-enum FedPiece {
-    static let headerSize: Int64 = 16
-
-    /// The uncompressed offset and line number at which the piece's text begins.
-    static func start(of path: String) throws -> (offset: Int64, line: Int64) {
-        let file = try FileDescriptor.open(reading: path)
-        defer { file.close() }
-        var header = (Int64(0), Int64(0))
-        let count = try withUnsafeMutableBytes(of: &header) { try file.read(into: $0.baseAddress!, count: 16, at: 0) }
-        guard count == 16 else { throw MRError(.internal, "the fed piece \(path) has no header") }
-        return (Int64(littleEndian: header.0), Int64(littleEndian: header.1))
+        return writer
     }
 }

@@ -42,10 +42,10 @@ package struct PieceSource {
             firstLine = point.linesBefore + 1
         case .fed:
             guard let fedPiecePath else { throw MRError(.internal, "\(entry.path): a fed piece has no text") }
-            let start = try FedPiece.start(of: fedPiecePath)
-            source = try PlainFileSource(path: fedPiecePath, from: FedPiece.headerSize)
-            (sourceOffset, skipFirstLine, end) = (start.offset, false, .max)
-            firstLine = start.line
+            let fed = try FedPieceSource(path: fedPiecePath)
+            source = fed
+            (sourceOffset, skipFirstLine, end) = (fed.offset, false, .max)
+            firstLine = fed.line
         case .betweenUnits(let start, let end):
             // Records skip the first line unless at the file's start, and end with the line that
             // starts exactly at the next split's member (Hadoop's rule for splits whose edges

@@ -22,6 +22,8 @@ public final class BufferedWriter {
 
     /// Bytes appended so far: the file offset the next byte goes to.
     package var position: Int64 { flushedBytes + Int64(used) }
+    /// Bytes that have reached the file (the rest wait in the buffer).
+    package var bytesInFile: Int64 { flushedBytes }
 
     package convenience init(creating path: String, capacity: Int = 1 << 16, checksummed: Bool = true,
                              compressor: OutputCompressor? = nil) throws {

@@ -26,9 +26,11 @@ import Glibc
 
     /// Creates a new file for writing. Never opens what is already there: a file or a symbolic
     /// link planted at `path` (by another user, in a folder they can write) is refused, so mr never
-    /// writes through a link or truncates a file it did not make.
-    package static func create(_ path: String, mode: mode_t = 0o644) throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
+    /// writes through a link or truncates a file it did not make. `alsoReading` opens it for
+    /// reading too (to map it shared).
+    package static func create(_ path: String, mode: mode_t = 0o644, alsoReading: Bool = false) throws -> FileDescriptor {
+        let access = alsoReading ? O_RDWR : O_WRONLY
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
         guard fd >= 0 else {
             let code = errno
             if code == EEXIST {
@@ -39,10 +41,11 @@ import Glibc
         return FileDescriptor(raw: fd, path: path)
     }
 
-    /// Opens for writing, from its start, a file this user made and owns (one kept to be written
-    /// again, its pages already in memory): never through a symbolic link, not truncated here.
+    /// Opens for writing (and reading, to map it shared), from its start, a file this user made
+    /// and owns (one kept to be written again, its pages already in memory): never through a
+    /// symbolic link, not truncated here.
     package static func open(rewritingOwn path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) } }
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDWR | O_NOFOLLOW | O_CLOEXEC) } }
         guard fd >= 0 else { throw MRError.system(.io, "open", path, errno: errno) }
         return try FileDescriptor(raw: fd, path: path).ownedByMe(.untrusted, "write")
     }

@@ -25,6 +25,11 @@ long *mr_thread_cells(void);
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
 
+/// An aligned 8-byte word that another process updates through a shared mapping: read with
+/// acquire order (what was written before the word is seen after it), written with release order.
+static inline long mr_load_acquire(const long *address) { return __atomic_load_n(address, __ATOMIC_ACQUIRE); }
+static inline void mr_store_release(long *address, long value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
+
 /// Starts loading the cache line at `address` so that a later access need not wait for memory
 /// (Swift has no prefetch of its own).
 static inline void mr_prefetch(const void *address) { __builtin_prefetch(address); }

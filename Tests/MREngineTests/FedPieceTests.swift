@@ -1,0 +1,65 @@
+import Foundation
+@testable import MRBase
+@testable import MRInput
+import TestSupport
+import XCTest
+
+/// A fed piece is read by its map task while the feeder still writes it: the reader gets exactly
+/// the piece's text, waiting when it catches up, never reading an earlier piece's bytes left in a
+/// file written again, and stops when the feeder gives the piece up.
+final class FedPieceTests: TemporaryDirectoryTestCase {
+    func testAPieceReadWhileWrittenIsExactlyItsTextEvenInAFileWrittenBefore() throws {
+        let path = directory.appendingPathComponent("piece").path
+        // An earlier, longer piece in the same file: its bytes stay past the new piece's end.
+        let earlier = try FedPieceWriter(path: path, rewriting: false, offset: 0, line: 1)
+        let old = [UInt8](repeating: UInt8(ascii: "x"), count: 400_000)
+        try earlier.append(old, count: old.count)
+        try earlier.finish()
+
+        var generator = SystemRandomNumberGenerator()
+        let text = (0..<250_000).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
+        let writer = try FedPieceWriter(path: path, rewriting: true, offset: 123_456, line: 789)
+        let source = try FedPieceSource(path: path)
+        XCTAssertEqual(source.offset, 123_456)
+        XCTAssertEqual(source.line, 789)
+        let writing = Thread {
+            var at = 0
+            while at < text.count {
+                let count = min(Int.random(in: 1...90_000), text.count - at)
+                text.withUnsafeBytes { try! writer.append($0.baseAddress! + at, count: count) }
+                at += count
+                usleep(2_000)  // the reader catches up and must wait
+            }
+            try! writer.finish()
+        }
+        writing.start()
+        let read = try readAll(source)
+        XCTAssertTrue(read == text, "read \(read.count) bytes of \(text.count); the first difference at byte "
+                      + "\(zip(read, text).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(read.count, text.count))")
+    }
+
+    func testAnAbandonedPieceStopsItsReaderWithAnError() throws {
+        let path = directory.appendingPathComponent("piece").path
+        let writer = try FedPieceWriter(path: path, rewriting: false, offset: 0, line: 1)
+        let text = [UInt8](repeating: UInt8(ascii: "a"), count: 70_000)
+        try writer.append(text, count: text.count)
+        let source = try FedPieceSource(path: path)
+        let giveUp = Thread {
+            usleep(20_000)
+            writer.abandon()
+        }
+        giveUp.start()
+        XCTAssertThrowsError(try readAll(source)) { error in
+            XCTAssertTrue((error as? MRError)?.message.contains("was abandoned") == true, "\(error)")
+        }
+    }
+
+    private func readAll(_ source: FedPieceSource) throws -> [UInt8] {
+        var all: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while case let count = try chunk.withUnsafeMutableBytes({ try source.read(into: $0.baseAddress!, capacity: $0.count) }), count > 0 {
+            all += chunk[0..<count]
+        }
+        return all
+    }
+}
