@@ -48,9 +48,10 @@ package enum Coordinator {
                                 taskTimeout: options.taskTimeout)
             let fedFiles = run.plan.fedFiles
             run.result.fedFiles = fedFiles.count
-            // A piece for each worker and one started ahead, so a worker that finishes finds its
-            // next: a piece more would only ask for more fresh pages.
-            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers + 1,
+            // A piece for each worker: a worker that finishes its piece maps the next while it
+            // is written, and a piece more would only ask for more fresh pages (which cost a
+            // cold first run more than the wait).
+            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers,
                                                          skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {
             run.output.abandon()

@@ -52,9 +52,10 @@ final class FedPieceWriter {
         header.store(FedPiece.Word.textBytes.rawValue, writer.bytesInFile - FedPiece.headerSize)
     }
 
-    /// The piece is complete: all its text is in the file, cut to length.
+    /// The piece is complete: all its text is in the file. A file written again is not cut
+    /// short: the header says where the text ends, and the pages past it serve later pieces.
     func finish() throws {
-        try writer.flushAndTruncate()
+        try writer.flush()
         header.store(FedPiece.Word.textBytes.rawValue, writer.position - FedPiece.headerSize)
         header.store(FedPiece.Word.state.rawValue, FedPiece.State.complete.rawValue)
         isOpen = false

@@ -99,13 +99,6 @@ public final class BufferedWriter {
         if let compressor { try compressor.compress(bytes, count: count, into: file) } else { try file.writeAll(bytes, count: count) }
     }
 
-    /// Writes what the buffer holds and cuts the file there (a file written again may have been
-    /// longer).
-    package func flushAndTruncate() throws {
-        try flush()
-        try file.truncate(to: position)
-    }
-
     /// Writes what the buffer holds and, through a compressor, the end of the compressed data:
     /// nothing may be appended after.
     package func finish() throws {
