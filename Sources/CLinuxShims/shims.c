@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "CLinuxShims.h"
@@ -13,6 +14,8 @@
 int mr_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int mr_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
+int mr_memory_file(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
 int mr_rename_exchange(const char *first, const char *second) {
     return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);

@@ -43,17 +43,22 @@ package enum Coordinator {
         defer { progress.clear() }
         let pool: WorkerPool
         let feeder: GzipFeeder?
+        let fedFiles = run.plan.fedFiles
+        run.result.fedFiles = fedFiles.count
+        var slots: [FileDescriptor] = []
         do {
+            // A slot for each worker: a worker that finishes its piece maps the next while it is
+            // written, and a piece more would only ask for more fresh pages.
+            if !fedFiles.isEmpty {
+                for _ in 0..<run.workers { slots.append(try FileDescriptor.makeMemoryFile(named: "mr-fed-piece")) }
+            }
+            run.plan.fedPieceSlots = slots.map(\.path)
             pool = try makePool(options.mode, workers: run.workers, loaded: loaded, plan: run.plan, registry: registry,
                                 taskTimeout: options.taskTimeout)
-            let fedFiles = run.plan.fedFiles
-            run.result.fedFiles = fedFiles.count
-            // A piece for each worker: a worker that finishes its piece maps the next while it
-            // is written, and a piece more would only ask for more fresh pages (which cost a
-            // cold first run more than the wait).
-            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, span: run.input.span, limit: run.workers,
+            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, slots: slots, span: run.input.span,
                                                          skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {
+            for slot in slots { slot.close() }
             run.output.abandon()
             throw error
         }
@@ -85,7 +90,7 @@ package enum Coordinator {
         var options: RunOptions
         let workers: Int
         let input: InputPlanner.Plan
-        let plan: RunPlan
+        var plan: RunPlan
         let output: OutputDirectory
         var result: RunResult
     }

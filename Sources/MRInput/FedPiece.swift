@@ -4,11 +4,11 @@ import MRSystem
 import Glibc
 #endif
 
-/// A fed piece's file: a header, then the piece's text. Its map task may start as soon as the
-/// file exists and read the text while the feeder still writes it: the header, mapped shared by
-/// both, says how many bytes of text are in the file so far and whether the piece is complete.
-/// A file written again for a later piece holds the earlier piece's bytes past that count; they
-/// are never read.
+/// A fed piece's file, a memory file (``FileDescriptor/makeMemoryFile(named:)``): a header, then
+/// the piece's text. Its map task may start as soon as the header is written and read the text
+/// while the feeder still writes it: the header, mapped shared by both, says how many bytes of
+/// text are in the file so far and whether the piece is complete. A file written again for a
+/// later piece holds the earlier piece's bytes past that count; they are never read.
 enum FedPiece {
     /// The header's 8-byte words.
     enum Word: Int, CaseIterable {
@@ -33,16 +33,16 @@ final class FedPieceWriter {
     private let header: SharedFileWords
     private(set) var isOpen = true
 
-    /// Starts the piece at `path`, a new file or (`rewriting`) a file of an earlier piece.
-    init(path: String, rewriting: Bool, offset: Int64, line: Int64) throws {
-        let file = try rewriting ? FileDescriptor.open(rewritingOwn: path) : .create(path, alsoReading: true)
+    /// Starts a piece, from the start of `file` (which may hold an earlier piece).
+    init(_ file: FileDescriptor, offset: Int64, line: Int64) throws {
+        let writing = try file.reopenedForWriting()
         // A small buffer: the inflater's runs of text are larger and go to write(2) uncopied.
-        let writer = BufferedWriter(file: file, capacity: 1 << 16)
+        let writer = BufferedWriter(file: writing, capacity: 1 << 16)
         for value in [offset, line, 0, FedPiece.State.writing.rawValue] {
             try withUnsafeBytes(of: value.littleEndian) { try writer.append($0) }
         }
         try writer.flush()
-        header = try SharedFileWords(file, count: FedPiece.Word.allCases.count, writable: true)
+        header = try SharedFileWords(writing, count: FedPiece.Word.allCases.count, writable: true)
         self.writer = writer
     }
 

@@ -7,61 +7,61 @@ import Glibc
 
 /// The first run over a large gzip file that has no index yet: one thread inflates the file once,
 /// building its ``GzipIndex`` as it goes, and cuts the text into pieces at line ends. Each piece
-/// is released as a map task the moment its file is started: the task reads the text while it is
+/// is released as a map task the moment it is started: the task reads the text while it is
 /// written (``FedPieceSource``), so the workers map while the file is still being inflated (wall
 /// time about max(inflate, (inflate + map) / workers) instead of inflate + (inflate + map) /
 /// workers). The index is saved at the end; later runs split the file at its access points.
 ///
 /// Piece `k` of `n` ends at the first line end after the inflater has read `(k + 1) / n` of the
-/// compressed bytes, so the cut depends only on the file. At most `limit` pieces are kept until
-/// their tasks commit (a failed attempt reads its piece again): the inflater pauses for a commit.
-/// A committed piece's file is kept and written again with a later piece: its pages stay in the
-/// page cache, and overwriting them costs a fraction of filling new ones (0.03 s against 0.23 s
-/// of system time for 513 MB here).
+/// compressed bytes, so the cut depends only on the file. Pieces go to memory files, one per
+/// worker (a slot): piece number `i` of the run in slot `i % slots`, written once the slot's
+/// earlier piece is no longer needed (its task committed; a failed attempt reads it again). A slot
+/// keeps its pages from piece to piece: no file system work per piece, and nothing left behind,
+/// whatever ends the run.
 package final class GzipFeeder: @unchecked Sendable {
-    /// A file to feed, the consecutive map tasks its pieces are, and where each piece goes.
+    /// A file to feed and the consecutive map tasks its pieces are.
     package struct FedFile: Sendable {
         let path: String
         let firstTask: Int
-        let piecePaths: [String]
+        let pieces: Int
+        /// The place of the file's first piece among all fed pieces of the run.
+        let firstPiece: Int
 
-        var pieces: Int { piecePaths.count }
-
-        package init(path: String, firstTask: Int, piecePaths: [String]) {
+        package init(path: String, firstTask: Int, pieces: Int, firstPiece: Int) {
             self.path = path
             self.firstTask = firstTask
-            self.piecePaths = piecePaths
+            self.pieces = pieces
+            self.firstPiece = firstPiece
         }
     }
+
+    /// The slot of the fed piece at place `piece` among all fed pieces of a run.
+    package static func slot(ofPiece piece: Int, slots: Int) -> Int { piece % slots }
 
     private let monitor = Monitor()
     // Guarded by `monitor`.
     private var released: [Int] = []
-    private var waiting = 0
     private var failure: MRError?
     private var stopping = false
     private var skipped: [(path: String, warning: String)] = []
     private var unsaved: [String] = []
-    /// Files of committed pieces, to be written again; removed once feeding ends.
-    private var spareFiles: [String] = []
-    private var feeding = true
+    /// Which slots hold a piece whose task has not committed, and the slot of each such task.
+    private var slotInUse: [Bool]
+    private var slotOfTask: [Int: Int] = [:]
     private var thread: pthread_t?
 
-    /// Each fed map task's piece.
-    private let piecePaths: [Int: String]
-    private let limit: Int
+    private let slots: [FileDescriptor]
     private let wake: @Sendable () -> Void
 
-    /// Starts inflating `files` one after another, at most `limit` pieces kept at a time. `wake`
-    /// is called (from the feeder's thread) whenever pieces are released or the feeder fails.
-    package init(files: [FedFile], span: Int64, limit: Int, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
-        piecePaths = Dictionary(uniqueKeysWithValues: files.flatMap { file in
-            file.piecePaths.enumerated().map { (file.firstTask + $0.offset, $0.element) }
-        })
-        self.limit = max(limit, 1)
+    /// Starts inflating `files` one after another into `slots` (memory files, closed when the
+    /// feeder stops). `wake` is called (from the feeder's thread) whenever pieces are released or
+    /// the feeder fails.
+    package init(files: [FedFile], slots: [FileDescriptor], span: Int64, skipBadInput: Bool, wake: @escaping @Sendable () -> Void) {
+        precondition(!slots.isEmpty)
+        self.slots = slots
+        slotInUse = Array(repeating: false, count: slots.count)
         self.wake = wake
         thread = startThread { [self] in
-            defer { removeSpareFiles() }
             for file in files {
                 do {
                     try feed(file, span: span, skipBadInput: skipBadInput)
@@ -86,33 +86,20 @@ package final class GzipFeeder: @unchecked Sendable {
         }
     }
 
-    /// A fed map task committed: its piece is no longer needed (its file is kept for a later
-    /// piece while the feeder runs).
+    /// A fed map task committed: its slot may take a later piece.
     package func committed(mapTask: Int) {
         monitor.locked {
-            if let path = piecePaths[mapTask] {
-                let spare = path + ".spare"
-                if feeding, (try? FileSystem.rename(path, to: spare)) != nil { spareFiles.append(spare) } else { FileSystem.remove(path) }
-            }
-            waiting -= 1
+            if let slot = slotOfTask.removeValue(forKey: mapTask) { slotInUse[slot] = false }
             monitor.wakeAll()
         }
-    }
-
-    private func removeSpareFiles() {
-        let spares = monitor.locked {
-            feeding = false
-            defer { spareFiles = [] }
-            return spareFiles
-        }
-        for spare in spares { FileSystem.remove(spare) }
     }
 
     /// Warnings for files whose damaged rest was skipped (`--skip-bad-input`), and for indexes
     /// that could not be saved.
     package var warnings: (skippedFiles: [(path: String, warning: String)], unsavedIndexes: [String]) { monitor.locked { (skipped, unsaved) } }
 
-    /// Stops inflating (if it still is) and waits for the thread.
+    /// Stops inflating (if it still is), waits for the thread and closes the slots: call it once
+    /// no task reads a piece any more.
     package func stop() {
         monitor.locked {
             stopping = true
@@ -120,6 +107,7 @@ package final class GzipFeeder: @unchecked Sendable {
         }
         if let thread { pthread_join(thread, nil) }
         thread = nil
+        for slot in slots { slot.close() }
     }
 
     private struct Stopped: Error {}
@@ -173,20 +161,19 @@ package final class GzipFeeder: @unchecked Sendable {
         }
     }
 
-    /// Starts piece `number`, whose text begins at `offset` and `line` of the file's text, and
-    /// releases its map task.
+    /// Starts piece `number`, whose text begins at `offset` and `line` of the file's text, in its
+    /// slot once free, and releases its map task.
     private func openPiece(_ file: FedFile, _ number: Int, startingAt offset: Int64, line: Int64) throws -> FedPieceWriter {
-        let spare: String? = try monitor.locked {
-            while waiting >= limit && !stopping { monitor.wait() }
+        let task = file.firstTask + number
+        let slot = Self.slot(ofPiece: file.firstPiece + number, slots: slots.count)
+        try monitor.locked {
+            while slotInUse[slot] && !stopping { monitor.wait() }
             if stopping { throw Stopped() }
-            waiting += 1
-            return spareFiles.popLast()
+            slotInUse[slot] = true
+            slotOfTask[task] = slot
         }
-        let path = file.piecePaths[number]
-        // Over a killed run's piece when resumed (the work folder is this run's own).
-        if let spare { try FileSystem.rename(spare, to: path) } else { FileSystem.remove(path) }
-        let writer = try FedPieceWriter(path: path, rewriting: spare != nil, offset: offset, line: line)
-        monitor.locked { released.append(file.firstTask + number) }
+        let writer = try FedPieceWriter(slots[slot], offset: offset, line: line)
+        monitor.locked { released.append(task) }
         wake()
         return writer
     }

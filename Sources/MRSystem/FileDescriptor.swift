@@ -1,4 +1,5 @@
 import MRBase
+import CLinuxShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,11 +27,9 @@ import Glibc
 
     /// Creates a new file for writing. Never opens what is already there: a file or a symbolic
     /// link planted at `path` (by another user, in a folder they can write) is refused, so mr never
-    /// writes through a link or truncates a file it did not make. `alsoReading` opens it for
-    /// reading too (to map it shared).
-    package static func create(_ path: String, mode: mode_t = 0o644, alsoReading: Bool = false) throws -> FileDescriptor {
-        let access = alsoReading ? O_RDWR : O_WRONLY
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
+    /// writes through a link or truncates a file it did not make.
+    package static func create(_ path: String, mode: mode_t = 0o644) throws -> FileDescriptor {
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
         guard fd >= 0 else {
             let code = errno
             if code == EEXIST {
@@ -41,13 +40,21 @@ import Glibc
         return FileDescriptor(raw: fd, path: path)
     }
 
-    /// Opens for writing (and reading, to map it shared), from its start, a file this user made
-    /// and owns (one kept to be written again, its pages already in memory): never through a
-    /// symbolic link, not truncated here.
-    package static func open(rewritingOwn path: String) throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_RDWR | O_NOFOLLOW | O_CLOEXEC) } }
+    /// A new file in memory with no path (`memfd_create`): no other user can reach it, and it
+    /// is gone, pages and all, once its last descriptor closes (the process ended or killed).
+    /// Another process of this user opens it as ``path``.
+    package static func makeMemoryFile(named name: String) throws -> FileDescriptor {
+        let fd = mr_memory_file(name)
+        guard fd >= 0 else { throw MRError.system(.io, "create", "a memory file for \(name)", errno: errno) }
+        return FileDescriptor(raw: fd, path: "/proc/\(getpid())/fd/\(fd)")
+    }
+
+    /// A new descriptor of this memory file for reading and writing, at its start (its own
+    /// offset, unlike `dup`).
+    package func reopenedForWriting() throws -> FileDescriptor {
+        let fd = retryingInterrupts { "/proc/self/fd/\(raw)".withPathCString { Glibc.open($0, O_RDWR | O_CLOEXEC) } }
         guard fd >= 0 else { throw MRError.system(.io, "open", path, errno: errno) }
-        return try FileDescriptor(raw: fd, path: path).ownedByMe(.untrusted, "write")
+        return FileDescriptor(raw: fd, path: path)
     }
 
     /// Opens a file that only this user may have written: a regular file (not a link) owned by

@@ -46,6 +46,8 @@ extension CoordinatorMessage {
             out.write(plan.inflater.rawValue)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
+            out.write(plan.fedPieceSlots.count)
+            for slot in plan.fedPieceSlots { out.write(slot) }
             out.write(plan.files.count)
             for file in plan.files {
                 out.write(file.path)
@@ -86,6 +88,7 @@ extension CoordinatorMessage {
             }
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
+            let fedPieceSlots = try (0..<input.readInt()).map { _ in try input.readString() }
             let files = try (0..<input.readInt()).map { _ in
                 var entry = InputEntry(path: try input.readString(), name: try input.readString(),
                                        size: try input.readInt64(), compression: try input.readCompression())
@@ -101,6 +104,7 @@ extension CoordinatorMessage {
                                  skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory)
             plan.jobStep = jobStep
             plan.outputCompression = outputCompression
+            plan.fedPieceSlots = fedPieceSlots
             return .plan(plan)
         case 1:
             return .assign(try input.readAssignment())

@@ -29,6 +29,9 @@ package struct RunPlan: Sendable {
     package let reducers: Int
     /// The private directory for attempts, committed map outputs and the staged output.
     package let workDirectory: String
+    /// Where the text of fed pieces is read: the coordinator's memory files (``GzipFeeder``),
+    /// one slot per worker.
+    package var fedPieceSlots: [String] = []
 
     package var mapTaskCount: Int { splits.count }
     package var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
@@ -88,23 +91,29 @@ package struct RunPlan: Sendable {
         return SHA256.hex(of: text.utf8)
     }
 
-    /// Where a ``GzipFeeder`` puts the text of a fed piece until its map task commits.
+    /// Where a fed piece's text is: its slot among ``fedPieceSlots``.
     func fedPiecePath(_ piece: InputPiece) -> String? {
-        guard case .fed(let number) = piece.kind else { return nil }
-        return "\(workDirectory)/fed-\(piece.fileIndex)-\(zeroPadded(number))"
+        guard case .fed(let number) = piece.kind, !fedPieceSlots.isEmpty else { return nil }
+        let place = firstFedPiece(ofFile: piece.fileIndex) + number
+        return fedPieceSlots[GzipFeeder.slot(ofPiece: place, slots: fedPieceSlots.count)]
     }
 
     /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
     package var fedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isFed } }
+
+    /// The place of a fed file's first piece among all fed pieces of the run.
+    private func firstFedPiece(ofFile fileIndex: Int) -> Int {
+        splits.lazy.filter { $0.pieces[0].isFed && $0.pieces[0].fileIndex < fileIndex }.count
+    }
 
     /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
     package var fedFiles: [GzipFeeder.FedFile] {
         let fedTasks = fedMapTasks
         return fedTasks.filter { splits[$0].pieces[0].kind == .fed(number: 0) }.map { first in
             let fileIndex = splits[first].pieces[0].fileIndex
-            let tasks = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }
-            return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first,
-                                      piecePaths: tasks.map { fedPiecePath(splits[$0].pieces[0])! })
+            let pieces = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }.count
+            return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first, pieces: pieces,
+                                      firstPiece: firstFedPiece(ofFile: fileIndex))
         }
     }
 

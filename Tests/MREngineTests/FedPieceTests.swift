@@ -1,25 +1,27 @@
 import Foundation
 @testable import MRBase
 @testable import MRInput
+@testable import MRSystem
 import TestSupport
 import XCTest
 
 /// A fed piece is read by its map task while the feeder still writes it: the reader gets exactly
 /// the piece's text, waiting when it catches up, never reading an earlier piece's bytes left in a
-/// file written again, and stops when the feeder gives the piece up.
-final class FedPieceTests: TemporaryDirectoryTestCase {
+/// memory file written again, and stops when the feeder gives the piece up.
+final class FedPieceTests: XCTestCase {
     func testAPieceReadWhileWrittenIsExactlyItsTextEvenInAFileWrittenBefore() throws {
-        let path = directory.appendingPathComponent("piece").path
+        let slot = try FileDescriptor.makeMemoryFile(named: "test-piece")
+        defer { slot.close() }
         // An earlier, longer piece in the same file: its bytes stay past the new piece's end.
-        let earlier = try FedPieceWriter(path: path, rewriting: false, offset: 0, line: 1)
+        let earlier = try FedPieceWriter(slot, offset: 0, line: 1)
         let old = [UInt8](repeating: UInt8(ascii: "x"), count: 400_000)
         try earlier.append(old, count: old.count)
         try earlier.finish()
 
         var generator = SystemRandomNumberGenerator()
         let text = (0..<250_000).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
-        let writer = try FedPieceWriter(path: path, rewriting: true, offset: 123_456, line: 789)
-        let source = try FedPieceSource(path: path)
+        let writer = try FedPieceWriter(slot, offset: 123_456, line: 789)
+        let source = try FedPieceSource(path: slot.path)
         XCTAssertEqual(source.offset, 123_456)
         XCTAssertEqual(source.line, 789)
         let writing = Thread {
@@ -39,11 +41,12 @@ final class FedPieceTests: TemporaryDirectoryTestCase {
     }
 
     func testAnAbandonedPieceStopsItsReaderWithAnError() throws {
-        let path = directory.appendingPathComponent("piece").path
-        let writer = try FedPieceWriter(path: path, rewriting: false, offset: 0, line: 1)
+        let slot = try FileDescriptor.makeMemoryFile(named: "test-piece")
+        defer { slot.close() }
+        let writer = try FedPieceWriter(slot, offset: 0, line: 1)
         let text = [UInt8](repeating: UInt8(ascii: "a"), count: 70_000)
         try writer.append(text, count: text.count)
-        let source = try FedPieceSource(path: path)
+        let source = try FedPieceSource(path: slot.path)
         let giveUp = Thread {
             usleep(20_000)
             writer.abandon()

@@ -22,6 +22,9 @@ int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 /// publishes the task and record it works on, for a signal handler on that thread to read.
 long *mr_thread_cells(void);
 
+/// memfd_create(name, MFD_CLOEXEC): a file in memory, with no path, gone with its last descriptor.
+int mr_memory_file(const char *name);
+
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
 
