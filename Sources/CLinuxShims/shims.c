@@ -29,8 +29,15 @@ static _Thread_local long thread_cells[8];
 
 long *mr_thread_cells(void) { return thread_cells; }
 
-void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength) {
-    return memmem(haystack, haystackLength, needle, needleLength);
+void *mr_find_three_bytes(const void *haystack, unsigned long haystackLength, const unsigned char needle[3]) {
+    const unsigned char *at = haystack, *end = at + haystackLength;
+    while (end - at >= 3) {
+        const unsigned char *hit = memchr(at, needle[0], (unsigned long)(end - at) - 2);
+        if (hit == NULL) return NULL;
+        if (hit[1] == needle[1] && hit[2] == needle[2]) return (void *)hit;
+        at = hit + 1;
+    }
+    return NULL;
 }
 
 int mr_format_double(char *buffer, int size, double number) {

@@ -81,7 +81,7 @@ package enum GzipMembers {
 
     /// The first offset at or after `from` where a gzip member plausibly starts: magic, sane
     /// header fields, and data that inflates. (In a single-member file this reads to the end, at
-    /// memmem's speed: a small fraction of the inflate that follows.)
+    /// memchr's speed: a small fraction of the inflate that follows.)
     private static func memberStart(_ file: FileDescriptor, size: Int64, from: Int64) throws -> Int64? {
         let headerSize = 10
         let chunk = UnsafeMutableRawPointer.allocate(byteCount: scanChunk, alignment: 16)
@@ -95,7 +95,7 @@ package enum GzipMembers {
             guard count > 0 else { return nil }
             var position = 0
             while position + headerSize <= count,
-                  let hit = magic.withUnsafeBytes({ mr_memmem(chunk + position, UInt(count - position), $0.baseAddress, 3) }) {
+                  let hit = magic.withUnsafeBufferPointer({ mr_find_three_bytes(chunk + position, UInt(count - position), $0.baseAddress) }) {
                 position = chunk.distance(to: hit)
                 guard position + headerSize <= count else { break }
                 let header = UnsafeRawBufferPointer(start: hit, count: headerSize)

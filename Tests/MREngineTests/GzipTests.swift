@@ -1,3 +1,4 @@
+import CLinuxShims
 import Foundation
 import MapReduce
 @testable import MRBase
@@ -8,6 +9,29 @@ import XCTest
 
 /// The gzip reader (with each inflater) and the gzip index.
 final class GzipTests: UnitTestCase {
+    /// The member scan's search for `1F 8B 08` finds it first, wherever it lies (the start, the
+    /// last three bytes), past near misses, and finds nothing where it is absent.
+    func testTheMemberMagicIsFoundWhereverItLies() {
+        let magic: [UInt8] = [0x1F, 0x8B, 8]
+        var haystack = [UInt8](repeating: 0x1F, count: 1000)  // the first byte everywhere
+        for index in stride(from: 1, to: haystack.count, by: 3) { haystack[index] = 0x8B }  // near misses: 1F 8B 1F
+        func find(_ bytes: [UInt8]) -> Int? {
+            bytes.withUnsafeBytes { raw in
+                magic.withUnsafeBufferPointer { needle in
+                    mr_find_three_bytes(raw.baseAddress, UInt(raw.count), needle.baseAddress).map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) }
+                }
+            }
+        }
+        XCTAssertNil(find(haystack))
+        XCTAssertNil(find(Array(magic.prefix(2))))
+        for at in [0, 1, 500, 997] {
+            var planted = haystack
+            planted.replaceSubrange(at..<at + 3, with: magic)
+            if at != 997 { planted.replaceSubrange(997..<1000, with: magic) }  // a later one is not the first
+            XCTAssertEqual(find(planted), at)
+        }
+    }
+
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
         try shell("printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)")

@@ -64,9 +64,10 @@ final class MessagesTests: XCTestCase {
                                 indexPath: "/data/caf\u{10FFE9}.gz.mrindex", identity: "1:2:10:3.4")]
         let splits = [Split(pieces: [InputPiece(fileIndex: 0, kind: .indexed(point: 1, start: 5, end: .max)),
                                      InputPiece(fileIndex: 0, kind: .betweenUnits(start: 0, end: 7))])]
-        let plan = RunPlan(jobName: "wordcount", jobLibrary: "/lib.so", jobOptions: ["n": "3", "pattern": ""], isMapOnly: false,
+        var plan = RunPlan(jobName: "wordcount", jobLibrary: "/lib.so", jobOptions: ["n": "3", "pattern": ""], isMapOnly: false,
                            skipBadInput: true, memoryPerWorker: 1 << 29, maxLineLength: 1 << 26, inflater: .zlib, files: files,
                            splits: splits, reducers: 4, workDirectory: "/work")
+        plan.fedPieceSlots = ["/proc/12/fd/7", "/proc/12/fd/8"]
         let assignment = TaskAssignment(task: TaskID(kind: .map, index: 0), attempt: 2)
         let bodies = reassembled([CoordinatorMessage.plan(plan).encoded(), CoordinatorMessage.assign(assignment).encoded()], piece: 5)
         guard case .plan(let decoded) = try CoordinatorMessage.decode(bodies[0]) else { return XCTFail("not a plan") }
@@ -78,6 +79,7 @@ final class MessagesTests: XCTestCase {
         XCTAssertEqual(decoded.splits, splits)
         XCTAssertEqual(decoded.inflater, .zlib)
         XCTAssertEqual(decoded.reducers, 4)
+        XCTAssertEqual(decoded.fedPieceSlots, plan.fedPieceSlots)
         guard case .assign(let decodedAssignment) = try CoordinatorMessage.decode(bodies[1]) else { return XCTFail("not an assignment") }
         XCTAssertEqual(decodedAssignment, assignment)
     }

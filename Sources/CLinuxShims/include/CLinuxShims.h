@@ -63,8 +63,10 @@ static const unsigned long long mr_key_word_masks[17][2] = {
 };
 static inline unsigned long long mr_key_word_mask(long length, int word) { return mr_key_word_masks[length][word]; }
 
-/// memmem: the first occurrence of `needle` in `haystack`, or NULL.
-void *mr_memmem(const void *haystack, unsigned long haystackLength, const void *needle, unsigned long needleLength);
+/// The first occurrence of the 3 bytes at `needle` in `haystack`, or NULL: memchr for the first
+/// byte, then a look at the next two. Where that byte is rare (1 in 256 in compressed data) this
+/// runs at memchr's speed, 3x glibc's memmem (5.7 ms against 19 ms for 85 MB of gzip here).
+void *mr_find_three_bytes(const void *haystack, unsigned long haystackLength, const unsigned char needle[3]);
 
 /// The shortest `%.15g`..`%.17g` text of `number` that strtod reads back as it; its length.
 /// Swift cannot call snprintf (variadic) without building an argument array.
