@@ -116,9 +116,9 @@ package enum InputPlanner {
                 continue
             }
             if options.mode != .sequential {
-                // Pieces of half a split: the text waiting in the work folder, in pages the
-                // system must find anew, halves, and the last piece is mapped sooner.
-                let pieceSize = max(splitSize / 2, 1)
+                // A piece a split, at most 32 MiB: each worker's piece is held in memory until
+                // its task commits (half a split was slower: more tasks, each with its spill).
+                let pieceSize = max(min(splitSize, RunLimits.largestFedPiece), 1)
                 fed[number] = Int((SplitPlanner.estimatedSize(file) + pieceSize - 1) / pieceSize)
                 continue
             }
