@@ -9,18 +9,30 @@ import XCTest
 /// the piece's text, waiting when it catches up, never reading an earlier piece's bytes left in a
 /// memory file written again, and stops when the feeder gives the piece up.
 final class FedPieceTests: XCTestCase {
+    private var slot: FileDescriptor!
+
+    override func setUpWithError() throws {
+        slot = try FileDescriptor.makeMemoryFile(named: "test-piece")
+    }
+
+    override func tearDown() {
+        slot.close()
+    }
+
+    /// A piece started in the slot with `text` written so far.
+    private func startPiece(_ text: [UInt8], offset: Int64 = 0, line: Int64 = 1) throws -> FedPieceWriter {
+        let writer = try FedPieceWriter(slot, offset: offset, line: line)
+        try writer.append(text, count: text.count)
+        return writer
+    }
+
     func testAPieceReadWhileWrittenIsExactlyItsTextEvenInAFileWrittenBefore() throws {
-        let slot = try FileDescriptor.makeMemoryFile(named: "test-piece")
-        defer { slot.close() }
         // An earlier, longer piece in the same file: its bytes stay past the new piece's end.
-        let earlier = try FedPieceWriter(slot, offset: 0, line: 1)
-        let old = [UInt8](repeating: UInt8(ascii: "x"), count: 400_000)
-        try earlier.append(old, count: old.count)
-        try earlier.finish()
+        try startPiece([UInt8](repeating: UInt8(ascii: "x"), count: 400_000)).finish()
 
         var generator = SystemRandomNumberGenerator()
         let text = (0..<250_000).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
-        let writer = try FedPieceWriter(slot, offset: 123_456, line: 789)
+        let writer = try startPiece([], offset: 123_456, line: 789)
         let source = try FedPieceSource(path: slot.path)
         XCTAssertEqual(source.offset, 123_456)
         XCTAssertEqual(source.line, 789)
@@ -41,11 +53,7 @@ final class FedPieceTests: XCTestCase {
     }
 
     func testAnAbandonedPieceStopsItsReaderWithAnError() throws {
-        let slot = try FileDescriptor.makeMemoryFile(named: "test-piece")
-        defer { slot.close() }
-        let writer = try FedPieceWriter(slot, offset: 0, line: 1)
-        let text = [UInt8](repeating: UInt8(ascii: "a"), count: 70_000)
-        try writer.append(text, count: text.count)
+        let writer = try startPiece([UInt8](repeating: UInt8(ascii: "a"), count: 70_000))
         let source = try FedPieceSource(path: slot.path)
         let giveUp = Thread {
             usleep(20_000)
