@@ -117,7 +117,7 @@ package final class GzipFeeder: @unchecked Sendable {
         var piece = 0
         var writer = try openPiece(file, piece, startingAt: 0, line: 1)
         var written: Int64 = 0, lines: Int64 = 0
-        let index: GzipIndex
+        var index: GzipIndex?
         do {
             index = try GzipIndex.build(path: file.path, span: span) { [self] text, compressedRead, linesThrough in
                 var rest = text
@@ -141,10 +141,7 @@ package final class GzipFeeder: @unchecked Sendable {
             }
         } catch let error as MRError where error.kind == .badInput && skipBadInput {
             // The piece being written ends where the damage begins, the pieces after it are empty.
-            try writer.finish()
-            for empty in (piece + 1)..<file.pieces { try openPiece(file, empty, startingAt: written, line: lines + 1).finish() }
             monitor.locked { skipped.append((file.path, "skipped the rest of \(error.message)")) }
-            return
         } catch {
             if writer.isOpen { writer.abandon() }
             throw error
@@ -153,6 +150,7 @@ package final class GzipFeeder: @unchecked Sendable {
         for empty in (piece + 1)..<max(file.pieces, piece + 1) {
             try openPiece(file, empty, startingAt: written, line: lines + 1).finish()
         }
+        guard let index else { return }
         do {
             _ = try index.save(besides: file.path, cacheDirectory: cacheDirectory())
         } catch let error as MRError {
