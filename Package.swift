@@ -5,7 +5,7 @@ import PackageDescription
 // (the spill writer's and the merge's state). Debug builds, which run the tests, keep them.
 let engineSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
-// Linux only: the engine uses renameat2, PR_SET_PDEATHSIG, pipe2 and /proc (see README,
+// Linux only: the engine uses renameat2, PR_SET_PDEATHSIG, pipe2, memfd_create and /proc (see README,
 // "Requirements"); CLinuxShims stops a build elsewhere with that message.
 let package = Package(
     name: "mr",

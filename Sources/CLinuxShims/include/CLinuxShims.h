@@ -4,7 +4,7 @@
 #pragma once
 
 #ifndef __linux__
-#error "mr runs on Linux only: it uses renameat2, PR_SET_PDEATHSIG, pipe2 and /proc (see README, Requirements)"
+#error "mr runs on Linux only: it uses renameat2, PR_SET_PDEATHSIG, pipe2, memfd_create and /proc (see README, Requirements)"
 #endif
 
 /// pipe2(fds, O_CLOEXEC): both ends closed on exec.
