@@ -68,8 +68,7 @@ package final class GzipFeeder: @unchecked Sendable {
                 } catch is Stopped {
                     return
                 } catch {
-                    let reason = error as? MRError ?? MRError(.internal, "\(file.path): \(error)")
-                    monitor.locked { failure = failure ?? reason }
+                    recordFailure(error, of: file)
                     wake()
                     return
                 }
@@ -112,6 +111,12 @@ package final class GzipFeeder: @unchecked Sendable {
 
     private struct Stopped: Error {}
 
+    /// Keeps the first error that stopped the feeder, for ``takeReleased()`` to throw.
+    private func recordFailure(_ error: Error, of file: FedFile) {
+        let reason = error as? MRError ?? MRError(.internal, "\(file.path): \(error)")
+        monitor.locked { failure = failure ?? reason }
+    }
+
     private func feed(_ file: FedFile, span: Int64, skipBadInput: Bool) throws {
         let compressedSize = try FileSystem.status(file.path)?.size ?? 0
         var piece = 0
@@ -143,6 +148,8 @@ package final class GzipFeeder: @unchecked Sendable {
             // The piece being written ends where the damage begins, the pieces after it are empty.
             monitor.locked { skipped.append((file.path, "skipped the rest of \(error.message)")) }
         } catch {
+            // The run's error is set before the piece's readers stop: theirs must not come first.
+            if !(error is Stopped) { recordFailure(error, of: file) }
             if writer.isOpen { writer.abandon() }
             throw error
         }
