@@ -98,11 +98,18 @@ final class SchedulerLoop {
         }
     }
 
-    /// Map tasks whose fed piece has been started may run (they read it as it is written).
+    /// Map tasks whose fed piece has been started may run (they read it as it is written). An
+    /// attempt whose piece is still being written is waiting for the feeder: not hung.
     private func releaseFedPieces() throws {
-        for task in try feeder?.takeReleased() ?? [] {
+        guard let feeder else { return }
+        for task in try feeder.takeReleased() {
             table.release(mapTask: task)
-            if table.isCommitted(TaskID(kind: .map, index: task)) { feeder?.committed(mapTask: task) }
+            if table.isCommitted(TaskID(kind: .map, index: task)) { feeder.committed(mapTask: task) }
+        }
+        if let writing = feeder.pieceBeingWritten {
+            for (worker, assignment) in busy where assignment.task == TaskID(kind: .map, index: writing) {
+                pool.waitsForInput(worker: worker)
+            }
         }
     }
 

@@ -48,10 +48,14 @@ package final class GzipFeeder: @unchecked Sendable {
     /// Which slots hold a piece whose task has not committed, and the slot of each such task.
     private var slotInUse: [Bool]
     private var slotOfTask: [Int: Int] = [:]
+    private var writing: Int?
     private var thread: pthread_t?
 
     private let slots: [FileDescriptor]
     private let wake: @Sendable () -> Void
+    /// Test hook (`MR_TEST_FEED_DELAY_MS`): the feeder pauses after each run of text it writes,
+    /// as when its input arrives slowly.
+    private let testDelayMicroseconds = environmentValue("MR_TEST_FEED_DELAY_MS").flatMap { UInt32($0) }.map { $0 * 1000 } ?? 0
 
     /// Starts inflating `files` one after another into `slots` (memory files, closed when the
     /// feeder stops). `wake` is called (from the feeder's thread) whenever pieces are released or
@@ -84,6 +88,9 @@ package final class GzipFeeder: @unchecked Sendable {
             return released
         }
     }
+
+    /// The map task whose piece is being written now, if any.
+    package var pieceBeingWritten: Int? { monitor.locked { writing } }
 
     /// A fed map task committed: its slot may take a later piece.
     package func committed(mapTask: Int) {
@@ -132,7 +139,7 @@ package final class GzipFeeder: @unchecked Sendable {
                     let head = UnsafeRawPointer(newline) - base + 1
                     try writer.append(base, count: head)
                     written += Int64(head)
-                    try writer.finish()
+                    try finish(writer)
                     piece += 1
                     rest = UnsafeRawBufferPointer(rebasing: rest[head...])
                     // The builder counted the lines through the run's end; those after the cut are not yet done.
@@ -143,6 +150,7 @@ package final class GzipFeeder: @unchecked Sendable {
                 guard let base = rest.baseAddress, !rest.isEmpty else { return }
                 try writer.append(base, count: rest.count)
                 written += Int64(rest.count)
+                if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
             }
         } catch let error as MRError where error.kind == .badInput && skipBadInput {
             // The piece being written ends where the damage begins, the pieces after it are empty.
@@ -153,9 +161,9 @@ package final class GzipFeeder: @unchecked Sendable {
             if writer.isOpen { writer.abandon() }
             throw error
         }
-        try writer.finish()
+        try finish(writer)
         for empty in (piece + 1)..<max(file.pieces, piece + 1) {
-            try openPiece(file, empty, startingAt: written, line: lines + 1).finish()
+            try finish(try openPiece(file, empty, startingAt: written, line: lines + 1))
         }
         guard let index else { return }
         do {
@@ -164,6 +172,11 @@ package final class GzipFeeder: @unchecked Sendable {
             // The next run feeds the file again: slower, not wrong.
             monitor.locked { unsaved.append("\(error.message); the next run inflates it once more") }
         }
+    }
+
+    private func finish(_ writer: FedPieceWriter) throws {
+        try writer.finish()
+        monitor.locked { writing = nil }
     }
 
     /// Starts piece `number`, whose text begins at `offset` and `line` of the file's text, in its
@@ -178,7 +191,10 @@ package final class GzipFeeder: @unchecked Sendable {
             slotOfTask[task] = slot
         }
         let writer = try FedPieceWriter(slots[slot], offset: offset, line: line)
-        monitor.locked { released.append(task) }
+        monitor.locked {
+            released.append(task)
+            writing = task
+        }
         wake()
         return writer
     }

@@ -100,6 +100,10 @@ package final class ProcessPool: WorkerPool {
 
     package func progress(of worker: Int) -> TaskProgress { workers[worker].progress }
 
+    package func waitsForInput(worker: Int) {
+        workers[worker].lastProgress = monotonicSeconds()
+    }
+
     package var canStopAttempts: Bool { true }
 
     package func cancel(worker: Int) {

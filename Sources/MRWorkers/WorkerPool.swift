@@ -26,6 +26,14 @@ package protocol WorkerPool: AnyObject {
     /// Makes a waiting ``nextEvent()`` return `.tick` soon; callable from any thread until
     /// ``shutdown()`` (a ``GzipFeeder`` calls it when it releases a piece).
     var waker: @Sendable () -> Void { get }
+    /// The attempt on `worker` reads input that is still being written (a fed piece): until now
+    /// it has waited for input, not hung, whatever its progress.
+    func waitsForInput(worker: Int)
+}
+
+extension WorkerPool {
+    /// Pools without a hang check have nothing to note.
+    package func waitsForInput(worker: Int) {}
 }
 
 package enum WorkerEvent {
