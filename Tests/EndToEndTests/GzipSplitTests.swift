@@ -23,7 +23,7 @@ final class GzipSplitTests: TemporaryDirectoryTestCase {
     func testA100MegabyteGzipSplitAtAccessPointsGivesTheUnsplitOutput() throws {
         let big = try bigGzip(copies: 32).file  // 105 MB of text
         let whole = directory.appendingPathComponent("whole")
-        let unsplit = try MR.succeed(["wordcount", big.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
+        _ = try MR.succeed(["wordcount", big.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
         XCTAssertEqual(try mapTasks(whole), 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: big.path + ".mrindex"), "no index is needed for one split")
 
@@ -195,7 +195,7 @@ extension GzipSplitTests {
     private func checkMemberFile(_ file: URL, text: Data, splitSize: String) throws -> String {
         let name = file.lastPathComponent
         let whole = directory.appendingPathComponent("whole-\(name)")
-        let unsplit = try MR.succeed(["wordcount", file.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
+        _ = try MR.succeed(["wordcount", file.path, "--split-size", "1G", "--reducers", "3", "--output", whole.path])
         XCTAssertEqual(try mapTasks(whole), 1)
         for mode in ["processes", "threads", "sequential"] {
             let split = directory.appendingPathComponent("members-\(mode)-\(name)")
