@@ -48,8 +48,10 @@ package final class GzipFeeder: @unchecked Sendable {
     /// Which slots hold a piece whose task has not committed, and the slot of each such task.
     private var slotInUse: [Bool]
     private var slotOfTask: [Int: Int] = [:]
+    /// The map task whose piece is being written.
     private var writing: Int?
     private var thread: pthread_t?
+    private var slotsClosed = false
 
     private let slots: [FileDescriptor]
     private let wake: @Sendable () -> Void
@@ -104,8 +106,8 @@ package final class GzipFeeder: @unchecked Sendable {
     /// that could not be saved.
     package var warnings: (skippedFiles: [(path: String, warning: String)], unsavedIndexes: [String]) { monitor.locked { (skipped, unsaved) } }
 
-    /// Stops inflating (if it still is), waits for the thread and closes the slots: call it once
-    /// no task reads a piece any more.
+    /// Stops inflating (if it still is), waits for the thread and closes the slots: call it
+    /// (from the coordinator's thread) once no task reads a piece any more.
     package func stop() {
         monitor.locked {
             stopping = true
@@ -113,7 +115,8 @@ package final class GzipFeeder: @unchecked Sendable {
         }
         if let thread { pthread_join(thread, nil) }
         thread = nil
-        for slot in slots { slot.close() }
+        if !slotsClosed { for slot in slots { slot.close() } }  // a second stop (after a failed commit) closes nothing
+        slotsClosed = true
     }
 
     private struct Stopped: Error {}

@@ -65,6 +65,18 @@ final class FedPieceTests: XCTestCase {
         }
     }
 
+    func testStoppingTheFeederTwiceClosesItsSlotsOnce() throws {
+        let own = try FileDescriptor.makeMemoryFile(named: "test-slot")
+        let feeder = GzipFeeder(files: [], slots: [own], span: 1 << 20, skipBadInput: false, wake: {})
+        feeder.stop()
+        // The slot's descriptor number is free again: the next file opened takes it.
+        let reopened = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(reopened) }
+        XCTAssertEqual(reopened, own.raw)
+        feeder.stop()  // as after a commit that failed once the feeder had stopped
+        XCTAssertNotEqual(fcntl(reopened, F_GETFD), -1, "a second stop closed a descriptor that is no longer the slot's")
+    }
+
     private func readAll(_ source: FedPieceSource) throws -> [UInt8] {
         var all: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
