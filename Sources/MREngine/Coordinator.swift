@@ -48,7 +48,7 @@ package enum Coordinator {
         var slots: [FileDescriptor] = []
         do {
             // A slot for each worker: a worker that finishes its piece maps the next while it is
-            // written, and a piece more would only ask for more fresh pages.
+            // written (a slot more was no faster, and holds another piece in memory).
             if !fedFiles.isEmpty {
                 for _ in 0..<run.workers { slots.append(try FileDescriptor.makeMemoryFile(named: "mr-fed-piece")) }
             }

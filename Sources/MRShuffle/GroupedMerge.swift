@@ -24,8 +24,8 @@ package final class GroupedMerge: ValueSource {
     private let finished: UnsafeMutablePointer<Bool>
     private var activeCount = 0
     /// Each reader's current key's first 16 bytes as two big-endian numbers, zero-padded: most
-    /// comparisons of the heap are settled by them without reading the keys. (The readers'
-    /// keys are neighbours in key order, so they often share their first 8 bytes: "of the ...".)
+    /// of the tree's matches are settled by them without reading the keys. (The readers' keys
+    /// are neighbours in key order, so they often share their first 8 bytes: "of the ...".)
     private let prefixes: UnsafeMutablePointer<(UInt64, UInt64)>
     private var groupKey: UnsafeMutableRawPointer
     private var groupKeyCapacity = 256

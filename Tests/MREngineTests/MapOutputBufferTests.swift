@@ -38,7 +38,7 @@ final class MapOutputBufferTests: UnitTestCase {
             XCTAssertEqual(try integerSums(of: SpillWriter.spillPaths(output, count: buffer.spillsWritten)), expected, "budget \(budget)")
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) } else { XCTAssertEqual(buffer.spillsWritten, 1) }
 
-            // Reduce's merge of the runs: one group per key, in strict bytewise order (its heap
+            // Reduce's merge of the runs: one group per key, in strict bytewise order (its tree
             // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
             let runs = SpillWriter.spillPaths(output, count: buffer.spillsWritten)
             let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0) })
