@@ -92,11 +92,11 @@ final class GzipSplitTests: TemporaryDirectoryTestCase {
     func testAWorkerWaitingForItsPieceFromASlowInflaterIsNotTakenForHung() throws {
         let (big, text) = try bigGzip(copies: 2)  // 6.6 MB of text
         let output = directory.appendingPathComponent("slow")
-        // The inflater pauses 0.8 s after each run of text, longer than --task-timeout: a task
+        // The inflater pauses 1.5 s after each run of text, longer than --task-timeout: a task
         // reading its piece meanwhile makes no progress, and a single attempt is allowed.
-        let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--task-timeout", "0.5",
+        let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--task-timeout", "1",
                                   "--max-attempts", "1", "--output", output.path],
-                                 environment: ["MR_TEST_FEED_DELAY_MS": "800"])
+                                 environment: ["MR_TEST_FEED_DELAY_MS": "1500"])
         XCTAssertTrue(run.stderr.contains("inflated once while mapping"), run.stderr)
         XCTAssertEqual(try MR.sortedLines(output), referenceWordCount([text]))
     }
