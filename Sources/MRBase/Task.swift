@@ -118,9 +118,26 @@ package struct TaskReport: Sendable, Equatable {
     /// task's sorting and writing of spills, a reduce task's merge passes before it reduces.
     package var spillSeconds = 0.0
     package var mergeSeconds = 0.0
+    /// Where a map task's spills are (not for a map-only job's map tasks).
+    package var mapOutput: MapOutputPlace?
 
     /// An empty report, filled in as the task runs.
     package init() {}
+}
+
+/// A map task's output: its spills, appended one after another to a worker's map output log in
+/// the work folder. Reported by the task and journaled when it commits: the commit needs no file
+/// of its own.
+package struct MapOutputPlace: Sendable, Equatable {
+    /// The log's file name in the work folder.
+    package let log: String
+    /// Where each spill ends in the log, in order (a spill's index gives its start).
+    package let spillEnds: [Int64]
+
+    package init(log: String, spillEnds: [Int64]) {
+        self.log = log
+        self.spillEnds = spillEnds
+    }
 }
 
 /// The CRC-32 of the uncompressed bytes [start, start + length) of an input file.

@@ -31,6 +31,12 @@ extension WireWriter {
             write(bytes: record.key)
             write(record.value)
         }
+        write(report.mapOutput != nil)
+        if let place = report.mapOutput {
+            write(place.log)
+            write(place.spillEnds.count)
+            for end in place.spillEnds { write(end) }
+        }
     }
 
     package mutating func write(_ assignment: TaskAssignment) {
@@ -59,6 +65,9 @@ extension WireReader {
         report.skippedFiles = try (0..<readInt()).map { _ in try readInt() }
         report.topRecords = try (0..<readInt()).map { _ in
             TopRecord(key: try readBytes(), value: try readInt64())
+        }
+        if try readBool() {
+            report.mapOutput = MapOutputPlace(log: try readString(), spillEnds: try (0..<readInt()).map { _ in try readInt64() })
         }
         return report
     }

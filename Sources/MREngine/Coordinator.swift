@@ -152,7 +152,7 @@ package enum Coordinator {
         try loop.runMapPhase()
         try GzipIndex.checkPieces(of: run.input.indexes, splits: run.plan.splits, files: run.plan.files,
                                   against: loop.result.pieceChecksums)
-        if !run.plan.isMapOnly { try run.plan.recordMapSpills(loop.mapSpills) }
+        if !run.plan.isMapOnly { try run.plan.recordMapOutputs(loop.mapOutputs.compactMap { $0 }) }
     }
 
     /// Every reduce task committed.

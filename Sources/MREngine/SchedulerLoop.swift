@@ -35,9 +35,9 @@ final class SchedulerLoop {
     /// What each worker runs; a worker not in here is idle. (A death of an idle worker must not
     /// make it "more idle": keyed by worker, it cannot.)
     private var busy: [Int: TaskAssignment] = [:]
-    /// How many spill files each committed map task left, from its report: the reduce tasks'
-    /// inputs (``RunPlan/mapSpillsPath``).
-    private(set) var mapSpills: [Int]
+    /// Where each committed map task's spills are, from its report: the reduce tasks' inputs
+    /// (``RunPlan/mapOutputsPath``).
+    private(set) var mapOutputs: [MapOutputPlace?]
     /// Attempts stopped because another attempt of their task was committed.
     private var cancelled: Set<TaskAssignment> = []
     private var failedByPhase: [TaskKind: Int] = [:]
@@ -56,7 +56,7 @@ final class SchedulerLoop {
         self.started = started
         self.clock = clock
         fedTasks = Set(plan.fedMapTasks)
-        mapSpills = Array(repeating: 0, count: plan.mapTaskCount)
+        mapOutputs = Array(repeating: nil, count: plan.mapTaskCount)
         backups = speculate && pool.canStopAttempts && pool.size > 1
         table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
                           backupAfter: backupAfter, withheld: fedTasks)
@@ -65,14 +65,21 @@ final class SchedulerLoop {
     /// Adopts the outputs a killed run journaled (`--resume`), with what they counted; a task it
     /// committed without journaling runs again, its place cleared.
     func adoptCommitted(from journal: Journal) throws {
-        for (task, report) in journal.entries() where try FileSystem.status(plan.committedPath(task)) != nil {
+        for (task, report) in journal.entries() where try isStillThere(task, report) {
             guard table.markCommitted(task) else { continue }
             result.resumedTasks += 1
             add(report, of: task)
         }
         let tasks = (0..<plan.mapTaskCount).map { TaskID(kind: .map, index: $0) }
             + (0..<plan.reduceTaskCount).map { TaskID(kind: .reduce, index: $0) }
-        for task in tasks where !table.isCommitted(task) { FileSystem.removeTree(plan.committedPath(task)) }
+        for task in tasks where plan.hasAttemptFile(task) && !table.isCommitted(task) { FileSystem.removeTree(plan.committedPath(task)) }
+    }
+
+    /// Whether a journaled task's output is in the work folder: its file, or the spills its
+    /// report places in a map output log.
+    private func isStillThere(_ task: TaskID, _ report: TaskReport) throws -> Bool {
+        if plan.hasAttemptFile(task) { return try FileSystem.status(plan.committedPath(task)) != nil }
+        return report.mapOutput.map(plan.holds) ?? false
     }
 
     /// The map phase: runs until every map task is committed, or throws the failure that ends
@@ -171,9 +178,15 @@ final class SchedulerLoop {
         }
     }
 
-    /// Puts the attempt's output in its task's place, then journals it: the rename is the commit.
+    /// Puts the attempt's file in its task's place and journals the task: the rename is the
+    /// commit. A map task's spills stay where its worker's log holds them: the journal line that
+    /// says where (its report) is the commit.
     private func commit(_ assignment: TaskAssignment, _ report: TaskReport) throws {
-        try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
+        if plan.hasAttemptFile(assignment.task) {
+            try FileSystem.rename(plan.attemptPath(assignment), to: plan.committedPath(assignment.task))
+        } else if report.mapOutput == nil {
+            throw MRError(.internal, "\(assignment) reported no map output")
+        }
         try journal.record(assignment.task, report)
         if assignment.task.kind == .map && fedTasks.contains(assignment.task.index) {
             feeder?.committed(mapTask: assignment.task.index)
@@ -213,10 +226,10 @@ final class SchedulerLoop {
         return MRError(kind, "job \(plan.jobName): task \(task) (\(what)) failed \(table.failures(of: task)) times; last failure: \(last.message)")
     }
 
-    /// Adds a committed task's counters, top records and warnings to the run's, and a map
-    /// task's spill count to what the reduce tasks will read.
+    /// Adds a committed task's counters, top records and warnings to the run's, and where a map
+    /// task's spills are to what the reduce tasks will read.
     private func add(_ report: TaskReport, of task: TaskID) {
-        if task.kind == .map { mapSpills[task.index] = Int(report.counters.spills) }
+        if task.kind == .map { mapOutputs[task.index] = report.mapOutput }
         result.counters += report.counters
         result.jobCounters.merge(report.jobCounters, uniquingKeysWith: +)
         result.topRecords = Array((result.topRecords + report.topRecords).sorted(by: TopRecord.precedes).prefix(topRecordLimit))

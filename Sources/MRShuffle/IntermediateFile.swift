@@ -5,46 +5,48 @@ import MapReduce
 import Glibc
 #endif
 
-/// The file a map task writes for each sorted spill it spills: every reduce partition's pairs, one
-/// segment after another, and an index saying where each segment ends (Hadoop's spill file and
-/// its index). A map task leaves one file per spill, not one per partition, so the work folder
-/// holds as many files as map spills whatever the number of reducers. A reduce task reads its own
-/// segment of each.
+/// A sorted spill: every reduce partition's pairs, one segment after another, and an index saying
+/// where each segment ends (Hadoop's spill file and its index). A spill is a file of its own, or
+/// one of many appended to a worker's ``MapOutputLog``: the index gives its start too, so a spill
+/// is found by where it ends. A reduce task reads its own segment of each.
 ///
-/// Layout (all integers little-endian):
+/// Layout (all integers little-endian; offsets from the start of the file the spill is in):
 /// ```
 /// segments  for each partition in order, nothing when it has no pairs, else:
-///   header  "MRI3"
+///   header  "MRI4"
 ///   records varint(key length << 2 | kind) key-bytes value      ... sorted by key bytes
 ///           kind 0, an integer n: zigzag-varint(n)
 ///           kind 1, text:         varint(length) text-bytes
 ///           kind 2, a Double:     u64(its bits)
 ///           kind 3, a Tally:      varint(length) the bytes of Tally.encode
 ///   footer  "MRIE" u64(record count) u32(CRC-32 of header and records)
-/// index     u64(end offset of each partition's segment) ... u32(partitions)
-///           u32(CRC-32 of the end offsets and partitions) "MRIX"
+/// index     u64(end offset of each partition's segment) ... u64(the spill's start offset)
+///           u32(partitions) u32(CRC-32 of the offsets and partitions) "MRIX"
 /// ```
 /// Varints keep a word count's pairs to a few bytes beyond the word; the footers and the index's
 /// checksum let the reader detect a truncated or damaged file instead of merging garbage.
 package enum IntermediateFile {
-    package static let headerMagic: [UInt8] = Array("MRI3".utf8)
+    package static let headerMagic: [UInt8] = Array("MRI4".utf8)
     static let footerMagic: [UInt8] = Array("MRIE".utf8)
     static let indexMagic: [UInt8] = Array("MRIX".utf8)
     static let footerSize = 16
-    /// The index's fixed end: partitions, checksum, magic.
-    static let indexTrailerSize = 12
+    /// The index's fixed end: the spill's start, partitions, checksum, magic.
+    static let indexTrailerSize = 20
 
     /// A record's kind of value, in the low two bits of its key header.
     enum Kind: UInt64 { case integer, text, double, tally }
 
-    /// One partition's pairs in one spill files: what a reduce task reads.
+    /// One partition's pairs in one spill: what a reduce task reads.
     package struct Segment: Equatable {
         package let path: String
         let partition: Int
+        /// Where the spill ends in the file; nil: at the file's end (a spill that is a file).
+        let spillEnd: Int64?
 
-        package init(path: String, partition: Int) {
+        package init(path: String, partition: Int, spillEnd: Int64? = nil) {
             self.path = path
             self.partition = partition
+            self.spillEnd = spillEnd
         }
     }
 
@@ -56,13 +58,25 @@ package enum IntermediateFile {
         /// Pairs in the current partition's segment.
         private var records: UInt64 = 0
         private var segmentEnds: [UInt64] = []
+        /// Where the spill starts in its file.
+        private let start: Int64
 
-        /// A file for `partitions` partitions; pairs go to partition 0 until ``startPartition(_:)``.
-        package init(path: String, partitions: Int = 1) throws {
-            output = try BufferedWriter(creating: path)
+        /// A new file for `partitions` partitions; pairs go to partition 0 until
+        /// ``startPartition(_:)``.
+        package convenience init(path: String, partitions: Int = 1) throws {
+            self.init(appendingTo: try BufferedWriter(creating: path, checksummed: true), partitions: partitions)
+        }
+
+        /// A spill appended to what `output` (which keeps checksums) has written before.
+        package init(appendingTo output: BufferedWriter, partitions: Int) {
+            self.output = output
             self.partitions = partitions
+            start = output.position
             segmentEnds.reserveCapacity(partitions)
         }
+
+        /// Where the spill ends in its file, once finished.
+        package var end: Int64 { output.position }
 
         /// Ends the current partition: the pairs appended next belong to `next`, a later one.
         package func startPartition(_ next: Int) throws {
@@ -146,6 +160,7 @@ package enum IntermediateFile {
             var index: [UInt8] = []
             index.reserveCapacity(segmentEnds.count * 8 + indexTrailerSize)
             for end in segmentEnds { withUnsafeBytes(of: end.littleEndian) { index.append(contentsOf: $0) } }
+            withUnsafeBytes(of: UInt64(start).littleEndian) { index.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt32(partitions).littleEndian) { index.append(contentsOf: $0) }
             let crc = index.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }
             withUnsafeBytes(of: crc.littleEndian) { index.append(contentsOf: $0) }
@@ -173,14 +188,14 @@ package enum IntermediateFile {
         private(set) var isAtEnd = false
 
         package convenience init(_ segment: Segment, capacity: Int = 1 << 16) throws {
-            try self.init(path: segment.path, partition: segment.partition, capacity: capacity)
+            try self.init(path: segment.path, partition: segment.partition, spillEnd: segment.spillEnd, capacity: capacity)
         }
 
-        init(path: String, partition: Int = 0, capacity: Int = 1 << 16) throws {
+        init(path: String, partition: Int = 0, spillEnd: Int64? = nil, capacity: Int = 1 << 16) throws {
             file = try FileDescriptor.open(reading: path)
             self.capacity = capacity
             buffer = .allocate(byteCount: capacity, alignment: 8)
-            let (start, end) = try segmentBounds(partition)
+            let (start, end) = try segmentBounds(partition, spillEnd: spillEnd ?? file.size())
             if start == end {
                 isAtEnd = true
                 return
@@ -200,24 +215,25 @@ package enum IntermediateFile {
             file.close()
         }
 
-        /// Where the partition's segment starts and ends, from the checked index.
-        private func segmentBounds(_ partition: Int) throws -> (Int64, Int64) {
-            let size = try file.size()
+        /// Where the partition's segment starts and ends, from the checked index of the spill
+        /// that ends at `spillEnd`.
+        private func segmentBounds(_ partition: Int, spillEnd: Int64) throws -> (Int64, Int64) {
             var trailer = [UInt8](repeating: 0, count: indexTrailerSize)
-            guard size >= Int64(indexTrailerSize),
-                  try trailer.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: indexTrailerSize, at: size - Int64(indexTrailerSize)) }) == indexTrailerSize,
-                  Array(trailer[8..<12]) == indexMagic else { throw damaged("no index") }
-            let partitions = Int(littleEndianValue(trailer[0..<4]))
-            let indexStart = size - Int64(indexTrailerSize) - Int64(partitions) * 8
+            guard spillEnd >= Int64(indexTrailerSize),
+                  try trailer.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: indexTrailerSize, at: spillEnd - Int64(indexTrailerSize)) }) == indexTrailerSize,
+                  Array(trailer[16..<20]) == indexMagic else { throw damaged("no index") }
+            let partitions = Int(littleEndianValue(trailer[8..<12]))
+            let indexStart = spillEnd - Int64(indexTrailerSize) - Int64(partitions) * 8
             guard partition < partitions, indexStart >= 0 else { throw damaged("the index has no partition \(partition)") }
-            var index = [UInt8](repeating: 0, count: partitions * 8 + 4)
+            var index = [UInt8](repeating: 0, count: partitions * 8 + 12)
             guard try index.withUnsafeMutableBytes({ try file.read(into: $0.baseAddress!, count: $0.count, at: indexStart) }) == index.count,
-                  index.withUnsafeBytes({ checksum(0, $0.baseAddress!, $0.count) }) == UInt32(littleEndianValue(trailer[4..<8])) else {
+                  index.withUnsafeBytes({ checksum(0, $0.baseAddress!, $0.count) }) == UInt32(littleEndianValue(trailer[12..<16])) else {
                 throw damaged("index checksum mismatch")
             }
-            let start = partition == 0 ? 0 : Int64(littleEndianValue(index[(partition - 1) * 8..<partition * 8]))
+            let spillStart = Int64(littleEndianValue(index[partitions * 8..<partitions * 8 + 8]))
+            let start = partition == 0 ? spillStart : Int64(littleEndianValue(index[(partition - 1) * 8..<partition * 8]))
             let end = Int64(littleEndianValue(index[partition * 8..<(partition + 1) * 8]))
-            guard 0 <= start, start <= end, end <= indexStart else { throw damaged("bad segment bounds") }
+            guard 0 <= spillStart, spillStart <= start, start <= end, end <= indexStart else { throw damaged("bad segment bounds") }
             return (start, end)
         }
 

@@ -1,7 +1,8 @@
 import MRBase
 import MRSystem
 import MapReduce
-/// The large buffers of a worker's map tasks, kept from one task (and one spill) to the next.
+/// The large buffers of a worker's map tasks, kept from one task (and one spill) to the next, and
+/// the log their outputs are appended to.
 ///
 /// A fresh allocation of hundreds of megabytes is paid for page by page as it is first touched:
 /// ngrams spent 14 % of its time in the kernel faulting in (and zeroing) the same amounts again
@@ -66,6 +67,9 @@ package final class MapMemory {
     var bucketedItems = Block()
     var bucketCounters = Block()
     var partitions = Block()
+    /// The log this worker's map outputs are appended to, made by its first map task; dropped
+    /// when an attempt fails (what its writer holds is then unknown): the next makes another.
+    package var outputLog: MapOutputLog?
 
     package init() {}
 

@@ -12,10 +12,10 @@ import MapReduce
 /// sorted spill (see ``SpillWriter``) and starts empty; the last spill is written by ``finish()``.
 /// Reduce merges all spills of all map tasks, streaming.
 package class MapOutputBuffer: RecordSink {
-    /// The buffer for `combiner`, spilling at `output` (see ``SpillWriter``).
-    package static func make(combiner: Combiner?, partitions: Int, output: String, memoryBudget: Int,
-                     memory: MapMemory = MapMemory()) throws -> MapOutputBuffer {
-        let spills = try SpillWriter(output: output, partitions: partitions)
+    /// The buffer for `combiner`, spilling into `log` (see ``SpillWriter``).
+    package static func make(combiner: Combiner?, partitions: Int, log: MapOutputLog, memoryBudget: Int,
+                     memory: MapMemory = MapMemory()) -> MapOutputBuffer {
+        let spills = SpillWriter(log: log, partitions: partitions)
         return switch combiner {
         case nil: PairList(spills: spills, memoryBudget: memoryBudget, memory: memory)
         case .distinct?: DistinctTable(spills: spills, memoryBudget: memoryBudget, memory: memory)
@@ -49,6 +49,8 @@ package class MapOutputBuffer: RecordSink {
     /// Spills written so far, and the pairs in them.
     package final var spillsWritten: Int { spills.spillsWritten }
     package final var pairsWritten: Int64 { spills.pairsWritten }
+    /// Where the spills written so far are: the task's output, once finished.
+    package final var place: MapOutputPlace { spills.place }
 
     init(spills: SpillWriter, memoryBudget: Int, memory: MapMemory) {
         self.spills = spills
@@ -135,12 +137,11 @@ package class MapOutputBuffer: RecordSink {
         arena.removeAll()
     }
 
-    /// Writes the last spill; afterwards every partition has a segment in at least one spill file.
+    /// Writes the last spill; afterwards every partition has a segment in at least one spill.
     package final func finish() throws {
         settle()
         if let spillError { throw spillError }
         if pairCount > 0 || spills.spillsWritten == 0 { try writeSpill() }
-        try spills.finish()
     }
 
     private final func writeSpill() throws {

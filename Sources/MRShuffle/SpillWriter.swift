@@ -2,59 +2,33 @@ import MRBase
 import MRSystem
 import MapReduce
 
-/// Writes a map task's sorted spills, each one intermediate file holding every partition's pairs
-/// (see ``IntermediateFile``), at the task's output path: a lone spill is the file at that path,
-/// several are `spill-00000`, `spill-00001`, ... in a folder there. Most tasks spill once, and on
-/// ext4 a folder as well as a file for each of thousands of tiny tasks made creating inodes
-/// most of a task's cost (its allocator passes over inodes freed in the last minutes).
+/// Writes a map task's sorted spills, each an intermediate spill holding every partition's pairs
+/// (see ``IntermediateFile``), one after another at the end of the worker's ``MapOutputLog``.
+/// Where they end is the task's output (``place``).
 package struct SpillWriter {
-    /// How a map output is laid out, named in a run's fingerprint: a killed run whose outputs
-    /// are laid out otherwise (a folder even for one spill, before) is not resumed.
-    package static let layout = "lone spill as the output file"
+    /// How map outputs are laid out, named in a run's fingerprint: a killed run whose outputs
+    /// are laid out otherwise (a file or a folder per task, before) is not resumed.
+    package static let layout = "spills appended to a map output log per worker"
 
-    /// The files of the map output at `output` that holds `count` spills, in order.
-    package static func spillPaths(_ output: String, count: Int) -> [String] {
-        count == 1 ? [output] : (0..<count).map { spillInFolder(output, $0) }
-    }
-
-    /// Spill `number` of an output that is a folder.
-    private static func spillInFolder(_ output: String, _ number: Int) -> String {
-        output + "/spill-" + zeroPadded(number)
-    }
-
-    /// Removes what an earlier attempt with the same output path left there.
-    package static func removeLeftovers(at output: String) {
-        FileSystem.removeTree(output)
-        FileSystem.remove(firstSpill(of: output))
-    }
-
-    /// Where the first spill is written, until it is known to be the only one.
-    private static func firstSpill(of output: String) -> String { output + ".spill" }
-
-    let output: String
+    let log: MapOutputLog
     let partitions: Int
-    private(set) var spillsWritten = 0
+    private(set) var spillEnds: [Int64] = []
     private(set) var pairsWritten: Int64 = 0
 
-    /// The first spill's file, made when the task starts (as a reduce attempt's part file is),
-    /// so a running map attempt can be seen in the attempts folder.
-    private var firstSpillWriter: IntermediateFile.Writer?
-
-    init(output: String, partitions: Int) throws {
-        self.output = output
+    init(log: MapOutputLog, partitions: Int) {
+        self.log = log
         self.partitions = partitions
-        firstSpillWriter = try IntermediateFile.Writer(path: Self.firstSpill(of: output), partitions: partitions)
     }
+
+    var spillsWritten: Int { spillEnds.count }
+
+    /// Where the spills written so far are.
+    package var place: MapOutputPlace { MapOutputPlace(log: log.name, spillEnds: spillEnds) }
 
     /// Writes the next spill: `pairs` hands each pair to the body it is given, partition after
     /// partition, sorted within each.
     mutating func write(_ pairs: ((Int, ByteSlice, Value) throws -> Void) throws -> Void) throws {
-        if spillsWritten == 1 {  // a second spill: the output becomes a folder
-            try FileSystem.makeDirectory(output)
-            try FileSystem.rename(Self.firstSpill(of: output), to: Self.spillInFolder(output, 0))
-        }
-        let writer = try firstSpillWriter.take()
-            ?? IntermediateFile.Writer(path: Self.spillInFolder(output, spillsWritten), partitions: partitions)
+        let writer = IntermediateFile.Writer(appendingTo: log.output, partitions: partitions)
         var writerPartition = 0
         var written: Int64 = 0
         // The writer is reached unretained (a retain and a release per pair otherwise).
@@ -70,12 +44,7 @@ package struct SpillWriter {
             }
         }
         try writer.finish()
-        spillsWritten += 1
+        spillEnds.append(writer.end)
         pairsWritten += written
-    }
-
-    /// After the last spill: a lone spill takes the output's path.
-    func finish() throws {
-        if spillsWritten == 1 { try FileSystem.rename(Self.firstSpill(of: output), to: output) }
     }
 }

@@ -43,37 +43,50 @@ package struct RunPlan: Sendable {
         "\(workDirectory)/attempts/\(assignment.task).a\(assignment.attempt)"
     }
 
-    /// Removes what an attempt wrote: its output (a file or a folder), and a map attempt's first
-    /// spill if it had not yet taken the output's name.
+    /// Whether the task's attempts write a file of their own that the commit renames into place:
+    /// part files (reduce tasks, and map tasks of a map-only job). Other map tasks append their
+    /// spills to their worker's ``MapOutputLog``, and the commit journals where.
+    package func hasAttemptFile(_ task: TaskID) -> Bool { task.kind == .reduce || isMapOnly }
+
+    /// Removes what an attempt left in its own place, if it has one.
     package func removeAttempt(_ assignment: TaskAssignment) {
-        SpillWriter.removeLeftovers(at: attemptPath(assignment))
+        guard hasAttemptFile(assignment.task) else { return }
+        FileSystem.removeTree(attemptPath(assignment))
     }
 
-    /// How many spill files each map task committed (a line each, in task order), written by the
-    /// coordinator from the map reports when the map phase ends: what reduce tasks read.
-    package var mapSpillsPath: String { workDirectory + "/spill-counts" }
+    /// Where each map task's spills are (a line each, in task order: the log's name, then where
+    /// each spill ends), written by the coordinator from the map reports when the map phase
+    /// ends: what reduce tasks read.
+    package var mapOutputsPath: String { workDirectory + "/map-outputs" }
 
-    /// Writes ``mapSpillsPath``, replacing the list of an earlier map phase of this work folder.
-    package func recordMapSpills(_ counts: [Int]) throws {
-        let text = counts.map(String.init).joined(separator: "\n") + "\n"
-        FileSystem.remove(mapSpillsPath)
-        try FileSystem.writeFile(mapSpillsPath, text)
+    /// Writes ``mapOutputsPath``, replacing the list of an earlier map phase of this work folder.
+    package func recordMapOutputs(_ places: [MapOutputPlace]) throws {
+        let text = places.map { ([$0.log] + $0.spillEnds.map(String.init)).joined(separator: " ") }.joined(separator: "\n") + "\n"
+        FileSystem.remove(mapOutputsPath)
+        try FileSystem.writeFile(mapOutputsPath, text)
     }
 
-    /// The spill files of every map task for `partition`, in map-task order.
+    /// The spills of every map task for `partition`, in map-task order.
     func mapOutputs(partition: Int) throws -> [IntermediateFile.Segment] {
-        let text = String(decoding: try FileSystem.readFile(mapSpillsPath), as: UTF8.self)
-        let counts = text.split(separator: "\n").compactMap { Int($0) }
-        guard counts.count == mapTaskCount else {
-            throw MRError(.internal, "\(mapSpillsPath) lists \(counts.count) map tasks, not \(mapTaskCount)")
+        let lines = String(decoding: try FileSystem.readFile(mapOutputsPath), as: UTF8.self).split(separator: "\n")
+        guard lines.count == mapTaskCount else {
+            throw MRError(.internal, "\(mapOutputsPath) lists \(lines.count) map tasks, not \(mapTaskCount)")
         }
-        return counts.enumerated().flatMap { mapIndex, spills in
-            SpillWriter.spillPaths(committedMapOutput(mapIndex), count: spills).map { IntermediateFile.Segment(path: $0, partition: partition) }
+        return try lines.flatMap { line in
+            let fields = line.split(separator: " ")
+            let ends = fields.dropFirst().compactMap { Int64($0) }
+            guard let log = fields.first, !ends.isEmpty, ends.count == fields.count - 1 else {
+                throw MRError(.internal, "\(mapOutputsPath) has a damaged line: \(line)")
+            }
+            return ends.map { IntermediateFile.Segment(path: "\(workDirectory)/\(log)", partition: partition, spillEnd: $0) }
         }
     }
 
-    func committedMapOutput(_ mapIndex: Int) -> String {
-        "\(workDirectory)/\(TaskID(kind: .map, index: mapIndex))"
+    /// Whether the map output a committed task reported is still in the work folder (a killed
+    /// run's, when resuming).
+    package func holds(_ place: MapOutputPlace) -> Bool {
+        guard let last = place.spillEnds.last, let status = try? FileSystem.status("\(workDirectory)/\(place.log)") else { return false }
+        return status.size >= last
     }
 
     var stagedOutput: String { "\(workDirectory)/output" }
@@ -117,10 +130,9 @@ package struct RunPlan: Sendable {
         }
     }
 
-    /// Where a committed attempt's output goes.
+    /// Where a committed attempt's file goes (see ``hasAttemptFile(_:)``): its part file.
     package func committedPath(_ task: TaskID) -> String {
-        task.kind == .map && !isMapOnly
-            ? committedMapOutput(task.index) : "\(stagedOutput)/\(OutputLayout.partFileName(task.index, compression: outputCompression))"
+        "\(stagedOutput)/\(OutputLayout.partFileName(task.index, compression: outputCompression))"
     }
 
     package init(jobName: String, jobLibrary: String, jobOptions: [String: String], isMapOnly: Bool, skipBadInput: Bool, memoryPerWorker: Int, maxLineLength: Int, inflater: Inflater, files: [InputEntry], splits: [Split], reducers: Int, workDirectory: String) {

@@ -14,8 +14,9 @@ import Glibc
 package struct TaskRunner: Sendable {
     let job: any Job
     let plan: RunPlan
-    /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses after creating its output path,
-    /// so tests can kill a worker that is provably in the middle of a task.
+    /// Test hook (`MR_TEST_TASK_DELAY_MS`): each attempt pauses once its output exists (its part
+    /// file, or its worker's map output log), so tests can kill a worker that is provably in
+    /// the middle of a task.
     private let testDelayMicroseconds: UInt32
     /// `MR_FAULTS`, honoured only in worker processes.
     private let faults: FaultInjection?
@@ -70,22 +71,30 @@ package struct TaskRunner: Sendable {
     /// ones, then finish the sink into the task's output.
     private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
         plan.removeAttempt(assignment)  // left by an earlier run of this attempt number
-        let path = plan.attemptPath(assignment)
-        let sink = try mapSink(path: path, memory: memory)
-        if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
-        var report = TaskReport()
-        try mapSplit(assignment, into: MapOutput(sink.records), tracker: tracker, report: &report)
-        try checkFilesUnchanged(of: assignment, report: &report)
-        try finish(sink, report: &report)
-        return report
+        do {
+            let sink = try mapSink(assignment, memory: memory)
+            if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
+            var report = TaskReport()
+            try mapSplit(assignment, into: MapOutput(sink.records), tracker: tracker, report: &report)
+            try checkFilesUnchanged(of: assignment, report: &report)
+            try finish(sink, report: &report)
+            return report
+        } catch {
+            memory.outputLog = nil  // what its writer holds is unknown: the next map task starts a new log
+            throw error
+        }
     }
 
-    private func mapSink(path: String, memory: MapMemory) throws -> MapSink {
+    private func mapSink(_ assignment: TaskAssignment, memory: MapMemory) throws -> MapSink {
         let jobType = type(of: job)
-        if plan.isMapOnly { return .part(try PartWriter(path: path, topCount: jobType.topRecordsInSummary, compression: plan.outputCompression)) }
+        if plan.isMapOnly {
+            return .part(try PartWriter(path: plan.attemptPath(assignment), topCount: jobType.topRecordsInSummary, compression: plan.outputCompression))
+        }
+        let log = try memory.outputLog ?? MapOutputLog(directory: plan.workDirectory)
+        memory.outputLog = log
         // The worker's budget less room for its code, read buffers and merge (a quarter, at most
         // 32 MiB); the buffer counts its table growth and spill sorting within the rest.
-        return .buffer(try MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, output: path,
+        return .buffer(MapOutputBuffer.make(combiner: job.combining, partitions: plan.reducers, log: log,
                                             memoryBudget: plan.memoryPerWorker - min(plan.memoryPerWorker / 4, 32 << 20), memory: memory))
     }
 
@@ -176,6 +185,7 @@ package struct TaskRunner: Sendable {
             report.counters.mapOutputRecords = buffer.emitted
             report.counters.combineOutputRecords = buffer.pairsWritten
             report.counters.spills = Int64(buffer.spillsWritten)
+            report.mapOutput = buffer.place
             report.spillSeconds = buffer.spillSeconds
             report.jobCounters.merge(buffer.counters, uniquingKeysWith: +)
         }

@@ -25,7 +25,7 @@ final class FailureTests: TemporaryDirectoryTestCase {
         let output = directory.appendingPathComponent("killed-\(prefix)")
         let log = directory.appendingPathComponent("log-\(prefix)")
         let coordinator = try MR.start(arguments + ["--output", output.path], environment: slowTasks, stderrFile: log)
-        waitUntil("a \(prefix) attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix(prefix) } }
+        waitUntil("a \(prefix) attempt is running") { attemptStarted(prefix, forOutput: output) }
         let workers = childProcesses(of: coordinator.processIdentifier)
         XCTAssertEqual(workers.count, 2, "expected two worker processes")
         kill(workers[0], SIGKILL)
@@ -54,7 +54,7 @@ final class FailureTests: TemporaryDirectoryTestCase {
         for target in [output, fresh] {
             let coordinator = try MR.start(arguments + ["--output", target.path], environment: slowTasks,
                                            stderrFile: directory.appendingPathComponent("log"))
-            waitUntil("a map attempt is running") { runningAttempts(forOutput: target).contains { $0.hasPrefix("map-") } }
+            waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: target) }
             let workers = childProcesses(of: coordinator.processIdentifier)
             XCTAssertEqual(workers.count, 2)
             kill(coordinator.processIdentifier, SIGKILL)

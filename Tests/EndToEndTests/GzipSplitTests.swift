@@ -110,7 +110,7 @@ final class GzipSplitTests: TemporaryDirectoryTestCase {
         // Killed once the inflater has saved the index (it runs ahead) and some tasks committed.
         waitUntil("the index is saved and two map tasks committed") {
             FileManager.default.fileExists(atPath: big.path + ".mrindex")
-                && workEntries(forOutput: output).filter { $0.hasPrefix("map-") }.count >= 2
+                && journaledTasks(forOutput: output).filter { $0.hasPrefix("map-") }.count >= 2
         }
         kill(coordinator.processIdentifier, SIGKILL)
         coordinator.waitUntilExit()

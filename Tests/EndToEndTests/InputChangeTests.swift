@@ -25,7 +25,7 @@ final class InputChangeTests: TemporaryDirectoryTestCase {
     private func killAfterTheMapPhase(output: URL) throws {
         let coordinator = try MR.start(arguments(output: output), environment: ["MR_TEST_TASK_DELAY_MS": "300"],
                                        stderrFile: directory.appendingPathComponent("killed.log"))
-        waitUntil("a reduce attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("reduce-") } }
+        waitUntil("a reduce attempt is running") { attemptStarted("reduce-", forOutput: output) }
         kill(coordinator.processIdentifier, SIGKILL)
         coordinator.waitUntilExit()
     }
@@ -87,7 +87,7 @@ final class InputChangeTests: TemporaryDirectoryTestCase {
             // planning and before most tasks read it.
             let run = try MR.start(arguments(output: output) + ["--workers", "1"] + (skipping ? ["--skip-bad-input"] : []),
                                    environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
-            waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+            waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: output) }
             try FileHandle(forWritingTo: book).truncate(atOffset: 100_000)
             try assertBadInput(run, log: log, output: output, skipping: skipping, message: "\(book.path): is 100000 bytes long, not the")
         }
@@ -106,7 +106,7 @@ final class InputChangeTests: TemporaryDirectoryTestCase {
             let run = try MR.start(["wordcount", book.path, "--workers", "1", "--split-size", "1G", "--no-speculate", "--output", output.path]
                                    + (skipping ? ["--skip-bad-input"] : []),
                                    environment: ["MR_FAULTS": "stall=1,stall-seconds=2,task=map-00000"], stderrFile: log)
-            waitUntil("the map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+            waitUntil("the map attempt is running") { attemptStarted("map-", forOutput: output) }
             usleep(500_000)
             let handle = try FileHandle(forWritingTo: book)
             try handle.seekToEnd()

@@ -55,7 +55,7 @@ final class OutputFolderTests: BooksTestCase {
         let output = directory.appendingPathComponent("out")
         let run = try MR.start(["wordcount", books.path, "--output", output.path, "--split-size", "256K"],
                                environment: ["MR_TEST_TASK_DELAY_MS": "500"], stderrFile: directory.appendingPathComponent("log"))
-        waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: output) }
         let workers = childProcesses(of: run.processIdentifier)
         XCTAssertFalse(workers.isEmpty)
         kill(run.processIdentifier, SIGHUP)

@@ -65,22 +65,25 @@ final class ReliabilityTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
     }
 
-    /// A map attempt that dies leaves nothing in the attempts folder: neither an output nor the
-    /// first spill file it made when it started.
+    /// A map attempt that dies leaves no file of its own: map tasks append their spills to their
+    /// worker's log, so the work folder holds a log per worker (the dead one's still serving
+    /// the tasks it committed), never a file per map task or attempt.
     func testAFailedMapAttemptLeavesNoFileBehind() throws {
         let clean = directory.appendingPathComponent("clean")
         try MR.succeed(arguments("wordcount", output: clean))
         let output = directory.appendingPathComponent("crashed")
         let log = directory.appendingPathComponent("log")
         let coordinator = try MR.start(arguments("wordcount", output: output) + ["--no-speculate"],
-                                       environment: ["MR_TEST_TASK_DELAY_MS": "300", "MR_FAULTS": "crash=1,task=map-00000,first-attempt-only"],
+                                       environment: ["MR_TEST_TASK_DELAY_MS": "300", "MR_FAULTS": "crash=1,task=map-00002,first-attempt-only"],
                                        stderrFile: log)
-        waitUntil("map-00000's second attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-00000.a2") } }
-        let left = runningAttempts(forOutput: output).filter { $0.hasPrefix("map-00000.a1") }
+        waitUntil("a reduce attempt is running") { attemptStarted("reduce-", forOutput: output) }
+        let work = workEntries(forOutput: output) + workEntries(forOutput: output, in: "attempts")
         coordinator.waitUntilExit()
-        XCTAssertEqual(left, [], "the failed first attempt's files")
+        XCTAssertEqual(work.filter { $0.hasPrefix("map-0") }, [], "files of map tasks or attempts")
+        XCTAssertTrue((2...3).contains(work.filter { $0.hasPrefix("maps-") }.count), "\(work)")
         let stderr = try String(contentsOf: log, encoding: .utf8)
         XCTAssertEqual(coordinator.terminationStatus, 0, stderr)
+        XCTAssertTrue(stderr.contains("map-00002 attempt 1 failed"), stderr)
         XCTAssertEqual(try MR.parts(output), try MR.parts(clean))
     }
 
@@ -91,7 +94,7 @@ final class ReliabilityTests: TemporaryDirectoryTestCase {
         let log = directory.appendingPathComponent("log")
         let coordinator = try MR.start(arguments("wordcount", output: output) + ["--task-timeout", "1", "--no-speculate"],
                                        environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
-        waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: output) }
         let worker = childProcesses(of: coordinator.processIdentifier)[0]
         kill(worker, SIGSTOP)
         coordinator.waitUntilExit()
@@ -110,7 +113,7 @@ final class ReliabilityTests: TemporaryDirectoryTestCase {
         let log = directory.appendingPathComponent("log")
         let coordinator = try MR.start(arguments("wordcount", output: output) + ["--task-timeout", "1.5", "--no-speculate"],
                                        environment: ["MR_TEST_TASK_DELAY_MS": "200"], stderrFile: log)
-        waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: output) }
         let group = [coordinator.processIdentifier] + descendants(of: coordinator.processIdentifier)
         for pid in group { kill(pid, SIGSTOP) }
         usleep(3_000_000)
@@ -144,7 +147,7 @@ final class ReliabilityTests: TemporaryDirectoryTestCase {
         for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             let log = directory.appendingPathComponent("log")
             let coordinator = try MR.start(arguments("wordcount", output: output), environment: ["MR_TEST_TASK_DELAY_MS": "300"], stderrFile: log)
-            waitUntil("a map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+            waitUntil("a map attempt is running") { attemptStarted("map-", forOutput: output) }
             let workers = childProcesses(of: coordinator.processIdentifier)
             kill(coordinator.processIdentifier, signal)
             coordinator.waitUntilExit()
@@ -167,7 +170,7 @@ extension ReliabilityTests {
         let output = directory.appendingPathComponent("resumed")
         let coordinator = try MR.start(arguments("wordcount", output: output), environment: ["MR_TEST_TASK_DELAY_MS": "300"],
                                        stderrFile: directory.appendingPathComponent("log"))
-        waitUntil("a reduce attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("reduce-") } }
+        waitUntil("a reduce attempt is running") { attemptStarted("reduce-", forOutput: output) }
         kill(coordinator.processIdentifier, SIGKILL)
         coordinator.waitUntilExit()
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
@@ -199,7 +202,7 @@ extension ReliabilityTests {
         let log = directory.appendingPathComponent("log")
         let coordinator = try MR.start(common + ["--output", output.path], environment: ["MR_TEST_TASK_DELAY_MS": "500"],
                                        stderrFile: log)
-        waitUntil("the map attempt is running") { runningAttempts(forOutput: output).contains { $0.hasPrefix("map-") } }
+        waitUntil("the map attempt is running") { attemptStarted("map-", forOutput: output) }
         for worker in childProcesses(of: coordinator.processIdentifier) { kill(worker, SIGKILL) }
         waitUntil("the run ends", seconds: 60) { !coordinator.isRunning }
         if coordinator.isRunning { kill(coordinator.processIdentifier, SIGKILL) }

@@ -73,27 +73,23 @@ extension ResourceLimitTests {
 }
 
 extension ResourceLimitTests {
-    /// A map task writes one file per sorted run, holding every partition behind an index, so
-    /// the work folder holds M files, not M x R (64 reducers here).
-    func testEachMapTaskWritesOneRunFileWhateverTheReducers() throws {
+    /// Map tasks append their spills, each holding every partition behind an index, to their
+    /// worker's log: the work folder holds a file per worker, not one per map task (M) nor one
+    /// per map task and reducer (M x R, 64 reducers here).
+    func testMapTasksWriteOneLogPerWorkerWhateverTheTasksAndReducers() throws {
         let books = try directory.appendingPathComponent("books").creatingDirectory()
         let texts = try gutenbergBooks(gzippedInto: books)
         let output = directory.appendingPathComponent("out")
-        let arguments = ["wordcount", books.path, "--reducers", "64", "--split-size", "256K", "--output", output.path]
+        let arguments = ["wordcount", books.path, "--reducers", "64", "--split-size", "256K", "--workers", "2", "--output", output.path]
         // The first reduce task stalls, so the committed map outputs can be looked at.
         let log = directory.appendingPathComponent("log")
         let coordinator = try MR.start(arguments, environment: ["MR_FAULTS": "stall=1,task=reduce-00000"], stderrFile: log)
         defer { if coordinator.isRunning { coordinator.terminate() } }
-        try waitUntil("the first reduce task starts") { runningAttempts(forOutput: output).contains { $0.hasPrefix("reduce-00000") } }
-        let work = try XCTUnwrap(workDirectory(forOutput: output))
-        let mapOutputs = workEntries(forOutput: output).filter { $0.hasPrefix("map-") }
-        XCTAssertGreaterThanOrEqual(mapOutputs.count, 8, "a book a task at least")
-        for mapOutput in mapOutputs {
-            // One spill: the map output is that one file (no folder).
-            var isFolder: ObjCBool = true
-            XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent(mapOutput).path, isDirectory: &isFolder), mapOutput)
-            XCTAssertFalse(isFolder.boolValue, mapOutput)
-        }
+        try waitUntil("the first reduce task starts") { attemptStarted("reduce-00000", forOutput: output) }
+        let work = workEntries(forOutput: output)
+        XCTAssertGreaterThanOrEqual(journaledTasks(forOutput: output).filter { $0.hasPrefix("map-") }.count, 8, "a book a task at least")
+        XCTAssertEqual(work.filter { $0.hasPrefix("map-0") }, [], "files of map tasks")
+        XCTAssertEqual(work.filter { $0.hasPrefix("maps-") }.count, 2, "\(work)")
         coordinator.terminate()
         coordinator.waitUntilExit()
 

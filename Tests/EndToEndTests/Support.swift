@@ -137,3 +137,20 @@ func workEntries(forOutput output: URL, in folder: String = "") -> [String] {
 func runningAttempts(forOutput output: URL) -> [String] {
     workEntries(forOutput: output, in: "attempts")
 }
+
+/// The tasks the running job whose output is `output` has committed, as its journal lists them.
+func journaledTasks(forOutput output: URL) -> [String] {
+    guard let work = workDirectory(forOutput: output),
+          let journal = try? String(contentsOf: work.appendingPathComponent("journal"), encoding: .utf8) else { return [] }
+    return journal.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+}
+
+/// Whether an attempt of a task whose name starts with `prefix` (`map-`, `reduce-00000`) has
+/// started in the running job whose output is `output`. A reduce attempt, or a map-only job's
+/// map attempt, makes its part file in the attempts folder as it starts; a map attempt of a job
+/// with reducers appends to its worker's map output log (`maps-...`), made by the worker's first
+/// map task: `map-` then stands for any map attempt.
+func attemptStarted(_ prefix: String, forOutput output: URL) -> Bool {
+    runningAttempts(forOutput: output).contains { $0.hasPrefix(prefix) }
+        || prefix == "map-" && workEntries(forOutput: output).contains { $0.hasPrefix("maps-") }
+}

@@ -89,4 +89,33 @@ final class IntermediateFileTests: UnitTestCase {
             XCTAssertThrowsError(try read(1), "byte \(offset) flipped")
         }
     }
+
+    /// Spills appended one after another to a worker's map output log, with what a failed
+    /// attempt left between them: each is found by where it ends, every partition its own.
+    func testSpillsAppendedToOneLogAreEachFoundByWhereTheyEnd() throws {
+        let log = try MapOutputLog(directory: directory.path)
+        var ends: [Int64] = []
+        for spill in 0..<3 {
+            if spill == 1 { try Array("MRI4 a failed attempt's spill, cut short".utf8).withUnsafeBytes { try log.output.append($0) } }
+            let writer = IntermediateFile.Writer(appendingTo: log.output, partitions: 3)
+            for (partition, key) in [(0, "apple"), (2, "pear")] {
+                try writer.startPartition(partition)
+                try Array("\(key)\(spill)".utf8).withUnsafeBytes { try writer.append(key: $0, value: .int(Int64(spill))) }
+            }
+            try writer.finish()
+            ends.append(writer.end)
+        }
+        func read(_ spill: Int, _ partition: Int) throws -> [String] {
+            let reader = try IntermediateFile.Reader(IntermediateFile.Segment(path: directory.path + "/" + log.name, partition: partition, spillEnd: ends[spill]))
+            var read: [String] = []
+            while !reader.isAtEnd {
+                read.append(String(decoding: reader.key, as: UTF8.self) + "=\(reader.value.int)")
+                try reader.advance()
+            }
+            return read
+        }
+        for spill in 0..<3 {
+            XCTAssertEqual(try (0..<3).map { try read(spill, $0) }, [["apple\(spill)=\(spill)"], [], ["pear\(spill)=\(spill)"]], "spill \(spill)")
+        }
+    }
 }

@@ -24,9 +24,10 @@ final class MapOutputBufferTests: UnitTestCase {
             keys.append((0..<length).map { UInt8(97 + (state >> UInt64(2 * $0)) & 3) })
         }
         var expected: [[UInt8]: Int64] = [:]
+        // One log for both buffers, as a worker keeps one for its tasks: the second's spills follow the first's.
+        let log = try MapOutputLog(directory: directory.path)
         for budget in [64 << 20, 200 << 10] {
-            let output = directory.appendingPathComponent("map-\(budget)").path
-            let buffer = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: budget)
+            let buffer = MapOutputBuffer.make(combiner: .sum, partitions: 1, log: log, memoryBudget: budget)
             expected = [:]
             for round in 1...3 {
                 for key in keys {
@@ -35,13 +36,12 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
             }
             try buffer.finish()
-            XCTAssertEqual(try integerSums(of: SpillWriter.spillPaths(output, count: buffer.spillsWritten)), expected, "budget \(budget)")
+            XCTAssertEqual(try integerSums(of: spills(of: buffer)), expected, "budget \(budget)")
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) } else { XCTAssertEqual(buffer.spillsWritten, 1) }
 
             // Reduce's merge of the runs: one group per key, in strict bytewise order (its tree
             // compares 16-byte key prefixes first; the keys share long prefixes and end in NULs).
-            let runs = SpillWriter.spillPaths(output, count: buffer.spillsWritten)
-            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0) })
+            let merge = GroupedMerge(readers: try spills(of: buffer).map { try IntermediateFile.Reader($0) })
             var merged: [[UInt8]: Int64] = [:]
             var previous: [UInt8]?
             while try merge.nextGroup() {
@@ -90,14 +90,22 @@ final class MapOutputBufferTests: UnitTestCase {
         }
     }
 
-    /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
-    /// the order the merge hands them over.
-    /// Every key's integer values summed over the spill files `runs`, each run checked to hold
-    /// its keys in strictly increasing bytewise order (so each key once).
-    private func integerSums(of runs: [String]) throws -> [[UInt8]: Int64] {
+    /// A buffer for `combiner` spilling into a new log in the test's folder.
+    private func makeBuffer(_ combiner: Combiner?, partitions: Int = 1, budget: Int) throws -> MapOutputBuffer {
+        MapOutputBuffer.make(combiner: combiner, partitions: partitions, log: try MapOutputLog(directory: directory.path), memoryBudget: budget)
+    }
+
+    /// The segments of `partition` in the spills `buffer` wrote, found as a reduce task finds them.
+    private func spills(of buffer: MapOutputBuffer, partition: Int = 0) -> [IntermediateFile.Segment] {
+        buffer.place.spillEnds.map { IntermediateFile.Segment(path: directory.path + "/" + buffer.place.log, partition: partition, spillEnd: $0) }
+    }
+
+    /// Every key's integer values summed over the spills `runs`, each run checked to hold its
+    /// keys in strictly increasing bytewise order (so each key once).
+    private func integerSums(of runs: [IntermediateFile.Segment]) throws -> [[UInt8]: Int64] {
         var sums: [[UInt8]: Int64] = [:]
         for run in runs {
-            let reader = try IntermediateFile.Reader(path: run)
+            let reader = try IntermediateFile.Reader(run)
             var previous: [UInt8]?
             while !reader.isAtEnd {
                 let key = Array(reader.key)
@@ -114,9 +122,11 @@ final class MapOutputBufferTests: UnitTestCase {
         return sums
     }
 
-    private func readBack(_ runs: [String], partitions: Int) throws -> [[String: [String]]] {
+    /// What a buffer wrote, read back as reduce reads it: per partition, each key's values in
+    /// the order the merge hands them over.
+    private func readBack(_ buffer: MapOutputBuffer, partitions: Int) throws -> [[String: [String]]] {
         return try (0..<partitions).map { partition in
-            let merge = GroupedMerge(readers: try runs.map { try IntermediateFile.Reader(path: $0, partition: partition) })
+            let merge = GroupedMerge(readers: try spills(of: buffer, partition: partition).map { try IntermediateFile.Reader($0) })
             var groups: [String: [String]] = [:]
             while try merge.nextGroup() {
                 let key = String(decoding: merge.key, as: UTF8.self)
@@ -141,8 +151,7 @@ final class MapOutputBufferTests: UnitTestCase {
     func testSkewedCountsKeepEverySumWhileHotKeysMoveHome() throws {
         var state: UInt64 = 7
         var expected: [[UInt8]: Int64] = [:]
-        let output = directory.appendingPathComponent("skewed").path
-        let buffer = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: output, memoryBudget: 64 << 20)
+        let buffer = try makeBuffer(.sum, budget: 64 << 20)
         for _ in 0..<300_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             // Rank 20,000^u for u uniform in [0, 1): rank r comes about 1/r as often as rank 1.
@@ -153,7 +162,7 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         try buffer.finish()
         XCTAssertEqual(buffer.spillsWritten, 1)
-        XCTAssertEqual(try integerSums(of: SpillWriter.spillPaths(output, count: buffer.spillsWritten)), expected)
+        XCTAssertEqual(try integerSums(of: spills(of: buffer)), expected)
         XCTAssertGreaterThan(expected.count, 5_000)
     }
 
@@ -190,8 +199,7 @@ final class MapOutputBufferTests: UnitTestCase {
                 }
             }
             for budget in [64 << 20, 300 << 10] {
-                let folder = directory.appendingPathComponent("\(mode.name)-\(budget)").path
-                let buffer = try MapOutputBuffer.make(combiner: mode.combiner, partitions: partitions, output: folder, memoryBudget: budget)
+                let buffer = try makeBuffer(mode.combiner, partitions: partitions, budget: budget)
                 for pair in pairs {
                     Array(pair.key.utf8).withUnsafeBytes { key in
                         if mode.emitsText {
@@ -205,7 +213,7 @@ final class MapOutputBufferTests: UnitTestCase {
                 XCTAssertNil(buffer.misuse)
                 if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1, mode.name) }
                 var merged: [String: [String]] = [:]
-                for groups in try readBack(SpillWriter.spillPaths(folder, count: buffer.spillsWritten), partitions: partitions) { merged.merge(groups) { $0 + $1 } }
+                for groups in try readBack(buffer, partitions: partitions) { merged.merge(groups) { $0 + $1 } }
                 if mode.combiner == nil {
                     XCTAssertEqual(merged, expected, "\(mode.name), budget \(budget)")
                 } else {
@@ -242,14 +250,13 @@ final class MapOutputBufferTests: UnitTestCase {
             expected[pair.key] = (old.count + 1, old.sum + pair.value, min(old.min, pair.value), max(old.max, pair.value))
         }
         for budget in [64 << 20, 300 << 10] {
-            let folder = directory.appendingPathComponent("tally-\(budget)").path
-            let buffer = try MapOutputBuffer.make(combiner: .tally, partitions: 3, output: folder, memoryBudget: budget)
+            let buffer = try makeBuffer(.tally, partitions: 3, budget: budget)
             for pair in pairs { Array(pair.key.utf8).withUnsafeBytes { buffer.emit(key: $0, double: pair.value) } }
             try buffer.finish()
             XCTAssertNil(buffer.misuse)
             if budget < 1 << 20 { XCTAssertGreaterThan(buffer.spillsWritten, 1) }
             var merged: [String: [String]] = [:]
-            for groups in try readBack(SpillWriter.spillPaths(folder, count: buffer.spillsWritten), partitions: 3) { merged.merge(groups) { $0 + $1 } }
+            for groups in try readBack(buffer, partitions: 3) { merged.merge(groups) { $0 + $1 } }
             XCTAssertEqual(merged.count, expected.count)
             for (key, tallies) in merged {
                 let parts = tallies.map { $0.dropFirst().split(separator: " ").map { Double($0)! } }
@@ -261,10 +268,10 @@ final class MapOutputBufferTests: UnitTestCase {
                 if budget >= 1 << 20 { XCTAssertEqual(tallies.count, 1, "one run: one tally for \(key)") }
             }
         }
-        let misused = try MapOutputBuffer.make(combiner: .tally, partitions: 1, output: directory.appendingPathComponent("misused").path, memoryBudget: 1 << 20)
+        let misused = try makeBuffer(.tally, budget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { misused.emit(key: $0, value: 1) }
         XCTAssertEqual(misused.misuse, "it emits integer values but its combiner, .tally, folds Double values (emit(key, double:))")
-        let summed = try MapOutputBuffer.make(combiner: .sum, partitions: 1, output: directory.appendingPathComponent("summed").path, memoryBudget: 1 << 20)
+        let summed = try makeBuffer(.sum, budget: 1 << 20)
         Array("k".utf8).withUnsafeBytes { summed.emit(key: $0, double: 1) }
         XCTAssertEqual(summed.misuse, "it emits Double values but its combiner folds integers (use .tally or no combiner)")
     }
@@ -276,8 +283,7 @@ final class MapOutputBufferTests: UnitTestCase {
     func testCompactTalliesEqualFullTalliesForEveryRangeOfMagnitudes() throws {
         var generator = SystemRandomNumberGenerator()
         var expected: [String: Tally] = [:]
-        let folder = directory.appendingPathComponent("compact").path
-        let buffer = try MapOutputBuffer.make(combiner: .tally, partitions: 1, output: folder, memoryBudget: 64 << 20)
+        let buffer = try makeBuffer(.tally, budget: 64 << 20)
         for index in 0..<60_000 {
             let key = "k\(index % 40)"
             // Keys 0-9: one magnitude; 10-19: 2^-30..2^30; 20-29: 2^-600..2^600; 30-39: also zeros,
@@ -301,8 +307,8 @@ final class MapOutputBufferTests: UnitTestCase {
         }
         try buffer.finish()
         var found = 0
-        for run in SpillWriter.spillPaths(folder, count: buffer.spillsWritten) {
-            let reader = try IntermediateFile.Reader(path: run)
+        for run in spills(of: buffer) {
+            let reader = try IntermediateFile.Reader(run)
             while !reader.isAtEnd {
                 let key = String(decoding: reader.key, as: UTF8.self)
                 guard case .tally(let encoded) = reader.value else { return XCTFail("not a tally for \(key)") }

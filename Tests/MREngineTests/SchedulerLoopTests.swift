@@ -41,9 +41,7 @@ private final class ScriptedPool: WorkerPool {
         log.append("start \(assignment) on \(worker)")
         switch script[assignment] ?? .succeed {
         case .succeed:
-            // The attempt's output, named so that a commit shows which attempt it came from.
-            try FileSystem.writeFile(plan.attemptPath(assignment), "\(assignment)")
-            var report = TaskReport()
+            var report = try writeOutput(assignment)
             report.counters.inputRecords = 1
             events.append(.finished(worker: worker, assignment, .success(report)))
         case .fail(let retryable):
@@ -65,12 +63,25 @@ private final class ScriptedPool: WorkerPool {
     func cancel(worker: Int) {
         log.append("cancel \(worker)")
         guard let (assignment, late) = hanging.removeValue(forKey: worker) else { return }
-        if late {
-            try? FileSystem.writeFile(plan.attemptPath(assignment), "\(assignment)")
-            events.append(.finished(worker: worker, assignment, .success(TaskReport())))
+        if late, let report = try? writeOutput(assignment) {
+            events.append(.finished(worker: worker, assignment, .success(report)))
         } else {
             events.append(.died(worker: worker, assignment, reason: "stopped"))
         }
+    }
+
+    /// The attempt's output, saying which attempt it came from: a reduce attempt's file, or a
+    /// map attempt's log (one per attempt here) and the report that places it there.
+    private func writeOutput(_ assignment: TaskAssignment) throws -> TaskReport {
+        var report = TaskReport()
+        if plan.hasAttemptFile(assignment.task) {
+            try FileSystem.writeFile(plan.attemptPath(assignment), "\(assignment)")
+        } else {
+            let log = "maps-\(assignment.task).a\(assignment.attempt)"
+            try FileSystem.writeFile(plan.workDirectory + "/" + log, "\(assignment)")
+            report.mapOutput = MapOutputPlace(log: log, spillEnds: [Int64("\(assignment)".utf8.count)])
+        }
+        return report
     }
 
     func shutdown() {}
@@ -109,11 +120,17 @@ final class SchedulerLoopTests: XCTestCase {
                 clock: { [unowned pool] in pool.now })
     }
 
-    /// Which attempt's output each task committed.
-    private func committed(_ plan: RunPlan) throws -> [String] {
-        let tasks = (0..<plan.mapTaskCount).map { TaskID(kind: .map, index: $0) }
-            + (0..<plan.reduceTaskCount).map { TaskID(kind: .reduce, index: $0) }
-        return try tasks.map { String(decoding: try FileSystem.readFile(plan.committedPath($0)), as: UTF8.self) }
+    /// Which attempt's output each task committed: a reduce task's file in its place, a map
+    /// task's log as the loop will tell the reduce tasks.
+    private func committed(_ plan: RunPlan, _ loop: SchedulerLoop, maps: Bool = true, reduces: Bool = true) throws -> [String] {
+        let mapOutputs = try (0..<(maps ? plan.mapTaskCount : 0)).map { index -> String in
+            let place = try XCTUnwrap(loop.mapOutputs[index], "map-\(index) has no output")
+            return String(decoding: try FileSystem.readFile(plan.workDirectory + "/" + place.log), as: UTF8.self)
+        }
+        let reduceOutputs = try (0..<(reduces ? plan.reduceTaskCount : 0)).map {
+            String(decoding: try FileSystem.readFile(plan.committedPath(TaskID(kind: .reduce, index: $0))), as: UTF8.self)
+        }
+        return mapOutputs + reduceOutputs
     }
 
     func testEveryTaskIsCommittedOnceMapsBeforeReduces() throws {
@@ -122,13 +139,12 @@ final class SchedulerLoopTests: XCTestCase {
         let loop = loop(plan, pool)
         try loop.runMapPhase()
         XCTAssertEqual(pool.log.filter { $0.contains("reduce") }, [], "the map phase starts no reduce")
-        XCTAssertEqual(try (0..<3).map { String(decoding: try FileSystem.readFile(plan.committedPath(TaskID(kind: .map, index: $0))), as: UTF8.self) },
-                       ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1"])
+        XCTAssertEqual(try committed(plan, loop, reduces: false), ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1"])
         try loop.runReducePhase()
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 1",
                                   "start map-00002 attempt 1 on 0", "start reduce-00000 attempt 1 on 0",
                                   "start reduce-00001 attempt 1 on 1"])
-        XCTAssertEqual(try committed(plan), ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1",
+        XCTAssertEqual(try committed(plan, loop), ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1",
                                              "reduce-00000 attempt 1", "reduce-00001 attempt 1"])
         XCTAssertEqual(loop.result.commits, 5)
         XCTAssertEqual(loop.result.counters.inputRecords, 5)
@@ -149,7 +165,7 @@ final class SchedulerLoopTests: XCTestCase {
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 0",
                                   "start map-00001 attempt 2 on 0", "start reduce-00000 attempt 1 on 0",
                                   "start reduce-00000 attempt 2 on 0", "start reduce-00000 attempt 3 on 0"])
-        XCTAssertEqual(try committed(plan), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 3"])
+        XCTAssertEqual(try committed(plan, loop), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 3"])
         XCTAssertEqual(loop.result.failedAttempts, 3)
         XCTAssertEqual(loop.result.attempts, 6)
     }
@@ -165,7 +181,7 @@ final class SchedulerLoopTests: XCTestCase {
         // worker, wins, and the loser is stopped; its late success is not committed.
         XCTAssertEqual(pool.log, ["start map-00000 attempt 1 on 0", "start map-00001 attempt 1 on 1",
                                   "start map-00001 attempt 2 on 0", "cancel 1", "start reduce-00000 attempt 1 on 0"])
-        XCTAssertEqual(try committed(plan), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 1"])
+        XCTAssertEqual(try committed(plan, loop), ["map-00000 attempt 1", "map-00001 attempt 2", "reduce-00000 attempt 1"])
         XCTAssertEqual(loop.result.backups, 1)
         XCTAssertEqual(loop.result.commits, 3)
     }
@@ -190,23 +206,33 @@ final class SchedulerLoopTests: XCTestCase {
     }
 
     func testResumeReusesJournaledOutputsAndRedoesTheRest() throws {
-        let plan = plan(maps: 3, reduces: 1)
+        let plan = plan(maps: 4, reduces: 2)
         let journal = Journal(path: work + "/journal")
-        // The killed run committed map-00000 and journaled it; it renamed map-00001 into place
-        // but died before journaling it.
-        var report = TaskReport()
-        report.counters.inputRecords = 7
-        try FileSystem.writeFile(plan.committedPath(TaskID(kind: .map, index: 0)), "map-00000 attempt 1")
-        try journal.record(TaskID(kind: .map, index: 0), report)
-        try FileSystem.writeFile(plan.committedPath(TaskID(kind: .map, index: 1)), "map-00001 attempt 1")
+        // The killed run journaled map-00000, whose spills its log holds, and map-00001, whose
+        // log lost its end (cut short, as by a full disk); map-00002's spills reached a log but
+        // not the journal; it renamed reduce-00000's part into place without journaling it.
+        func journaled(_ index: Int, logBytes: String, spillEnd: Int64) throws {
+            try FileSystem.writeFile(work + "/maps-\(index)", logBytes)
+            var report = TaskReport()
+            report.counters.inputRecords = 7
+            report.mapOutput = MapOutputPlace(log: "maps-\(index)", spillEnds: [spillEnd])
+            try journal.record(TaskID(kind: .map, index: index), report)
+        }
+        try journaled(0, logBytes: "map-00000 attempt 1", spillEnd: 19)
+        try journaled(1, logBytes: "map-00001 att", spillEnd: 19)
+        try FileSystem.writeFile(work + "/maps-2", "map-00002 attempt 1")
+        try FileSystem.writeFile(plan.committedPath(TaskID(kind: .reduce, index: 0)), "reduce-00000 attempt 1")
         let pool = ScriptedPool(size: 1, plan: plan)
         let loop = loop(plan, pool)
         try loop.adoptCommitted(from: journal)
+        XCTAssertFalse(FileSystem.exists(plan.committedPath(TaskID(kind: .reduce, index: 0))), "an unjournaled part is cleared")
         try loop.runMapPhase()
         try loop.runReducePhase()
-        XCTAssertEqual(pool.log, ["start map-00001 attempt 1 on 0", "start map-00002 attempt 1 on 0",
-                                  "start reduce-00000 attempt 1 on 0"])
+        XCTAssertEqual(pool.log, ["start map-00001 attempt 1 on 0", "start map-00002 attempt 1 on 0", "start map-00003 attempt 1 on 0",
+                                  "start reduce-00000 attempt 1 on 0", "start reduce-00001 attempt 1 on 0"])
+        XCTAssertEqual(try committed(plan, loop), ["map-00000 attempt 1", "map-00001 attempt 1", "map-00002 attempt 1", "map-00003 attempt 1",
+                                                   "reduce-00000 attempt 1", "reduce-00001 attempt 1"])
         XCTAssertEqual(loop.result.resumedTasks, 1)
-        XCTAssertEqual(loop.result.counters.inputRecords, 7 + 3)
+        XCTAssertEqual(loop.result.counters.inputRecords, 7 + 5)
     }
 }
