@@ -59,7 +59,7 @@ final class SchedulerLoop {
         mapOutputs = Array(repeating: nil, count: plan.mapTaskCount)
         backups = speculate && pool.canStopAttempts && pool.size > 1
         table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
-                          backupAfter: backupAfter, withheld: fedTasks)
+                          backupAfter: backupAfter, withheld: fedTasks, mapSizes: plan.mapTaskSizes)
     }
 
     /// Adopts the outputs a killed run journaled (`--resume`), with what they counted; a task it

@@ -13,8 +13,9 @@ import MapReduce
 /// (callers pass the time), so it is tested without spawning anything.
 ///
 /// Reduce tasks are handed out only once every map task is committed (each reduce reads every
-/// map task's output). A task is committed once, by its first successful attempt; a task whose
-/// attempts fail `maxAttempts` times fails the job.
+/// map task's output). Map tasks are handed out largest first, as Hadoop orders its splits: the
+/// last to start are the short ones, so the workers finish together. A task is committed once,
+/// by its first successful attempt; a task whose attempts fail `maxAttempts` times fails the job.
 package struct TaskTable {
     struct TaskState {
         var attemptsStarted = 0
@@ -31,11 +32,15 @@ package struct TaskTable {
     private var reduces: [TaskState]
     /// Kept as tasks change, so that no event scans the table (with 10,000 tasks, a scan per
     /// event made the coordinator's work grow with the square of the task count): committed
-    /// tasks per phase, withheld map tasks, and per phase an index at or below its first queued
-    /// task.
+    /// tasks per phase, withheld map tasks, and per phase a place in hand-out order at or before
+    /// its first queued task.
     private var committedCount: [TaskKind: Int] = [.map: 0, .reduce: 0]
     private var withheldCount = 0
     private var firstQueued: [TaskKind: Int] = [.map: 0, .reduce: 0]
+    /// The map tasks in the order they are handed out, and each one's place in it (the places
+    /// `firstQueued` counts for maps).
+    private let mapOrder: [Int]
+    private let mapPlace: [Int]
     /// How long committed attempts took, per phase: what "slow" means for backups.
     private var durations: [TaskKind: [Double]] = [:]
     package let maxAttempts: Int
@@ -44,9 +49,15 @@ package struct TaskTable {
     package let backupAfter: Double
     package private(set) var backupsStarted = 0
 
-    /// `withheld` map tasks wait for ``release(mapTask:)``.
-    package init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = []) {
+    /// `withheld` map tasks wait for ``release(mapTask:)``; map tasks are handed out by
+    /// decreasing `mapSizes` (in task order among equals), in task order without them.
+    package init(mapTasks: Int, reduceTasks: Int, maxAttempts: Int, backupAfter: Double = 2, withheld: Set<Int> = [],
+                 mapSizes: [Int64]? = nil) {
         maps = (0..<mapTasks).map { withheld.contains($0) ? TaskState(queued: false, withheld: true) : TaskState() }
+        mapOrder = mapSizes.map { sizes in (0..<mapTasks).sorted { (sizes[$0], $1) > (sizes[$1], $0) } } ?? Array(0..<mapTasks)
+        var place = Array(repeating: 0, count: mapTasks)
+        for (position, task) in mapOrder.enumerated() { place[task] = position }
+        mapPlace = place
         reduces = Array(repeating: TaskState(), count: reduceTasks)
         withheldCount = maps.filter(\.withheld).count
         self.maxAttempts = maxAttempts
@@ -81,7 +92,7 @@ package struct TaskTable {
         maps[index].withheld = false
         withheldCount -= 1
         maps[index].queued = !maps[index].committed
-        if maps[index].queued { firstQueued[.map] = min(firstQueued[.map]!, index) }
+        if maps[index].queued { firstQueued[.map] = min(firstQueued[.map]!, mapPlace[index]) }
     }
 
     /// The next attempt to run, or nil if nothing should start now. With `backups`, once no task
@@ -89,11 +100,12 @@ package struct TaskTable {
     package mutating func nextAssignment(now: Double, backups: Bool = false) -> TaskAssignment? {
         let kind = phase
         let count = kind == .map ? maps.count : reduces.count
-        var index = firstQueued[kind]!
-        while index < count && !self[TaskID(kind: kind, index: index)].queued { index += 1 }
-        firstQueued[kind] = index
-        if index < count {
-            return start(TaskID(kind: kind, index: index), now: now)
+        func task(at place: Int) -> TaskID { TaskID(kind: kind, index: kind == .map ? mapOrder[place] : place) }
+        var place = firstQueued[kind]!
+        while place < count && !self[task(at: place)].queued { place += 1 }
+        firstQueued[kind] = place
+        if place < count {
+            return start(task(at: place), now: now)
         }
         // A withheld task will want the worker a backup would take.
         guard backups, kind == .reduce || withheldCount == 0 else { return nil }
@@ -146,7 +158,8 @@ package struct TaskTable {
         guard retryable && state.failures < maxAttempts else { return false }
         if state.running.isEmpty {
             state.queued = true
-            firstQueued[assignment.task.kind] = min(firstQueued[assignment.task.kind]!, assignment.task.index)
+            let place = assignment.task.kind == .map ? mapPlace[assignment.task.index] : assignment.task.index
+            firstQueued[assignment.task.kind] = min(firstQueued[assignment.task.kind]!, place)
         }
         return true
     }

@@ -52,6 +52,18 @@ package struct InputPiece: Sendable, Equatable {
         self.fileIndex = fileIndex
         self.kind = kind
     }
+
+    /// Uncompressed bytes the piece holds, as the planner weighs them (compressed bytes times
+    /// the format's usual expansion where the text's length is not known); 0 for a fed piece.
+    package func estimatedSize(in file: InputEntry) -> Int64 {
+        switch kind {
+        case .plainRange(let start, let end): end - start
+        case .wholeCompressed: SplitPlanner.estimatedSize(file)
+        case .betweenUnits(let start, let end): (end - start) * file.compression.expansion
+        case .indexed(_, let start, let end): end == .max ? max(SplitPlanner.estimatedSize(file) - start, 0) : end - start
+        case .fed: 0
+        }
+    }
 }
 
 /// The input of one map task: pieces of one or more files.

@@ -111,6 +111,11 @@ package struct RunPlan: Sendable {
         return fedPieceSlots[GzipFeeder.slot(ofPiece: place, slots: fedPieceSlots.count)]
     }
 
+    /// Each map task's input, in estimated uncompressed bytes: larger tasks are handed out first.
+    package var mapTaskSizes: [Int64] {
+        splits.map { $0.pieces.reduce(0) { $0 + $1.estimatedSize(in: files[$1.fileIndex]) } }
+    }
+
     /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
     package var fedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isFed } }
 

@@ -31,6 +31,19 @@ final class TaskTableTests: UnitTestCase {
         XCTAssertTrue(third.isFinished)
     }
 
+    /// Map tasks go out largest first (equals in task order), so the short ones come last and the
+    /// workers end together; a failed task goes out again before any smaller one still waiting,
+    /// and a withheld one as soon as it is released.
+    func testMapTasksAreHandedOutLargestFirst() {
+        var table = TaskTable(mapTasks: 6, reduceTasks: 1, maxAttempts: 4, withheld: [5], mapSizes: [10, 30, 20, 30, 5, 40])
+        func next() -> String? { table.nextAssignment(now: 0).map { "\($0.task.index).\($0.attempt)" } }
+        XCTAssertEqual([next(), next()], ["1.1", "3.1"])
+        XCTAssertTrue(table.failed(TaskAssignment(task: TaskID(kind: .map, index: 3), attempt: 1), retryable: true))
+        XCTAssertEqual([next(), next()], ["3.2", "2.1"])
+        table.release(mapTask: 5)
+        XCTAssertEqual([next(), next(), next(), next()], ["5.1", "0.1", "4.1", nil])
+    }
+
     func testTaskTableBacksUpAStragglerAndCommitsTheFirstCopyOnly() {
         var table = TaskTable(mapTasks: 3, reduceTasks: 0, maxAttempts: 4, backupAfter: 2)
         let a = table.nextAssignment(now: 0, backups: true)!
