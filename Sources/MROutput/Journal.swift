@@ -1,9 +1,6 @@
 import MRBase
 import MRSystem
 import MapReduce
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The work directory's record of committed tasks, one line each: the task, then its report in
 /// hexadecimal (`map-00003 0a1f...`, the report in the wire encoding workers send it in). A line
@@ -29,15 +26,9 @@ package final class Journal {
         var line = Array("\(task) ".utf8)
         for byte in encoded.message { line += Array((byte < 16 ? "0" : "") + String(byte, radix: 16)).map { UInt8($0.asciiValue!) } }
         line.append(0x0A)
-        let file = try self.file ?? open()
+        let file = try self.file ?? FileDescriptor.open(appendingTo: path)
+        self.file = file
         try line.withUnsafeBytes { try file.writeAll($0.baseAddress!, count: $0.count) }
-    }
-
-    private func open() throws -> FileDescriptor {
-        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644) } }
-        guard fd >= 0 else { throw MRError.system(.io, "write", path, errno: errno) }
-        file = FileDescriptor(raw: fd, path: path)
-        return file!
     }
 
     /// The tasks recorded, with their reports; a torn last line is ignored.

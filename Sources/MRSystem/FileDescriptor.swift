@@ -40,6 +40,14 @@ import Glibc
         return FileDescriptor(raw: fd, path: path)
     }
 
+    /// Opens `path` to append to it, creating it (mode 0644) if it is not there: never through a
+    /// symbolic link. Each write goes to the end.
+    package static func open(appendingTo path: String) throws -> FileDescriptor {
+        let fd = retryingInterrupts { path.withPathCString { Glibc.open($0, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644) } }
+        guard fd >= 0 else { throw MRError.system(.io, "write", path, errno: errno) }
+        return FileDescriptor(raw: fd, path: path)
+    }
+
     /// A new file in memory with no path (`memfd_create`): no other user can reach it, and it
     /// is gone, pages and all, once its last descriptor closes (the process ended or killed).
     /// Another process of this user opens it as ``path``.
