@@ -15,8 +15,6 @@ int mr_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int mr_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
 
-int mr_memory_file(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
-
 int mr_rename_exchange(const char *first, const char *second) {
     return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);
 }

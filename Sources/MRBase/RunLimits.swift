@@ -12,9 +12,9 @@ package enum RunLimits {
     /// The smallest piece a plain file is cut into by size (64 KiB): smaller cuts would mostly
     /// hold no whole line. `--lines-per-task` cuts a small file at its lines instead.
     package static let minimumPieceSize: Int64 = 64 << 10
-    /// The largest piece a first run's feeder cuts a big gzip file into: each worker's piece is
-    /// held in memory until its task commits, so a large `--split-size` does not multiply that.
-    package static let largestFedPiece: Int64 = 32 << 20
+    /// The largest piece a first run relays a big gzip file in: each worker holds its piece's
+    /// text in memory, so a large `--split-size` does not multiply that.
+    package static let largestRelayedPiece: Int64 = 32 << 20
     /// Reducers beyond one per this many input bytes (or `reducersAlwaysAllowed`, if more) have
     /// next to nothing to do, and each costs a file per map task.
     package static let inputBytesPerReducer: Int64 = 1 << 20

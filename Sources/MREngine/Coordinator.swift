@@ -42,41 +42,31 @@ package enum Coordinator {
         let progress = ProgressDisplay(jobName: run.plan.jobName, enabled: options.showProgress, files: run.plan.files, splits: run.plan.splits)
         defer { progress.clear() }
         let pool: WorkerPool
-        let feeder: GzipFeeder?
-        let fedFiles = run.plan.fedFiles
-        run.result.fedFiles = fedFiles.count
-        var slots: [FileDescriptor] = []
+        run.result.relayedFiles = run.plan.relayedFiles.count
+        run.plan.indexSpan = run.input.span
         do {
-            // A slot for each worker: a worker that finishes its piece maps the next while it is
-            // written (a slot more was no faster, and holds another piece in memory).
-            if !fedFiles.isEmpty {
-                for _ in 0..<run.workers { slots.append(try FileDescriptor.makeMemoryFile(named: "mr-fed-piece")) }
-            }
-            run.plan.fedPieceSlots = slots.map(\.path)
             pool = try makePool(options.mode, workers: run.workers, loaded: loaded, plan: run.plan, registry: registry,
                                 taskTimeout: options.taskTimeout)
-            feeder = fedFiles.isEmpty ? nil : GzipFeeder(files: fedFiles, slots: slots, span: run.input.span,
-                                                         skipBadInput: options.skipBadInput, wake: pool.waker)
         } catch {
-            for slot in slots { slot.close() }
             run.output.abandon()
             throw error
         }
         do {
+            let relayed = RelayedIndexes(plan: run.plan)
             let loop = SchedulerLoop(plan: run.plan, pool: pool, journal: run.output.journal, result: run.result,
                                      maxAttempts: options.maxAttempts, backupAfter: options.backupAfter,
-                                     speculate: options.speculate, feeder: feeder, guessedFiles: run.input.guessedFiles,
-                                     topRecordLimit: type(of: loaded.job).topRecordsInSummary, progress: progress, started: started)
+                                     speculate: options.speculate, guessedFiles: run.input.guessedFiles,
+                                     topRecordLimit: type(of: loaded.job).topRecordsInSummary, progress: progress, started: started,
+                                     lastPieceHandedOn: relayed.assemble)
             if run.output.resumed { try loop.adoptCommitted(from: run.output.journal) }
-            try mapPhase(loop, run: run)
+            try mapPhase(loop, run: run, relayed: relayed)
             try reducePhase(loop)
             run.result = loop.result
-            feeder?.stop()
+            run.result.warnings.formUnion(relayed.unsaved)
             pool.shutdown()
             run.result.coordinatorCPUSeconds = processCPUSeconds() - cpuBefore
-            try commit(&run, feeder: feeder, loaded: loaded, started: started)
+            try commit(&run, loaded: loaded, started: started)
         } catch {
-            feeder?.stop()
             pool.shutdown()
             run.output.abandon()
             throw error
@@ -115,13 +105,13 @@ package enum Coordinator {
             writeToStandardError("mr: note: \(note)\n")  // said once, not again when a run is redone
         }
         if options.resume && !planned.indexes.isEmpty {
-            // A killed first run fed these files and saved their index before it died; its
-            // committed tasks can be reused only under its own plan, the fed one.
-            var fedSplitting = splitting
-            fedSplitting.ignoringSavedIndexes = true
-            let fedPlan = try InputPlanner.plan(inputs, options: options, fedSplitting)
-            if OutputDirectory.hasAbandonedRun(options.outputDirectory, fingerprint: fingerprint(fedPlan)) {
-                planned = fedPlan
+            // A killed first run relayed these files and saved their index before it died; its
+            // committed tasks can be reused only under its own plan, the relayed one.
+            var relayedSplitting = splitting
+            relayedSplitting.ignoringSavedIndexes = true
+            let relayedPlan = try InputPlanner.plan(inputs, options: options, relayedSplitting)
+            if OutputDirectory.hasAbandonedRun(options.outputDirectory, fingerprint: fingerprint(relayedPlan)) {
+                planned = relayedPlan
             }
         }
         let output = try OutputDirectory.prepare(options.outputDirectory, fingerprint: fingerprint(planned), resume: options.resume)
@@ -148,10 +138,16 @@ package enum Coordinator {
     /// Every map task committed, then what only all of them together can show: the CRC-32 of a
     /// gzip file read in pieces against its trailer, before any reduce reads their output. The
     /// map reports' spill counts become the reduce tasks' list of inputs.
-    private static func mapPhase(_ loop: SchedulerLoop, run: PlannedRun) throws {
+    private static func mapPhase(_ loop: SchedulerLoop, run: PlannedRun, relayed: RelayedIndexes) throws {
         try loop.runMapPhase()
-        try GzipIndex.checkPieces(of: run.input.indexes, splits: run.plan.splits, files: run.plan.files,
-                                  against: loop.result.pieceChecksums)
+        try relayed.assembleRest(skipping: loop.result.skippedInputs)
+        do {
+            try GzipIndex.checkPieces(of: run.input.indexes.merging(relayed.indexes) { $1 }, splits: run.plan.splits,
+                                      files: run.plan.files, against: loop.result.pieceChecksums)
+        } catch {
+            relayed.removeSaved()
+            throw error
+        }
         if !run.plan.isMapOnly { try run.plan.recordMapOutputs(loop.mapOutputs.compactMap { $0 }) }
     }
 
@@ -161,11 +157,7 @@ package enum Coordinator {
     }
 
     /// Writes `_SUCCESS` (the run report) and puts the output folder in place in one step.
-    private static func commit(_ run: inout PlannedRun, feeder: GzipFeeder?, loaded: LoadedJob, started: Double) throws {
-        if let warnings = feeder?.warnings {
-            run.result.warnings.formUnion(warnings.skippedFiles.map(\.warning) + warnings.unsavedIndexes)
-            run.result.skippedInputs.formUnion(warnings.skippedFiles.map(\.path))
-        }
+    private static func commit(_ run: inout PlannedRun, loaded: LoadedJob, started: Double) throws {
         if !run.result.skippedInputs.isEmpty { run.result.jobCounters[TaskRunner.skippedFilesCounter] = Int64(run.result.skippedInputs.count) }
         if run.options.mode != .processes { run.result.peakWorkerMemory = processPeakMemory() }
         run.result.wallSeconds = monotonicSeconds() - started

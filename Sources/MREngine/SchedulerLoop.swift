@@ -18,10 +18,7 @@ final class SchedulerLoop {
     private let plan: RunPlan
     private let pool: WorkerPool
     private let journal: Journal
-    private let feeder: GzipFeeder?
     private let progress: ProgressDisplay?
-    /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
-    private let fedTasks: Set<Int>
     /// Files split at member starts found by scanning: bad data there may be a wrong guess.
     private let guessedFiles: Set<Int>
     /// Backups need a spare worker, and a pool that can stop the loser.
@@ -29,6 +26,8 @@ final class SchedulerLoop {
     private let topRecordLimit: Int
     private let started: Double
     private let clock: () -> Double
+    /// Called once the last piece of a relayed file has left its baton.
+    private let lastPieceHandedOn: (_ fileIndex: Int) throws -> Void
 
     private(set) var table: TaskTable
     private(set) var result: RunResult
@@ -43,23 +42,31 @@ final class SchedulerLoop {
     private var failedByPhase: [TaskKind: Int] = [:]
 
     init(plan: RunPlan, pool: WorkerPool, journal: Journal, result: RunResult, maxAttempts: Int, backupAfter: Double,
-         speculate: Bool, feeder: GzipFeeder? = nil, guessedFiles: Set<Int> = [], topRecordLimit: Int,
-         progress: ProgressDisplay? = nil, started: Double, clock: @escaping () -> Double = monotonicSeconds) {
+         speculate: Bool, guessedFiles: Set<Int> = [], topRecordLimit: Int,
+         progress: ProgressDisplay? = nil, started: Double, clock: @escaping () -> Double = monotonicSeconds,
+         lastPieceHandedOn: @escaping (_ fileIndex: Int) throws -> Void = { _ in }) {
         self.plan = plan
         self.pool = pool
         self.journal = journal
         self.result = result
-        self.feeder = feeder
         self.progress = progress
         self.guessedFiles = guessedFiles
         self.topRecordLimit = topRecordLimit
         self.started = started
         self.clock = clock
-        fedTasks = Set(plan.fedMapTasks)
+        self.lastPieceHandedOn = lastPieceHandedOn
         mapOutputs = Array(repeating: nil, count: plan.mapTaskCount)
         backups = speculate && pool.canStopAttempts && pool.size > 1
+        // A relayed piece waits for its start, left by the task before it (or by a killed run
+        // being resumed).
+        let waiting = plan.relayedMapTasks.filter { task in
+            let piece = plan.splits[task].pieces[0]
+            guard case .relayed(let number, _) = piece.kind, number > 0 else { return false }
+            let start = RelayBaton.path(workDirectory: plan.workDirectory, fileIndex: piece.fileIndex, piece: number)
+            return (try? FileSystem.status(start)) == nil
+        }
         table = TaskTable(mapTasks: plan.mapTaskCount, reduceTasks: plan.reduceTaskCount, maxAttempts: maxAttempts,
-                          backupAfter: backupAfter, withheld: fedTasks, mapSizes: plan.mapTaskSizes)
+                          backupAfter: backupAfter, withheld: Set(waiting), mapSizes: plan.mapTaskSizes)
     }
 
     /// Adopts the outputs a killed run journaled (`--resume`), with what they counted; a task it
@@ -97,26 +104,10 @@ final class SchedulerLoop {
 
     private func run(until done: (TaskTable) -> Bool) throws {
         while !done(table) {
-            try releaseFedPieces()
             try dispatch()
             progress?.update(table, running: busy.map { ($0.value.task, pool.progress(of: $0.key)) },
                              failed: failedByPhase, committedBytes: result.counters.inputBytes, started: started)
             try handle(pool.nextEvent())
-        }
-    }
-
-    /// Map tasks whose fed piece has been started may run (they read it as it is written). An
-    /// attempt whose piece is still being written is waiting for the feeder: not hung.
-    private func releaseFedPieces() throws {
-        guard let feeder else { return }
-        for task in try feeder.takeReleased() {
-            table.release(mapTask: task)
-            if table.isCommitted(TaskID(kind: .map, index: task)) { feeder.committed(mapTask: task) }
-        }
-        if let writing = feeder.pieceBeingWritten {
-            for (worker, assignment) in busy where assignment.task == TaskID(kind: .map, index: writing) {
-                pool.waitsForInput(worker: worker)
-            }
         }
     }
 
@@ -136,6 +127,16 @@ final class SchedulerLoop {
         let worker: Int, finished: TaskAssignment?, outcome: Result<TaskReport, TaskFailure>
         switch event {
         case .tick:
+            return
+        case .handedOn(let mapTask):
+            // The next piece of the same file may start (relayed pieces are consecutive tasks).
+            let piece = plan.splits[mapTask].pieces[0]
+            guard case .relayed(let number, let pieces) = piece.kind else { return }
+            if number + 1 < pieces {
+                table.release(mapTask: mapTask + 1)
+            } else {
+                try lastPieceHandedOn(piece.fileIndex)
+            }
             return
         case .finished(let slot, let assignment, let result):
             (worker, finished, outcome) = (slot, assignment, result)
@@ -188,9 +189,6 @@ final class SchedulerLoop {
             throw MRError(.internal, "\(assignment) reported no map output")
         }
         try journal.record(assignment.task, report)
-        if assignment.task.kind == .map && fedTasks.contains(assignment.task.index) {
-            feeder?.committed(mapTask: assignment.task.index)
-        }
         result.commits += 1
         add(report, of: assignment.task)
         if result.mapPhaseEndSeconds == nil && table.mapPhaseIsDone { result.mapPhaseEndSeconds = clock() - started }

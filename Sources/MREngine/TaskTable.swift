@@ -24,7 +24,7 @@ package struct TaskTable {
         var running: [Int: (started: Double, isBackup: Bool)] = [:]
         var queued = true
         var committed = false
-        /// Its input does not exist yet (a piece a ``GzipFeeder`` is still inflating).
+        /// Its input cannot be read yet (a relayed piece whose start the task before has not left).
         var withheld = false
     }
 

@@ -25,6 +25,10 @@ package struct GzipIndex: Sendable {
 
         /// The last byte before the point: tells whether a line starts exactly here.
         var byteBefore: UInt8 { window[window.count - 1] }
+
+        /// The file's start, read as gzip.
+        static let fileStart = AccessPoint(compressedOffset: 0, bits: 0, uncompressedOffset: 0, linesBefore: 0,
+                                           window: [UInt8](repeating: 0, count: windowSize))
     }
 
     /// What identifies the indexed file's bytes.
@@ -62,15 +66,20 @@ package struct GzipIndex: Sendable {
                      trailer: Array(trailer[0..<count]))
     }
 
+    /// The text size a gzip file's trailer states: its last member's, modulo 4 GiB.
+    static func trailerTextSize(of path: String) -> Int64? {
+        guard let file = try? FileDescriptor.open(reading: path) else { return nil }
+        defer { file.close() }
+        var size: UInt32 = 0
+        guard let length = try? file.size(), length >= 20,
+              (try? file.read(into: &size, count: 4, at: length - 4)) == 4 else { return nil }
+        return Int64(UInt32(littleEndian: size))
+    }
+
     /// Inflates the whole file once with ISA-L, member after member, taking an access point about
     /// every `span` uncompressed bytes (at deflate block starts, so also inside members; the first
-    /// is the file's start). Each run of text inflated is handed to `consume` with the compressed
-    /// bytes read so far and the lines ended up to the run's end (see ``GzipFeeder``, which maps
-    /// the text while the index is built).
-    package static func build(
-        path: String, span: Int64,
-        consume: ((UnsafeRawBufferPointer, _ compressedRead: Int64, _ linesThrough: Int64) throws -> Void)? = nil
-    ) throws -> GzipIndex {
+    /// is the file's start).
+    package static func build(path: String, span: Int64) throws -> GzipIndex {
         let stamp = try stamp(of: path)
         let source = try GzipSource(path: path, inflater: .isal, blockStartSpan: span)
         // The 32 KiB before the text just read (zeros before the file's start), then that text:
@@ -80,8 +89,7 @@ package struct GzipIndex: Sendable {
         buffer.initialize(repeating: 0, count: windowSize)
         defer { buffer.deallocate() }
         let text = buffer + windowSize
-        var points = [AccessPoint(compressedOffset: 0, bits: 0, uncompressedOffset: 0, linesBefore: 0,
-                                  window: [UInt8](repeating: 0, count: windowSize))]
+        var points = [AccessPoint.fileStart]
         var textRead: Int64 = 0, lines: Int64 = 0
         while case let count = try source.read(into: text, capacity: capacity), count > 0 {
             var counted = 0  // bytes of this read whose line ends are in `lines`
@@ -89,14 +97,11 @@ package struct GzipIndex: Sendable {
                 let at = Int(start.uncompressedOffset - textRead)
                 lines += countNewlines(text + counted, at - counted)
                 counted = at
-                let bitsInByteBefore = (8 - start.bit % 8) % 8
-                points.append(AccessPoint(compressedOffset: (start.bit + bitsInByteBefore) / 8, bits: Int(bitsInByteBefore),
-                                          uncompressedOffset: start.uncompressedOffset, linesBefore: lines,
+                points.append(AccessPoint(at: start, linesBefore: lines,
                                           window: Array(UnsafeBufferPointer(start: text + at - windowSize, count: windowSize))))
             }
             lines += countNewlines(text + counted, count - counted)
             textRead += Int64(count)
-            try consume?(UnsafeRawBufferPointer(start: text, count: count), source.compressedOffset, lines)
             memmove(buffer, buffer + count, windowSize)  // the last 32 KiB, before the next read
         }
         return GzipIndex(stamp: stamp, points: points, uncompressedSize: textRead, members: source.membersDone)
@@ -133,18 +138,20 @@ package struct GzipIndex: Sendable {
         append(uncompressedSize)
         append(Int64(members))
         append(Int64(points.count))
-        for point in points {
-            append(point.compressedOffset)
-            append(Int64(point.bits))
-            append(point.uncompressedOffset)
-            append(point.linesBefore)
-            bytes += point.window
-        }
+        for point in points { Self.append(point, to: &bytes) }
         append(Int64(bytes.withUnsafeBytes { checksum(0, $0.baseAddress!, $0.count) }))
         for location in Self.locations(for: path, cacheDirectory: cacheDirectory) {
             if (try? writeBytes(bytes, to: location)) != nil { return location }
         }
         throw MRError(.io, "cannot save the index of '\(path)' beside it or in \(cacheDirectory)/gzindex")
+    }
+
+    /// Appends `point` as an index file holds it.
+    static func append(_ point: AccessPoint, to bytes: inout [UInt8]) {
+        for value in [point.compressedOffset, Int64(point.bits), point.uncompressedOffset, point.linesBefore] {
+            withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+        }
+        bytes += point.window
     }
 
     private func writeBytes(_ bytes: [UInt8], to location: String) throws {
@@ -171,7 +178,7 @@ package struct GzipIndex: Sendable {
 
     /// Bytes before the first access point, and of each point, in a saved index.
     private static let headerSize = magic.count + 6 * 8
-    private static let pointSize = 4 * 8 + windowSize
+    static let pointSize = 4 * 8 + windowSize
 
     /// Access point `number` of the index saved at `indexPath`, read alone: what a map task
     /// needs. The coordinator checked the whole index when it planned the run; this checks that
@@ -222,14 +229,23 @@ package struct GzipIndex: Sendable {
     }
 
     /// One saved access point; nil if its bit count is not 0-7.
-    private static func accessPoint(_ bytes: ArraySlice<UInt8>) -> AccessPoint? {
+    static func accessPoint(_ bytes: ArraySlice<UInt8>) -> AccessPoint? {
         guard bytes.count == pointSize, case let bits = field(bytes, 8), (0...7).contains(bits) else { return nil }
         return AccessPoint(compressedOffset: field(bytes, 0), bits: Int(bits), uncompressedOffset: field(bytes, 16),
                            linesBefore: field(bytes, 24), window: Array(bytes.dropFirst(32)))
     }
 
     /// The little-endian number `offset` bytes into `bytes`.
-    private static func field(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> Int64 {
+    static func field(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> Int64 {
         Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) })
+    }
+}
+
+extension GzipIndex.AccessPoint {
+    /// The point at a deflate block start, with the lines and the 32 KiB of text before it.
+    init(at start: GzipSource.BlockStart, linesBefore: Int64, window: [UInt8]) {
+        let bitsInByteBefore = (8 - start.bit % 8) % 8
+        self.init(compressedOffset: (start.bit + bitsInByteBefore) / 8, bits: Int(bitsInByteBefore),
+                  uncompressedOffset: start.uncompressedOffset, linesBefore: linesBefore, window: window)
     }
 }

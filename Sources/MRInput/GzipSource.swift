@@ -6,7 +6,8 @@ import MapReduce
 /// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
 /// skips that member's trailer, and reads any members after it as usual. Started at a member
 /// found by ``GzipMembers``, it checks that a member ends exactly at the next split's start.
-/// Read from the start with ISA-L, it can note where deflate blocks begin, for a ``GzipIndex``.
+/// Read with ISA-L, it can note where deflate blocks begin, for a ``GzipIndex`` or where a
+/// relayed piece ends (``RelayedPieceSource``).
 package final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
     /// Input handed to ISA-L at a time while a block start is wanted: it returns between two
@@ -45,8 +46,15 @@ package final class GzipSource: ByteSource {
     package private(set) var recordsEnd: Int64?
     /// Block starts are noted at least this many text bytes apart (nil: none are).
     private let blockStartSpan: Int64?
+    /// A block start is noted as soon as the inflater has read this far into the file, span or
+    /// not (where a relayed piece ends); nil: not wanted.
+    package var blockStartWantedPast: Int64?
     private var lastBlockStart: Int64 = 0
     private var blockStarts: [BlockStart] = []
+    /// The offset in the file's text where this source starts (that of its access point).
+    private let textStart: Int64
+    /// Where in the file's text each gzip member read to its end ended (noted with block starts).
+    package private(set) var memberEnds: [Int64] = []
 
     /// Where a deflate block begins: its first bit in the file, and the text before it.
     package struct BlockStart {
@@ -56,8 +64,8 @@ package final class GzipSource: ByteSource {
 
     /// Reads from the file's start, from an access `point`, or from the member starting at
     /// compressed offset `member` through the one ending at `boundary`.
-    /// Reading from the start with ISA-L, `blockStartSpan` asks for block starts about that many
-    /// text bytes apart (see ``takeBlockStarts()``).
+    /// Inflating with ISA-L, `blockStartSpan` asks for block starts about that many text bytes
+    /// apart (see ``takeBlockStarts()``).
     package init(path: String, inflater: Inflater, from point: GzipIndex.AccessPoint? = nil, checksumLimit: Int64 = 0,
          member: Int64 = 0, boundary: Int64? = nil, blockStartSpan: Int64? = nil) throws {
         // A point at the text's start is the file's start: its gzip header is read as usual.
@@ -65,6 +73,7 @@ package final class GzipSource: ByteSource {
         self.checksumLimit = checksumLimit
         self.boundary = boundary
         self.blockStartSpan = blockStartSpan
+        textStart = point?.uncompressedOffset ?? 0
         inputFileOffset = member
         isRaw = point != nil
         stream = try inflater.stream(point == nil ? .gzip : .raw)
@@ -172,12 +181,13 @@ package final class GzipSource: ByteSource {
                 if membersDone > 0 { stream.reset(.gzip) }
                 inMember = true
             }
-            let probing = blockStartSpan.map { produced + Int64(capacity - stream.outputLeft) - lastBlockStart >= $0 } ?? false
+            let probing = (blockStartSpan.map { produced + Int64(capacity - stream.outputLeft) - lastBlockStart >= $0 } ?? false)
+                || (blockStartWantedPast.map { compressedOffset >= $0 } ?? false)
             if probing { giveInput(limit: Self.probeStep) }
             let status = stream.inflate()
             if probing, let bits = stream.bitsPastBlockBoundary {
                 lastBlockStart = produced + Int64(capacity - stream.outputLeft)
-                blockStarts.append(BlockStart(bit: 8 * compressedOffset - Int64(bits), uncompressedOffset: lastBlockStart))
+                blockStarts.append(BlockStart(bit: 8 * compressedOffset - Int64(bits), uncompressedOffset: textStart + lastBlockStart))
             }
             switch status {
             case .progress:
@@ -185,6 +195,7 @@ package final class GzipSource: ByteSource {
             case .streamEnd:
                 inMember = false
                 membersDone += 1
+                if blockStartSpan != nil { memberEnds.append(textStart + produced + Int64(capacity - stream.outputLeft)) }
                 if let boundary, compressedOffset >= boundary {
                     try reachedBoundary(boundary, uncompressed: produced + Int64(capacity - stream.outputLeft))
                 }

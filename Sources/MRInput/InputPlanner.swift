@@ -40,8 +40,9 @@ package enum InputPlanner {
 
     /// Finds the input files and cuts them into splits. A gzip file large enough to split is cut
     /// at the access points of its saved index, or, for a job that reads no line positions, at
-    /// member starts found without inflating it; otherwise it is fed (a ``GzipFeeder`` inflates it
-    /// once during the run, building the index) or, in sequential mode, indexed first.
+    /// member starts found without inflating it; otherwise it is relayed (its map tasks inflate
+    /// it once, each piece where the one before ended, and leave its index: see
+    /// ``RelayedPieceSource``) or, in sequential mode, indexed first.
     /// Finds where a zstd, xz or bzip2 file's units start about `spacing` compressed bytes
     /// apart, into `memberStarts` (bzip2's starts, found by scanning, into `guessed` too); or
     /// returns why the file is read whole.
@@ -88,7 +89,7 @@ package enum InputPlanner {
         }
         let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
-        var fed: [Int: Int] = [:]
+        var relayed: [Int: Int] = [:]
         var memberStarts: [Int: [Int64]] = [:]
         var guessedFiles: Set<Int> = []
         var unsplittable: [String] = []
@@ -116,10 +117,12 @@ package enum InputPlanner {
                 continue
             }
             if options.mode != .sequential {
-                // A piece a split, at most 32 MiB: each worker's piece is held in memory until
-                // its task commits (half a split was slower: more tasks, each with its spill).
-                let pieceSize = max(min(splitSize, RunLimits.largestFedPiece), 1)
-                fed[number] = Int((SplitPlanner.estimatedSize(file) + pieceSize - 1) / pieceSize)
+                // A piece a split, at most 32 MiB and a quarter of a worker's --memory (the room
+                // kept for its read buffers): each worker holds its piece's text in memory. The
+                // trailer states the text's size if the file is one member under 4 GiB.
+                let pieceSize = max(min(splitSize, RunLimits.largestRelayedPiece, Int64(options.memoryPerWorker / 4)), 1)
+                let textSize = max(SplitPlanner.estimatedSize(file), GzipIndex.trailerTextSize(of: file.path) ?? 0)
+                relayed[number] = Int((textSize + pieceSize - 1) / pieceSize)
                 continue
             }
             do {
@@ -131,7 +134,7 @@ package enum InputPlanner {
             }
         }
         let splits = options.linesPerTask == nil
-            ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, fed: fed, memberStarts: memberStarts)
+            ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, relayed: relayed, memberStarts: memberStarts)
             : files.indices.flatMap { lineSplits[$0]! }
         return Plan(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
                     guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note,

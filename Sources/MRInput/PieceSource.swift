@@ -18,12 +18,30 @@ package struct PieceSource {
     /// The source of a piece read from an access point: its CRC-32 is checked against the
     /// file's trailer once every piece is read.
     private let indexed: (source: GzipSource, start: Int64, length: Int64)?
+    private let relayed: RelayedPieceSource?
 
-    /// Opens `piece` of `entry`, inflating with `inflater`; `fedPiecePath` is where a fed piece's
-    /// text is.
-    package init(_ piece: InputPiece, of entry: InputEntry, inflater: Inflater, fedPiecePath: String?) throws {
+    /// What the task of a relayed piece needs besides: the work folder its batons are left in,
+    /// how far apart to note access points, the worker's buffer for the piece's text, and what
+    /// to call once the next piece may start.
+    package struct Relay {
+        let workDirectory: String
+        let span: Int64
+        let buffer: GrowingBuffer
+        let handOn: () -> Void
+
+        package init(workDirectory: String, span: Int64, buffer: GrowingBuffer, handOn: @escaping () -> Void) {
+            self.workDirectory = workDirectory
+            self.span = span
+            self.buffer = buffer
+            self.handOn = handOn
+        }
+    }
+
+    /// Opens `piece` of `entry`, inflating with `inflater` (a relayed piece with ISA-L, as `relay` says).
+    package init(_ piece: InputPiece, of entry: InputEntry, inflater: Inflater, relay: Relay?) throws {
         var firstLine: Int64 = 1
         var indexed: (GzipSource, Int64, Int64)?
+        var relayed: RelayedPieceSource?
         positionsKnown = {
             if case .betweenUnits = piece.kind { return false }
             return true
@@ -40,12 +58,16 @@ package struct PieceSource {
             (sourceOffset, self.end) = (point.uncompressedOffset, end)
             skipFirstLine = sourceOffset > 0 && point.byteBefore != 0x0A
             firstLine = point.linesBefore + 1
-        case .fed:
-            guard let fedPiecePath else { throw MRError(.internal, "\(entry.path): a fed piece has no text") }
-            let fed = try FedPieceSource(path: fedPiecePath)
-            source = fed
-            (sourceOffset, skipFirstLine, end) = (fed.offset, false, .max)
-            firstLine = fed.line
+        case .relayed(let number, let pieces):
+            guard let relay else { throw MRError(.internal, "\(entry.path): a relayed piece has no work folder") }
+            let piece = try RelayedPieceSource(path: entry.path, size: entry.size, fileIndex: piece.fileIndex, piece: number,
+                                               of: pieces, workDirectory: relay.workDirectory, span: relay.span,
+                                               buffer: relay.buffer, handOn: relay.handOn)
+            relayed = piece
+            source = piece
+            (sourceOffset, end) = (piece.start.uncompressedOffset, piece.end)
+            skipFirstLine = sourceOffset > 0 && piece.start.byteBefore != 0x0A
+            firstLine = piece.start.linesBefore + 1
         case .betweenUnits(let start, let end):
             // Records skip the first line unless at the file's start, and end with the line that
             // starts exactly at the next split's member (Hadoop's rule for splits whose edges
@@ -68,6 +90,7 @@ package struct PieceSource {
         }
         self.firstLine = firstLine
         self.indexed = indexed
+        self.relayed = relayed
     }
 
     /// The text of a whole compressed file, from its start.
@@ -80,8 +103,12 @@ package struct PieceSource {
     }
 
     /// For a piece read from an access point, its CRC-32 and length, after reading the rest of
-    /// its text (the line reader stops early in its last line); nil for other pieces.
+    /// its text (the line reader stops early in its last line); the same for a relayed piece;
+    /// nil for other pieces.
     package func checksum(fileIndex: Int) throws -> PieceChecksum? {
+        if let relayed {
+            return PieceChecksum(fileIndex: fileIndex, start: sourceOffset, length: relayed.checksum.length, crc: relayed.checksum.crc)
+        }
         guard let indexed else { return nil }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
         defer { scratch.deallocate() }

@@ -12,8 +12,9 @@ package struct InputPiece: Sendable, Equatable {
         /// Uncompressed bytes `start..<end` of a gzip file, from access point `point` of its
         /// ``GzipIndex`` (which is at `start`); `end` is `.max` for the file's last piece.
         case indexed(point: Int, start: Int64, end: Int64)
-        /// Piece `number` of a gzip file that a ``GzipFeeder`` inflates during the run.
-        case fed(number: Int)
+        /// Piece `number` of the `pieces` a gzip file without an index is relayed in: its task
+        /// starts where the previous piece's ended (see ``RelayedPieceSource``).
+        case relayed(number: Int, of: Int)
         /// Compressed bytes `start..<end` from one unit start (a gzip member found by
         /// ``GzipMembers``, a zstd frame found by ``ZstdFrames``, an xz block from ``XzBlocks``)
         /// to another, or to the file's end. Where its lines are in the file is not known.
@@ -23,8 +24,8 @@ package struct InputPiece: Sendable, Equatable {
     package let fileIndex: Int
     package let kind: Kind
 
-    package var isFed: Bool {
-        if case .fed = kind { return true }
+    package var isRelayed: Bool {
+        if case .relayed = kind { return true }
         return false
     }
 
@@ -33,7 +34,7 @@ package struct InputPiece: Sendable, Equatable {
         switch kind {
         case .plainRange(let start, _), .indexed(_, let start, _), .betweenUnits(let start, _): start == 0
         case .wholeCompressed: true
-        case .fed(let number): number == 0
+        case .relayed(let number, _): number == 0
         }
     }
 
@@ -43,7 +44,7 @@ package struct InputPiece: Sendable, Equatable {
         case .plainRange(let start, let end): "\(fileIndex):\(start)-\(end)"
         case .wholeCompressed: "\(fileIndex):gz"
         case .indexed(let point, let start, let end): "\(fileIndex):@\(point):\(start)-\(end)"
-        case .fed(let number): "\(fileIndex):#\(number)"
+        case .relayed(let number, let pieces): "\(fileIndex):#\(number)/\(pieces)"
         case .betweenUnits(let start, let end): "\(fileIndex):m\(start)-\(end)"
         }
     }
@@ -54,14 +55,15 @@ package struct InputPiece: Sendable, Equatable {
     }
 
     /// Uncompressed bytes the piece holds, as the planner weighs them (compressed bytes times
-    /// the format's usual expansion where the text's length is not known); 0 for a fed piece.
+    /// the format's usual expansion where the text's length is not known). A relayed piece
+    /// weighs as much as the pieces that wait for it, itself included: the first goes out first.
     package func estimatedSize(in file: InputEntry) -> Int64 {
         switch kind {
         case .plainRange(let start, let end): end - start
         case .wholeCompressed: SplitPlanner.estimatedSize(file)
         case .betweenUnits(let start, let end): (end - start) * file.compression.expansion
         case .indexed(_, let start, let end): end == .max ? max(SplitPlanner.estimatedSize(file) - start, 0) : end - start
-        case .fed: 0
+        case .relayed(let number, let pieces): SplitPlanner.estimatedSize(file) * Int64(pieces - number) / Int64(pieces)
         }
     }
 }
@@ -104,9 +106,9 @@ package enum SplitPlanner {
         return splits
     }
 
-    /// Splits of all files; a file in `fed` becomes that many splits, each one piece that a
-    /// ``GzipFeeder`` writes during the run; a file in `memberStarts` is cut at those offsets.
-    package static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], fed: [Int: Int] = [:],
+    /// Splits of all files; a file in `relayed` becomes that many splits, each one relayed piece
+    /// (see ``RelayedPieceSource``); a file in `memberStarts` is cut at those offsets.
+    package static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], relayed: [Int: Int] = [:],
                        memberStarts: [Int: [Int64]] = [:], minimumPiece: Int64 = RunLimits.minimumPieceSize) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
@@ -123,9 +125,9 @@ package enum SplitPlanner {
                 splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize)
                 continue
             }
-            if let pieces = fed[index] {
+            if let pieces = relayed[index] {
                 close()
-                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, kind: .fed(number: $0))]) }
+                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, kind: .relayed(number: $0, of: pieces))]) }
                 continue
             }
             if let starts = memberStarts[index] {

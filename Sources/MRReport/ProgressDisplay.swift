@@ -140,8 +140,6 @@ struct InputShares {
     let total: Double
 
     init(files: [InputEntry], splits: [Split]) {
-        var fedPieces: [Int: Int] = [:]  // per fed file, its pieces
-        for split in splits { if let piece = split.pieces.first, piece.isFed { fedPieces[piece.fileIndex, default: 0] += 1 } }
         pieces = splits.map { split in
             split.pieces.map { piece in
                 let file = files[piece.fileIndex]
@@ -150,9 +148,8 @@ struct InputShares {
                 switch piece.kind {
                 case .betweenUnits(let start, let end):  // compressed offsets; where its text lies is unknown
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(end - start))
-                case .fed:  // a share of the file, its text written as it is read
-                    let share = Double(file.size) / Double(fedPieces[piece.fileIndex] ?? 1)
-                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: share)
+                case .relayed(_, let count):  // a share of the file, where its text lies found as it is read
+                    return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(file.size) / Double(count))
                 case .wholeCompressed:
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: Int64(estimated), weight: Double(file.size))
                 case .indexed(_, let start, let end):

@@ -29,9 +29,9 @@ package struct RunResult: Sendable {
     /// Paths of the input files left out in part or whole (`--skip-bad-input`): the counter
     /// `bad input files skipped` counts each file once, however many of its pieces met damage.
     package var skippedInputs: Set<String> = []
-    /// Large gzip files split at their saved index, and fed (inflated once while mapping).
+    /// Large gzip files split at their saved index, and relayed (inflated once while mapping).
     package var indexedFiles = 0
-    package var fedFiles = 0
+    package var relayedFiles = 0
     /// Large gzip and zstd files split at member or frame starts found without decompressing them.
     package var memberSplitFiles = 0
     /// Large compressed files read by one map task each, and why (the run report says so).

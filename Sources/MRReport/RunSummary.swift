@@ -21,7 +21,7 @@ package enum RunSummary {
         let gzipSplits = [
             (result.indexedFiles, "split at saved access points"),
             (result.memberSplitFiles, "split at gzip member, zstd frame, xz or bzip2 block starts"),
-            (result.fedFiles, "inflated once while mapping, index saved for later runs"),
+            (result.relayedFiles, "inflated once while mapping, index saved for later runs"),
         ].filter { $0.0 > 0 }
         if !gzipSplits.isEmpty {
             lines.append("  splits    " + gzipSplits.map { "\($0.0) large file\($0.0 == 1 ? "" : "s") \($0.1)" }.joined(separator: "; "))

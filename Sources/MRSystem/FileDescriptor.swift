@@ -48,23 +48,6 @@ import Glibc
         return FileDescriptor(raw: fd, path: path)
     }
 
-    /// A new file in memory with no path (`memfd_create`): no other user can reach it, and it
-    /// is gone, pages and all, once its last descriptor closes (the process ended or killed).
-    /// Another process of this user opens it as ``path``.
-    package static func makeMemoryFile(named name: String) throws -> FileDescriptor {
-        let fd = mr_memory_file(name)
-        guard fd >= 0 else { throw MRError.system(.io, "create", "a memory file for \(name)", errno: errno) }
-        return FileDescriptor(raw: fd, path: "/proc/\(getpid())/fd/\(fd)")
-    }
-
-    /// A new descriptor of this memory file for reading and writing, at its start (its own
-    /// offset, unlike `dup`).
-    package func reopenedForWriting() throws -> FileDescriptor {
-        let fd = retryingInterrupts { "/proc/self/fd/\(raw)".withPathCString { Glibc.open($0, O_RDWR | O_CLOEXEC) } }
-        guard fd >= 0 else { throw MRError.system(.io, "open", path, errno: errno) }
-        return FileDescriptor(raw: fd, path: path)
-    }
-
     /// Opens a file that only this user may have written: a regular file (not a link) owned by
     /// the user running mr and writable by no one else. Anything else is refused as untrusted.
     package static func open(readingOwn path: String) throws -> FileDescriptor {

@@ -8,8 +8,9 @@ import MapReduce
 ///
 /// coordinator -> worker: `plan` once, then `assign` per attempt (the worker is idle between).
 /// worker -> coordinator: `progress` about twice a second while an attempt runs (records done,
-/// and the record being mapped), `finished` per attempt, `crashed` from a signal handler when job
-/// code brings the worker down (see RecordTracker). A worker exits when its input pipe closes.
+/// and the record being mapped), `handedOn` when a relayed piece's attempt has left the next
+/// piece's start, `finished` per attempt, `crashed` from a signal handler when job code brings
+/// the worker down (see RecordTracker). A worker exits when its input pipe closes.
 enum CoordinatorMessage {
     case plan(RunPlan)
     case assign(TaskAssignment)
@@ -19,9 +20,11 @@ enum WorkerMessage {
     case finished(TaskAssignment, Result<TaskReport, TaskFailure>)
     case crashed(fileIndex: Int, line: Int64)
     case progress(TaskProgress)
+    case handedOn(mapTask: Int)
 
     static let crashedTag: UInt8 = 2
     static let progressTag: UInt8 = 3
+    static let handedOnTag: UInt8 = 4
 }
 
 extension CoordinatorMessage {
@@ -46,8 +49,7 @@ extension CoordinatorMessage {
             out.write(plan.inflater.rawValue)
             out.write(plan.reducers)
             out.write(plan.workDirectory)
-            out.write(plan.fedPieceSlots.count)
-            for slot in plan.fedPieceSlots { out.write(slot) }
+            out.write(plan.indexSpan)
             out.write(plan.files.count)
             for file in plan.files {
                 out.write(file.path)
@@ -88,7 +90,7 @@ extension CoordinatorMessage {
             }
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
-            let fedPieceSlots = try (0..<input.readInt()).map { _ in try input.readString() }
+            let indexSpan = try input.readInt64()
             let files = try (0..<input.readInt()).map { _ in
                 var entry = InputEntry(path: try input.readString(), name: try input.readString(),
                                        size: try input.readInt64(), compression: try input.readCompression())
@@ -104,7 +106,7 @@ extension CoordinatorMessage {
                                  skipBadInput: skipBadInput, memoryPerWorker: memoryPerWorker, maxLineLength: maxLineLength, inflater: inflater, files: files, splits: splits, reducers: reducers, workDirectory: workDirectory)
             plan.jobStep = jobStep
             plan.outputCompression = outputCompression
-            plan.fedPieceSlots = fedPieceSlots
+            plan.indexSpan = indexSpan
             return .plan(plan)
         case 1:
             return .assign(try input.readAssignment())
@@ -138,6 +140,9 @@ extension WorkerMessage {
             out.write(progress.fileIndex)
             out.write(progress.line)
             out.write(progress.offset)
+        case .handedOn(let mapTask):
+            out.write(UInt64(Self.handedOnTag))
+            out.write(mapTask)
         }
         return out.frame
     }
@@ -152,6 +157,7 @@ extension WorkerMessage {
             return .progress(TaskProgress(records: try input.readInt64(), fileIndex: try input.readInt(),
                                           line: try input.readInt64(), offset: try input.readInt64()))
         }
+        if tag == UInt64(handedOnTag) { return .handedOn(mapTask: try input.readInt()) }
         let assignment = try input.readAssignment()
         switch tag {
         case 0:
@@ -175,7 +181,7 @@ extension WireWriter {
         case .plainRange(let start, let end): write(UInt64(0)); write(start); write(end)
         case .wholeCompressed: write(UInt64(1))
         case .indexed(let point, let start, let end): write(UInt64(2)); write(point); write(start); write(end)
-        case .fed(let number): write(UInt64(3)); write(number)
+        case .relayed(let number, let pieces): write(UInt64(3)); write(number); write(pieces)
         case .betweenUnits(let start, let end): write(UInt64(4)); write(start); write(end)
         }
     }
@@ -189,7 +195,7 @@ extension WireReader {
         case 0: kind = .plainRange(start: try readInt64(), end: try readInt64())
         case 1: kind = .wholeCompressed
         case 2: kind = .indexed(point: try readInt(), start: try readInt64(), end: try readInt64())
-        case 3: kind = .fed(number: try readInt())
+        case 3: kind = .relayed(number: try readInt(), of: try readInt())
         case 4: kind = .betweenUnits(start: try readInt64(), end: try readInt64())
         default: throw MRError(.internal, "unknown input piece from coordinator")
         }

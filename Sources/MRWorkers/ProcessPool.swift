@@ -46,8 +46,6 @@ package final class ProcessPool: WorkerPool {
     /// killed by a signal are someone else's doing and are simply replaced.)
     private var idleExitsInARow = 0
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-    /// A byte written here (without blocking) ends the coordinator's poll early.
-    private let wakePipe: Pipe
 
     package init(size: Int, plan: RunPlan, registry: ChildRegistry, taskTimeout: Double) throws {
         executable = try currentExecutablePath()
@@ -55,23 +53,10 @@ package final class ProcessPool: WorkerPool {
         files = plan.files
         self.registry = registry
         self.taskTimeout = taskTimeout
-        wakePipe = try Pipe.make()
-        _ = fcntl(wakePipe.writeEnd, F_SETFL, O_NONBLOCK)
         for _ in 0..<size { workers.append(try spawnWorker()) }
     }
 
-    deinit {
-        readBuffer.deallocate()
-        close(wakePipe.readEnd)
-        close(wakePipe.writeEnd)
-    }
-
-    package var waker: @Sendable () -> Void {
-        { [fd = wakePipe.writeEnd] in
-            var byte: UInt8 = 1
-            _ = write(fd, &byte, 1)  // a full pipe already wakes the poll
-        }
-    }
+    deinit { readBuffer.deallocate() }
 
     package var size: Int { workers.count }
 
@@ -100,10 +85,6 @@ package final class ProcessPool: WorkerPool {
 
     package func progress(of worker: Int) -> TaskProgress { workers[worker].progress }
 
-    package func waitsForInput(worker: Int) {
-        workers[worker].lastProgress = monotonicSeconds()
-    }
-
     package var canStopAttempts: Bool { true }
 
     package func cancel(worker: Int) {
@@ -122,14 +103,9 @@ package final class ProcessPool: WorkerPool {
                 if let event = try handleFrames(of: index) { return event }
             }
             var polls = workers.map { pollfd(fd: $0.answerPipe, events: Int16(POLLIN), revents: 0) }
-            polls.append(pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0))
             let ready = poll(&polls, nfds_t(polls.count), 250)
             if ready < 0 && errno != EINTR {
                 throw MRError(.internal, "poll failed: \(systemMessage(errno))")
-            }
-            if polls.removeLast().revents != 0 {
-                _ = read(wakePipe.readEnd, readBuffer.baseAddress, readBuffer.count)
-                return .tick
             }
             for index in polls.indices where polls[index].revents != 0 {
                 let count = read(polls[index].fd, readBuffer.baseAddress, readBuffer.count)
@@ -167,6 +143,8 @@ package final class ProcessPool: WorkerPool {
                 }
                 workers[index].progress = progress
                 if progress.fileIndex >= 0 { workers[index].lastRecord = describe(progress.fileIndex, progress.line) }
+            case .handedOn(let mapTask):
+                return .handedOn(mapTask: mapTask)
             }
         }
         return nil

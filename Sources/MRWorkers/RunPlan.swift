@@ -29,9 +29,9 @@ package struct RunPlan: Sendable {
     package let reducers: Int
     /// The private directory for attempts, committed map outputs and the staged output.
     package let workDirectory: String
-    /// Where the text of fed pieces is read: the coordinator's memory files (``GzipFeeder``),
-    /// one slot per worker.
-    package var fedPieceSlots: [String] = []
+    /// Access points are noted about this many text bytes apart while relayed pieces are
+    /// inflated (the span of the index they make).
+    package var indexSpan: Int64 = 1 << 20
 
     package var mapTaskCount: Int { splits.count }
     package var reduceTaskCount: Int { isMapOnly ? 0 : reducers }
@@ -104,34 +104,19 @@ package struct RunPlan: Sendable {
         return SHA256.hex(of: text.utf8)
     }
 
-    /// Where a fed piece's text is: its slot among ``fedPieceSlots``.
-    func fedPiecePath(_ piece: InputPiece) -> String? {
-        guard case .fed(let number) = piece.kind, !fedPieceSlots.isEmpty else { return nil }
-        let place = firstFedPiece(ofFile: piece.fileIndex) + number
-        return fedPieceSlots[GzipFeeder.slot(ofPiece: place, slots: fedPieceSlots.count)]
-    }
-
     /// Each map task's input, in estimated uncompressed bytes: larger tasks are handed out first.
     package var mapTaskSizes: [Int64] {
         splits.map { $0.pieces.reduce(0) { $0 + $1.estimatedSize(in: files[$1.fileIndex]) } }
     }
 
-    /// Map tasks whose piece a ``GzipFeeder`` writes during the run.
-    package var fedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isFed } }
+    /// Map tasks that read a relayed piece (see ``RelayedPieceSource``).
+    package var relayedMapTasks: [Int] { splits.indices.filter { splits[$0].pieces[0].isRelayed } }
 
-    /// The place of a fed file's first piece among all fed pieces of the run.
-    private func firstFedPiece(ofFile fileIndex: Int) -> Int {
-        splits.lazy.filter { $0.pieces[0].isFed && $0.pieces[0].fileIndex < fileIndex }.count
-    }
-
-    /// The gzip files a ``GzipFeeder`` inflates during the run, with the map tasks their pieces are.
-    package var fedFiles: [GzipFeeder.FedFile] {
-        let fedTasks = fedMapTasks
-        return fedTasks.filter { splits[$0].pieces[0].kind == .fed(number: 0) }.map { first in
-            let fileIndex = splits[first].pieces[0].fileIndex
-            let pieces = fedTasks.filter { splits[$0].pieces[0].fileIndex == fileIndex }.count
-            return GzipFeeder.FedFile(path: files[fileIndex].path, firstTask: first, pieces: pieces,
-                                      firstPiece: firstFedPiece(ofFile: fileIndex))
+    /// The gzip files read in relayed pieces, each with its piece count.
+    package var relayedFiles: [(fileIndex: Int, pieces: Int)] {
+        splits.compactMap { split in
+            guard case .relayed(0, let pieces) = split.pieces[0].kind else { return nil }
+            return (split.pieces[0].fileIndex, pieces)
         }
     }
 

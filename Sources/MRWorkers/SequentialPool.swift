@@ -17,16 +17,14 @@ package final class SequentialPool: WorkerPool {
     package var size: Int { 1 }
 
     package func start(_ assignment: TaskAssignment, on worker: Int) throws {
-        finished.append(.finished(worker: worker, assignment, runner.run(assignment, memory: memory)))
+        let result = runner.run(assignment, memory: memory) { [self] in finished.append(.handedOn(mapTask: assignment.task.index)) }
+        finished.append(.finished(worker: worker, assignment, result))
     }
 
     package func nextEvent() throws -> WorkerEvent {
         guard !finished.isEmpty else { throw MRError(.internal, "sequential pool waited with no task running") }
         return finished.removeFirst()
     }
-
-    /// Nothing runs beside the one task, so nothing needs waking.
-    package var waker: @Sendable () -> Void { {} }
 
     /// Threads cannot be stopped from outside: the attempt finishes and is discarded.
     package func cancel(worker: Int) {}

@@ -33,15 +33,16 @@ package struct TaskRunner: Sendable {
     package static let skippedFilesCounter = "bad input files skipped"
 
     /// Runs the attempt with the worker's reusable map buffers; failures come back as values
-    /// saying whether a retry can help.
-    func run(_ assignment: TaskAssignment, memory: MapMemory) -> Result<TaskReport, TaskFailure> {
+    /// saying whether a retry can help. `handOn` is called when a relayed piece's attempt has
+    /// left the next piece's start.
+    func run(_ assignment: TaskAssignment, memory: MapMemory, handOn: @escaping () -> Void) -> Result<TaskReport, TaskFailure> {
         // Where this thread publishes its task and record, for a crash report.
         let tracker = RecordTracker()
         tracker.started(assignment.task)
         defer { tracker.finished() }
         do {
             switch assignment.task.kind {
-            case .map: return .success(try runMap(assignment, memory: memory, tracker: tracker))
+            case .map: return .success(try runMap(assignment, memory: memory, tracker: tracker, handOn: handOn))
             case .reduce: return .success(try runReduce(assignment, tracker: tracker))
             }
         } catch let failure as TaskFailure {
@@ -69,13 +70,14 @@ package struct TaskRunner: Sendable {
 
     /// A map task: read the split into the sink, check the files read are still the planned
     /// ones, then finish the sink into the task's output.
-    private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker) throws -> TaskReport {
+    private func runMap(_ assignment: TaskAssignment, memory: MapMemory, tracker: RecordTracker, handOn: @escaping () -> Void) throws -> TaskReport {
         plan.removeAttempt(assignment)  // left by an earlier run of this attempt number
         do {
             let sink = try mapSink(assignment, memory: memory)
             if testDelayMicroseconds > 0 { usleep(testDelayMicroseconds) }
             var report = TaskReport()
-            try mapSplit(assignment, into: MapOutput(sink.records), tracker: tracker, report: &report)
+            try mapSplit(assignment, into: MapOutput(sink.records), relayText: memory.relayText, tracker: tracker,
+                         handOn: handOn, report: &report)
             try checkFilesUnchanged(of: assignment, report: &report)
             try finish(sink, report: &report)
             return report
@@ -100,8 +102,8 @@ package struct TaskRunner: Sendable {
 
     /// Maps every piece of the task's split; damage under --skip-bad-input cuts a piece short
     /// with a warning. Counts the records and bytes read into `report`.
-    private func mapSplit(_ assignment: TaskAssignment, into output: MapOutput, tracker: RecordTracker,
-                          report: inout TaskReport) throws {
+    private func mapSplit(_ assignment: TaskAssignment, into output: MapOutput, relayText: GrowingBuffer,
+                          tracker: RecordTracker, handOn: @escaping () -> Void, report: inout TaskReport) throws {
         let jobType = type(of: job)
         let fault = faults?.plan(for: assignment) ?? (.none, .max)
         var recordsDone: Int64 = 0
@@ -111,7 +113,8 @@ package struct TaskRunner: Sendable {
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path.escapedPath, name: entry.name.escapedPath)
-            let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, fedPiecePath: plan.fedPiecePath(piece))
+            let relay = PieceSource.Relay(workDirectory: plan.workDirectory, span: plan.indexSpan, buffer: relayText, handOn: handOn)
+            let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, relay: relay)
             tracker.enter(fileIndex: piece.fileIndex)
             let positionsKnown = opened.positionsKnown
             do {

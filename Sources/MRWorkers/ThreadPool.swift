@@ -40,7 +40,12 @@ package final class ThreadPool: WorkerPool, @unchecked Sendable {
                 return assigned[worker]
             }
             guard let assignment else { return }
-            let result = runner.run(assignment, memory: memory)
+            let result = runner.run(assignment, memory: memory) { [self] in
+                monitor.locked {
+                    events.append(.handedOn(mapTask: assignment.task.index))
+                    monitor.wakeAll()
+                }
+            }
             monitor.locked {
                 assigned[worker] = nil
                 events.append(.finished(worker: worker, assignment, result))
@@ -60,15 +65,6 @@ package final class ThreadPool: WorkerPool, @unchecked Sendable {
         monitor.locked {
             while events.isEmpty { monitor.wait() }
             return events.removeFirst()
-        }
-    }
-
-    package var waker: @Sendable () -> Void {
-        { [self] in
-            monitor.locked {
-                events.append(.tick)
-                monitor.wakeAll()
-            }
         }
     }
 

@@ -47,7 +47,7 @@ package enum WorkerLoop {
         let memory = MapMemory()
         while let frame = FrameChannel.receive(from: taskInput) {
             guard case .assign(let assignment)? = try? CoordinatorMessage.decode(frame) else { return 1 }
-            let result = runner.run(assignment, memory: memory).map { report in
+            let result = runner.run(assignment, memory: memory) { answers.send(.handedOn(mapTask: assignment.task.index)) }.map { report in
                 var report = report
                 report.peakMemory = processPeakMemory()
                 return report

@@ -23,17 +23,6 @@ package protocol WorkerPool: AnyObject {
     func shutdown()
     /// How far the attempt on `worker` is, as far as the pool knows (for the progress display).
     func progress(of worker: Int) -> TaskProgress
-    /// Makes a waiting ``nextEvent()`` return `.tick` soon; callable from any thread until
-    /// ``shutdown()`` (a ``GzipFeeder`` calls it when it releases a piece).
-    var waker: @Sendable () -> Void { get }
-    /// The attempt on `worker` reads input that is still being written (a fed piece): until now
-    /// it has waited for input, not hung, whatever its progress.
-    func waitsForInput(worker: Int)
-}
-
-extension WorkerPool {
-    /// Pools without a hang check have nothing to note.
-    package func waitsForInput(worker: Int) {}
 }
 
 package enum WorkerEvent {
@@ -42,6 +31,9 @@ package enum WorkerEvent {
     /// The worker died (killed, crashed, or stopped for making no progress) while running
     /// `assignment`; a replacement is already running in its slot and idle.
     case died(worker: Int, TaskAssignment?, reason: String)
+    /// The attempt of relayed map task `mapTask` has left the next piece's start: the next
+    /// piece's task may run (its attempt goes on, mapping its own piece).
+    case handedOn(mapTask: Int)
     /// Nothing happened for a while.
     case tick
 }

@@ -66,12 +66,12 @@ struct BenchCommand: ParsableCommand {
         for mode in modeList {
             configurations += (mode == .sequential ? [1] : workerCounts).map { BenchReport.Row.Key(mode: mode, workers: $0) }
         }
-        if warmUp.indexedFiles + warmUp.fedFiles > 0 {
+        if warmUp.indexedFiles + warmUp.relayedFiles > 0 {
             // The rows above split large .gz files at their saved index. Against them: the first
             // run, which has no index (one inflater feeds the workers while it builds it).
             configurations.append(.init(mode: .processes, workers: workerCounts.max()!, variant: BenchReport.Row.Key.firstRun))
         }
-        if warmUp.indexedFiles + warmUp.fedFiles + warmUp.memberSplitFiles > 0 {
+        if warmUp.indexedFiles + warmUp.relayedFiles + warmUp.memberSplitFiles > 0 {
             // And one mapper per file, as engines that do not split gzip run it.
             configurations.append(.init(mode: .processes, workers: 1, variant: BenchReport.Row.Key.oneMapperPerFile))
         }

@@ -52,74 +52,73 @@ final class GzipSplitTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MR.sortedLines(grepSplit, keysUnique: false), try MR.sortedLines(grepWhole, keysUnique: false))
     }
 
-    func testFirstRunMapsPiecesWhileOneInflaterBuildsTheIndex() throws {
+    func testFirstRunRelaysPiecesFromTaskToTaskAndSavesTheIndex() throws {
         let (big, text) = try bigGzip(copies: 4)  // 13 MB of text
         let index = big.path + ".mrindex"
         let expected = referenceWordCount([text])
-        var fedOutput: URL!
+        var relayedOutput: URL!
         for mode in ["processes", "threads"] {
             try? FileManager.default.removeItem(atPath: index)
-            fedOutput = directory.appendingPathComponent("fed-\(mode)")
+            relayedOutput = directory.appendingPathComponent("relayed-\(mode)")
             let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--mode", mode, "--workers", "2",
-                                      "--reducers", "3", "--output", fedOutput.path])
+                                      "--reducers", "3", "--output", relayedOutput.path])
             XCTAssertTrue(run.stderr.contains("1 large file inflated once while mapping"), run.stderr)
-            XCTAssertGreaterThan(try mapTasks(fedOutput), 8, run.stderr)
-            XCTAssertEqual(try MR.sortedLines(fedOutput), expected, mode)
-            XCTAssertTrue(FileManager.default.fileExists(atPath: index), "the fed run saves the index")
-            let left = try FileManager.default.contentsOfDirectory(atPath: fedOutput.path).filter { !$0.hasPrefix("part-") }
-            XCTAssertEqual(Set(left), ["_SUCCESS", ".mr-output"], "no fed piece is left behind")
+            XCTAssertGreaterThan(try mapTasks(relayedOutput), 8, run.stderr)
+            XCTAssertEqual(try MR.sortedLines(relayedOutput), expected, mode)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: index), "the relayed run saves the index")
+            let left = try FileManager.default.contentsOfDirectory(atPath: relayedOutput.path).filter { !$0.hasPrefix("part-") }
+            XCTAssertEqual(Set(left), ["_SUCCESS", ".mr-output"], "no baton is left behind")
         }
-        // Workers that crash while reading fed pieces: each piece stays until its task commits,
-        // so the re-run attempts find it and nothing changes.
+        // Workers that crash while inflating or mapping relayed pieces: a re-run attempt starts
+        // from the same baton and leaves the same one, so nothing changes.
         try FileManager.default.removeItem(atPath: index)
-        let crashed = directory.appendingPathComponent("fed-crashed")
+        let crashed = directory.appendingPathComponent("relayed-crashed")
         let chaos = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--reducers", "3",
                                     "--max-attempts", "30", "--output", crashed.path],
                                    environment: ["MR_FAULTS": "crash=0.3,seed=5"])
         XCTAssertTrue(chaos.stderr.contains("inflated once while mapping") && chaos.stderr.contains("failed attempt"), chaos.stderr)
-        XCTAssertEqual(try MR.parts(crashed), try MR.parts(fedOutput))
+        XCTAssertEqual(try MR.parts(crashed), try MR.parts(relayedOutput))
 
         let later = directory.appendingPathComponent("later")
         let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--reducers", "3", "--output", later.path])
         XCTAssertTrue(run.stderr.contains("1 large file split at saved access points"), run.stderr)
-        XCTAssertEqual(try MR.parts(later), try MR.parts(fedOutput))
+        XCTAssertEqual(try MR.parts(later), try MR.parts(relayedOutput))
 
-        // The same for fed pieces (the index is removed, so the split run is a first run).
+        // The same for relayed pieces (the index is removed, so the split run is a first run).
         try FileManager.default.removeItem(atPath: index)
         try checkGrepLinesMatchWhole(big, splitSize: "1M")
     }
 
-    func testAWorkerWaitingForItsPieceFromASlowInflaterIsNotTakenForHung() throws {
-        let (big, text) = try bigGzip(copies: 2)  // 6.6 MB of text
-        let output = directory.appendingPathComponent("slow")
-        // The inflater pauses 1.5 s after each run of text, longer than --task-timeout: a task
-        // reading its piece meanwhile makes no progress, and a single attempt is allowed.
-        let run = try MR.succeed(["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--task-timeout", "1",
-                                  "--max-attempts", "1", "--output", output.path],
-                                 environment: ["MR_TEST_FEED_DELAY_MS": "1500"])
-        XCTAssertTrue(run.stderr.contains("inflated once while mapping"), run.stderr)
-        XCTAssertEqual(try MR.sortedLines(output), referenceWordCount([text]))
-    }
-
-    func testResumeAfterAFedRunWasKilledReusesItsTasks() throws {
+    func testResumeAfterARelayedRunWasKilledReusesItsTasks() throws {
         let (big, text) = try bigGzip(copies: 4)
         let output = directory.appendingPathComponent("resumed")
         let arguments = ["wordcount", big.path, "--split-size", "1M", "--workers", "2", "--output", output.path]
         let coordinator = try MR.start(arguments, environment: ["MR_TEST_TASK_DELAY_MS": "300"],
                                        stderrFile: directory.appendingPathComponent("log"))
-        // Killed once the inflater has saved the index (it runs ahead) and some tasks committed.
-        waitUntil("the index is saved and two map tasks committed") {
-            FileManager.default.fileExists(atPath: big.path + ".mrindex")
-                && journaledTasks(forOutput: output).filter { $0.hasPrefix("map-") }.count >= 2
-        }
+        // Killed once some tasks committed: the next pieces start from the batons the killed run left.
+        waitUntil("two map tasks committed") { journaledTasks(forOutput: output).filter { $0.hasPrefix("map-") }.count >= 2 }
         kill(coordinator.processIdentifier, SIGKILL)
         coordinator.waitUntilExit()
-
-        // The index now exists, but the killed run's work was done under the fed plan: resuming
-        // takes that plan again instead of starting over.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: big.path + ".mrindex"), "killed before its last piece")
         let resumed = try MR.succeed(arguments + ["--resume"])
         XCTAssertTrue(resumed.stderr.contains("reused from the killed run"), resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("inflated once while mapping"), resumed.stderr)
+        XCTAssertEqual(try MR.sortedLines(output), referenceWordCount([text]))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: big.path + ".mrindex"), "the resumed run saves the index")
+
+        // Killed once the index is saved (after the last piece is inflated): the index now
+        // exists, but the killed run's work was done under the relayed plan, so resuming takes
+        // that plan again instead of starting over.
+        try FileManager.default.removeItem(atPath: big.path + ".mrindex")
+        try FileManager.default.removeItem(at: output)
+        let second = try MR.start(arguments, environment: ["MR_TEST_TASK_DELAY_MS": "300"],
+                                  stderrFile: directory.appendingPathComponent("log2"))
+        waitUntil("the index is saved") { FileManager.default.fileExists(atPath: big.path + ".mrindex") }
+        kill(second.processIdentifier, SIGKILL)
+        second.waitUntilExit()
+        let again = try MR.succeed(arguments + ["--resume"])
+        XCTAssertTrue(again.stderr.contains("reused from the killed run"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("inflated once while mapping"), again.stderr)
         XCTAssertEqual(try MR.sortedLines(output), referenceWordCount([text]))
     }
 

@@ -144,6 +144,75 @@ final class GzipTests: UnitTestCase {
     /// of a file whose members carry long header fields (a name and a comment longer than the
     /// steps the builder feeds) and include an empty one.
     func testEveryAccessPointHoldsTheTextAndLinesBeforeItAcrossMembersAndLongHeaders() throws {
+        let (path, texts) = try fourMembers()
+        let whole = texts.flatMap { $0 }
+        let index = try GzipIndex.build(path: path, span: 16 << 10)
+        XCTAssertEqual(index.members, 4)
+        XCTAssertEqual(index.uncompressedSize, Int64(whole.count))
+        // ISA-L is seen between blocks only now and then (a point comes some blocks after it is due).
+        XCTAssertGreaterThanOrEqual(index.points.filter { $0.uncompressedOffset > Int64(texts[0].count) }.count, 2,
+                                    "points in later members: \(index.points.map(\.uncompressedOffset)), members end at \(texts.map(\.count))")
+        try checkPoints(of: index, path: path, whole: whole)
+    }
+
+    /// A first run's tasks relay the file: each piece starts where the one before ended, and
+    /// together they read the text once, each with its own CRC-32, and leave an index as good
+    /// as a whole inflate's. Damage ends the text where it begins: the piece that
+    /// meets it reads up to it, the pieces after it are empty, and no index is made.
+    func testRelayedPiecesReadTheTextOnceAndLeaveAnIndexOrStopAtDamage() throws {
+        let (path, texts) = try fourMembers()
+        let whole = texts.flatMap { $0 }
+        let size = Int64(try Data(contentsOf: URL(fileURLWithPath: path)).count)
+        let truncated = directory.appendingPathComponent("cut.gz").path
+        try Data(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(Int(size) * 6 / 10)).write(to: URL(fileURLWithPath: truncated))
+        let buffer = GrowingBuffer(capacity: 4096)  // small: it grows while a piece is inflated
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { scratch.deallocate() }
+        for (file, pieces) in [(path, 5), (truncated, 4)] {
+            let work = directory.appendingPathComponent("work-\(pieces)").path
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            var read: [UInt8] = [], handedOn = 0
+            var damage: MRError?
+            for piece in 0..<pieces {
+                let source = try RelayedPieceSource(path: file, size: Int64(try Data(contentsOf: URL(fileURLWithPath: file)).count),
+                                                    fileIndex: 0, piece: piece, of: pieces, workDirectory: work, span: 16 << 10,
+                                                    buffer: buffer, handOn: { handedOn += 1 })
+                XCTAssertEqual(handedOn, piece + 1, "the next piece may start before this one is read")
+                var text: [UInt8] = []
+                do {
+                    while case let count = try source.read(into: scratch, capacity: 1 << 16), count > 0 {
+                        text += UnsafeRawBufferPointer(start: scratch, count: count)
+                    }
+                } catch let error as MRError {
+                    damage = error
+                }
+                let length = Int(source.end - source.start.uncompressedOffset)
+                XCTAssertEqual(source.checksum.length, Int64(length))
+                if damage == nil { XCTAssertEqual(Int(source.start.uncompressedOffset), read.count, "piece \(piece) starts where the last ended") }
+                let own = Array(text.prefix(length))
+                XCTAssertEqual(source.checksum.crc, own.withUnsafeBytes { checksum(0, $0.baseAddress ?? UnsafeRawPointer(scratch), $0.count) })
+                read += own
+            }
+            let index = try GzipIndex.relayed(file, fileIndex: 0, pieces: pieces, workDirectory: work)
+            if file == path {
+                XCTAssertNil(damage)
+                XCTAssertTrue(read == whole, "the pieces hold the text once: \(read.count) bytes of \(whole.count)")
+                let index = try XCTUnwrap(index)
+                XCTAssertEqual(index.members, 4)
+                XCTAssertEqual(index.uncompressedSize, Int64(whole.count))
+                XCTAssertGreaterThanOrEqual(index.points.count, pieces, "each piece's start is a point")
+                try checkPoints(of: index, path: path, whole: whole)
+            } else {
+                XCTAssertTrue(damage?.message.contains("truncated gzip data") == true, "\(String(describing: damage))")
+                XCTAssertTrue(read.count < whole.count && read == Array(whole.prefix(read.count)), "the text before the damage")
+                XCTAssertNil(index, "no index for a damaged file")
+            }
+        }
+    }
+
+    /// A gzip file of four members (one empty) whose headers carry long fields (a name and a
+    /// comment longer than the steps ISA-L is fed while a block start is wanted), and their texts.
+    private func fourMembers() throws -> (path: String, texts: [[UInt8]]) {
         var texts: [[UInt8]] = []
         var state: UInt64 = 11
         for lines in [36_000, 0, 28_000, 48_000] {
@@ -165,18 +234,16 @@ final class GzipTests: UnitTestCase {
                       : "python3 -c 'import sys,zlib; d=sys.stdin.buffer.read(); c=zlib.compressobj(6, 8, -15); body=c.compress(d)+c.flush(); "
                         + "sys.stdout.buffer.write(bytes([31,139,8,16,0,0,0,0,0,3])+b\"c\"*300+b\"\\0\"+body+(zlib.crc32(d)).to_bytes(4,\"little\")+len(d).to_bytes(4,\"little\"))' < '\(part)' >> '\(path)'")
         }
-        let whole = texts.flatMap { $0 }
         let unzipped = directory.appendingPathComponent("unzipped").path
         try shell("gzip -dc '\(path)' > '\(unzipped)'")
-        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: unzipped))), whole, "the file as gzip reads it")
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: unzipped))), texts.flatMap { $0 }, "the file as gzip reads it")
+        return (path, texts)
+    }
 
-        let index = try GzipIndex.build(path: path, span: 16 << 10)
-        XCTAssertEqual(index.members, 4)
-        XCTAssertEqual(index.uncompressedSize, Int64(whole.count))
+    /// Every point of `index` holds the window and line count of the text before it, and each
+    /// inflater reads on from it.
+    private func checkPoints(of index: GzipIndex, path: String, whole: [UInt8]) throws {
         XCTAssertEqual(index.points.first?.uncompressedOffset, 0)
-        // ISA-L is seen between blocks only now and then (a point comes some blocks after it is due).
-        XCTAssertGreaterThanOrEqual(index.points.filter { $0.uncompressedOffset > Int64(texts[0].count) }.count, 2,
-                                    "points in later members: \(index.points.map(\.uncompressedOffset)), members end at \(texts.map(\.count))")
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 1)
         defer { buffer.deallocate() }
         var previous: Int64 = -1

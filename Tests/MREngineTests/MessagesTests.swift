@@ -41,6 +41,7 @@ final class MessagesTests: XCTestCase {
             .finished(assignment, .failure(TaskFailure(retryable: false, error: MRError(.badInput, "bad\tinput\n")))),
             .crashed(fileIndex: 2, line: -1),
             .progress(TaskProgress(records: 1 << 33, fileIndex: 0, line: 17, offset: 4096)),
+            .handedOn(mapTask: 1 << 20),
         ]
         let frames = messages.map { $0.encoded() }
         for piece in [1, 2, 3, 7, 64, 1 << 20] {
@@ -56,6 +57,7 @@ final class MessagesTests: XCTestCase {
             guard case .progress(let progress) = decoded[3], progress.records == 1 << 33, progress.line == 17, progress.offset == 4096 else {
                 return XCTFail("progress did not survive: \(decoded[3])")
             }
+            guard case .handedOn(1 << 20) = decoded[4] else { return XCTFail("a hand-on did not survive: \(decoded[4])") }
         }
     }
 
@@ -63,11 +65,12 @@ final class MessagesTests: XCTestCase {
         let files = [InputEntry(path: "/data/caf\u{10FFE9}.gz", name: "caf\u{10FFE9}.gz", size: 10, compression: .gzip,
                                 indexPath: "/data/caf\u{10FFE9}.gz.mrindex", identity: "1:2:10:3.4")]
         let splits = [Split(pieces: [InputPiece(fileIndex: 0, kind: .indexed(point: 1, start: 5, end: .max)),
-                                     InputPiece(fileIndex: 0, kind: .betweenUnits(start: 0, end: 7))])]
+                                     InputPiece(fileIndex: 0, kind: .betweenUnits(start: 0, end: 7)),
+                                     InputPiece(fileIndex: 0, kind: .relayed(number: 3, of: 9))])]
         var plan = RunPlan(jobName: "wordcount", jobLibrary: "/lib.so", jobOptions: ["n": "3", "pattern": ""], isMapOnly: false,
                            skipBadInput: true, memoryPerWorker: 1 << 29, maxLineLength: 1 << 26, inflater: .zlib, files: files,
                            splits: splits, reducers: 4, workDirectory: "/work")
-        plan.fedPieceSlots = ["/proc/12/fd/7", "/proc/12/fd/8"]
+        plan.indexSpan = 3 << 20
         let assignment = TaskAssignment(task: TaskID(kind: .map, index: 0), attempt: 2)
         let bodies = reassembled([CoordinatorMessage.plan(plan).encoded(), CoordinatorMessage.assign(assignment).encoded()], piece: 5)
         guard case .plan(let decoded) = try CoordinatorMessage.decode(bodies[0]) else { return XCTFail("not a plan") }
@@ -79,7 +82,7 @@ final class MessagesTests: XCTestCase {
         XCTAssertEqual(decoded.splits, splits)
         XCTAssertEqual(decoded.inflater, .zlib)
         XCTAssertEqual(decoded.reducers, 4)
-        XCTAssertEqual(decoded.fedPieceSlots, plan.fedPieceSlots)
+        XCTAssertEqual(decoded.indexSpan, 3 << 20)
         guard case .assign(let decodedAssignment) = try CoordinatorMessage.decode(bodies[1]) else { return XCTFail("not an assignment") }
         XCTAssertEqual(decodedAssignment, assignment)
     }

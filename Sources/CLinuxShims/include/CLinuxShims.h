@@ -4,7 +4,7 @@
 #pragma once
 
 #ifndef __linux__
-#error "mr runs on Linux only: it uses renameat2, PR_SET_PDEATHSIG, pipe2, memfd_create and /proc (see README, Requirements)"
+#error "mr runs on Linux only: it uses renameat2, PR_SET_PDEATHSIG, pipe2 and /proc (see README, Requirements)"
 #endif
 
 /// pipe2(fds, O_CLOEXEC): both ends closed on exec.
@@ -22,16 +22,8 @@ int mr_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 /// publishes the task and record it works on, for a signal handler on that thread to read.
 long *mr_thread_cells(void);
 
-/// memfd_create(name, MFD_CLOEXEC): a file in memory, with no path, gone with its last descriptor.
-int mr_memory_file(const char *name);
-
 /// renameat2(..., RENAME_EXCHANGE): swaps two paths atomically.
 int mr_rename_exchange(const char *first, const char *second);
-
-/// An aligned 8-byte word that another process updates through a shared mapping: read with
-/// acquire order (what was written before the word is seen after it), written with release order.
-static inline long mr_load_acquire(const long *address) { return __atomic_load_n(address, __ATOMIC_ACQUIRE); }
-static inline void mr_store_release(long *address, long value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
 
 /// Starts loading the cache line at `address` so that a later access need not wait for memory
 /// (Swift has no prefetch of its own).

@@ -1,0 +1,181 @@
+import MRBase
+import MRSystem
+import MapReduce
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The first run over a large gzip file that has no index yet. Its map tasks relay one another:
+// the task of piece `k` starts where piece `k - 1` ended, at an access point that task left in the
+// work folder (piece 0 at the file's start), inflates its share of the file into memory, leaves
+// the point where it ended for piece `k + 1` (whose task may then start on another worker), and
+// maps its text while the next piece is inflated. Each byte is inflated once, by the worker that
+// maps it, and no text passes between processes. The points the tasks leave, and those they note
+// on the way, become the file's index, saved for later runs (``GzipIndex/relayed(_:pieces:workDirectory:)``).
+//
+// Piece `k` of `n` ends at the first deflate block start past `(k + 1) / n` of the compressed
+// bytes (the last at the file's end), so the pieces depend only on the file: a retried attempt,
+// or a resumed run, cuts the same ones.
+
+/// What a relayed piece's task leaves for the next piece: where that piece starts, the access
+/// points noted inside this one, and what the file's index needs besides.
+package struct RelayBaton {
+    /// Where the next piece starts; nil when the text ended in this piece (at the file's end, or
+    /// at damage skipped under `--skip-bad-input`).
+    let next: GzipIndex.AccessPoint?
+    /// Access points at least a span apart inside the piece.
+    let pointsInside: [GzipIndex.AccessPoint]
+    /// Gzip members that ended inside the piece.
+    let memberEnds: Int
+    /// Where the piece ends in the file's text.
+    let textEnd: Int64
+    /// The text ended at damage: the file gets no index.
+    let damaged: Bool
+
+    private static let magic = Array("MRRELAY1".utf8)
+
+    /// Where the baton for piece `piece` of file `fileIndex` is left (the one after the last
+    /// piece holds what the last piece found).
+    package static func path(workDirectory: String, fileIndex: Int, piece: Int) -> String {
+        "\(workDirectory)/relay-\(fileIndex)-\(piece)"
+    }
+
+    func save(to path: String) throws {
+        var bytes = Self.magic
+        for value in [textEnd, Int64(memberEnds), damaged ? 1 : 0, next == nil ? 0 : 1, Int64(pointsInside.count)] {
+            withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+        }
+        for point in (next.map { [$0] } ?? []) + pointsInside { GzipIndex.append(point, to: &bytes) }
+        try bytes.withUnsafeBytes { try FileSystem.replaceFile(path, bytes: $0, mode: 0o600) }
+    }
+
+    static func load(from path: String) throws -> RelayBaton {
+        let bytes = try FileSystem.readFile(path)
+        let headerSize = magic.count + 5 * 8
+        let damaged = MRError(.internal, "\(path), the start of a relayed piece, is damaged; run again without --resume")
+        guard bytes.count >= headerSize, Array(bytes.prefix(magic.count)) == magic else { throw damaged }
+        let fields = (0..<5).map { GzipIndex.field(bytes[...], magic.count + 8 * $0) }
+        let hasNext = fields[3] == 1
+        let pointCount = Int(fields[4]) + (hasNext ? 1 : 0)
+        guard fields[4] >= 0, bytes.count == headerSize + pointCount * GzipIndex.pointSize else { throw damaged }
+        let points = try (0..<pointCount).map { number in
+            let start = headerSize + number * GzipIndex.pointSize
+            guard let point = GzipIndex.accessPoint(bytes[start..<start + GzipIndex.pointSize]) else { throw damaged }
+            return point
+        }
+        return RelayBaton(next: hasNext ? points[0] : nil, pointsInside: Array(points.dropFirst(hasNext ? 1 : 0)),
+                          memberEnds: Int(fields[1]), textEnd: fields[0], damaged: fields[2] == 1)
+    }
+}
+
+/// A relayed piece's text as its map task reads it: inflated whole into the worker's kept buffer
+/// when opened, which leaves the next piece's baton, then handed out from there.
+package final class RelayedPieceSource: ByteSource {
+    /// Where the piece starts.
+    package let start: GzipIndex.AccessPoint
+    /// Where the piece ends in the file's text: its records are the lines starting before.
+    package let end: Int64
+    private let text: GrowingBuffer
+    /// Bytes in `text`: the piece's, and the rest of its last line.
+    private var filled = 0
+    private var position = 0
+    /// Damage met while inflating, thrown once the text before it is read.
+    private var damage: MRError?
+    /// The CRC-32 and length of the piece's text, for the check against the file's trailer.
+    package private(set) var checksum: (crc: UInt32, length: Int64) = (0, 0)
+
+    /// Inflates piece `piece` of the `pieces` of the gzip file at `path` (`size` bytes) into
+    /// `buffer`, noting access points about `span` apart; leaves the baton for the next piece in
+    /// `workDirectory` (after the last piece, the last baton) and then calls `handOn`.
+    package init(path: String, size: Int64, fileIndex: Int, piece: Int, of pieces: Int, workDirectory: String,
+                 span: Int64, buffer: GrowingBuffer, handOn: () -> Void) throws {
+        text = buffer
+        let batonPath = { RelayBaton.path(workDirectory: workDirectory, fileIndex: fileIndex, piece: $0) }
+        let previous = piece == 0 ? nil : try RelayBaton.load(from: batonPath(piece))
+        guard let start = piece == 0 ? GzipIndex.AccessPoint.fileStart : previous?.next else {
+            // The text ended in an earlier piece: this one is empty, and so is the next.
+            let ended = previous!
+            self.start = .fileStart
+            end = ended.textEnd
+            try RelayBaton(next: nil, pointsInside: [], memberEnds: 0, textEnd: ended.textEnd, damaged: ended.damaged)
+                .save(to: batonPath(piece + 1))
+            handOn()
+            return
+        }
+        self.start = start
+        let source = try GzipSource(path: path, inflater: .isal, from: start, blockStartSpan: span)
+        // The last piece reads to the file's end.
+        source.blockStartWantedPast = piece + 1 < pieces ? size * Int64(piece + 1) / Int64(pieces) : nil
+        var endStart: GzipSource.BlockStart?
+        var inside: [GzipSource.BlockStart] = []
+        let chunk = 1 << 20
+        while true {
+            buffer.reserve(filled + chunk, keeping: filled)
+            let count: Int
+            do {
+                count = try source.read(into: buffer.base + filled, capacity: chunk)
+            } catch let error as MRError where error.kind == .badInput {
+                damage = error
+                break
+            }
+            for blockStart in source.takeBlockStarts() where endStart == nil {
+                if let wanted = source.blockStartWantedPast, blockStart.bit / 8 >= wanted {
+                    endStart = blockStart
+                    source.blockStartWantedPast = nil
+                } else {
+                    inside.append(blockStart)
+                }
+            }
+            filled += count
+            guard count > 0 else { break }
+            // Past the end, the piece's last line is read to its end.
+            if let endStart, case let at = Int(endStart.uncompressedOffset - start.uncompressedOffset),
+               memchr(buffer.base + at, 0x0A, filled - at) != nil { break }
+        }
+        end = endStart?.uncompressedOffset ?? start.uncompressedOffset + Int64(filled)
+        let length = Int(end - start.uncompressedOffset)
+        // Each point's lines and window, from the text before it (and the start's window).
+        var lines = start.linesBefore, counted = 0
+        func point(at blockStart: GzipSource.BlockStart) -> GzipIndex.AccessPoint {
+            let at = Int(blockStart.uncompressedOffset - start.uncompressedOffset)
+            lines += countNewlines(buffer.base + counted, at - counted)
+            counted = at
+            let fromText = min(at, GzipIndex.windowSize)
+            let window = Array(start.window.suffix(GzipIndex.windowSize - fromText))
+                + UnsafeRawBufferPointer(start: buffer.base + at - fromText, count: fromText)
+            return GzipIndex.AccessPoint(at: blockStart, linesBefore: lines, window: window)
+        }
+        let pointsInside = inside.map(point)
+        try RelayBaton(next: endStart.map(point), pointsInside: pointsInside,
+                       memberEnds: source.memberEnds.filter { $0 <= end }.count, textEnd: end,
+                       damaged: endStart == nil && damage != nil).save(to: batonPath(piece + 1))
+        handOn()
+        checksum = (MRSystem.checksum(0, buffer.base, length), Int64(length))
+    }
+
+    package func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let count = min(capacity, filled - position)
+        if count == 0, let damage { throw damage }
+        memcpy(buffer, text.base + position, count)
+        position += count
+        return count
+    }
+}
+
+extension GzipIndex {
+    /// The index of the relayed gzip file at `path`, from the batons its `pieces` tasks left in
+    /// `workDirectory`; nil if its text ended at damage.
+    package static func relayed(_ path: String, fileIndex: Int, pieces: Int, workDirectory: String) throws -> GzipIndex? {
+        var points = [AccessPoint.fileStart]
+        var members = 0
+        var textEnd: Int64 = 0
+        for piece in 1...pieces {
+            let baton = try RelayBaton.load(from: RelayBaton.path(workDirectory: workDirectory, fileIndex: fileIndex, piece: piece))
+            if baton.damaged { return nil }
+            points += baton.pointsInside + (baton.next.map { [$0] } ?? [])
+            members += baton.memberEnds
+            textEnd = baton.textEnd
+        }
+        return GzipIndex(stamp: try stamp(of: path), points: points, uncompressedSize: textEnd, members: members)
+    }
+}
