@@ -14,6 +14,14 @@ extension ByteSource {
     package var recordsEnd: Int64? { nil }
 }
 
+/// A source whose bytes stay where they are, one run from the first byte: a reader takes them
+/// there instead of copying them into a buffer of its own.
+package protocol InPlaceByteSource: ByteSource {
+    /// Every byte so far, once there are more than `count` (or all, at the end: then exactly
+    /// `count`). The run may move between calls.
+    func text(beyond count: Int) throws -> UnsafeRawBufferPointer
+}
+
 /// A plain file read sequentially from an offset. Given the size the run was planned with, a
 /// file of another size, or one that ends before it (truncated while read), is bad input: its
 /// lines would otherwise be lost without a word.

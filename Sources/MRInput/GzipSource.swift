@@ -6,8 +6,8 @@ import MapReduce
 /// an access point of a ``GzipIndex``, it inflates raw deflate data from the middle of a member,
 /// skips that member's trailer, and reads any members after it as usual. Started at a member
 /// found by ``GzipMembers``, it checks that a member ends exactly at the next split's start.
-/// Read with ISA-L, it can note where deflate blocks begin, for a ``GzipIndex`` or where a
-/// relayed piece ends (``RelayedPieceSource``).
+/// Read with ISA-L, it can note where deflate blocks begin, for a ``GzipIndex`` (built whole, or
+/// by the tasks of relayed pieces: ``RelayedPieceSource``).
 package final class GzipSource: ByteSource {
     private static let inputCapacity = 1 << 18
     /// Input handed to ISA-L at a time while a block start is wanted: it returns between two
@@ -46,9 +46,6 @@ package final class GzipSource: ByteSource {
     package private(set) var recordsEnd: Int64?
     /// Block starts are noted at least this many text bytes apart (nil: none are).
     private let blockStartSpan: Int64?
-    /// A block start is noted as soon as the inflater has read this far into the file, span or
-    /// not (where a relayed piece ends); nil: not wanted.
-    package var blockStartWantedPast: Int64?
     private var lastBlockStart: Int64 = 0
     private var blockStarts: [BlockStart] = []
     /// The offset in the file's text where this source starts (that of its access point).
@@ -181,8 +178,7 @@ package final class GzipSource: ByteSource {
                 if membersDone > 0 { stream.reset(.gzip) }
                 inMember = true
             }
-            let probing = (blockStartSpan.map { produced + Int64(capacity - stream.outputLeft) - lastBlockStart >= $0 } ?? false)
-                || (blockStartWantedPast.map { compressedOffset >= $0 } ?? false)
+            let probing = blockStartSpan.map { produced + Int64(capacity - stream.outputLeft) - lastBlockStart >= $0 } ?? false
             if probing { giveInput(limit: Self.probeStep) }
             let status = stream.inflate()
             if probing, let bits = stream.bitsPastBlockBoundary {

@@ -122,7 +122,7 @@ package enum InputPlanner {
                 // trailer states the text's size if the file is one member under 4 GiB.
                 let pieceSize = max(min(splitSize, RunLimits.largestRelayedPiece, Int64(options.memoryPerWorker / 4)), 1)
                 let textSize = max(SplitPlanner.estimatedSize(file), GzipIndex.trailerTextSize(of: file.path) ?? 0)
-                relayed[number] = Int((textSize + pieceSize - 1) / pieceSize)
+                relayed[number] = RelayedPieceSource.pieceCount(textSize: textSize, pieceSize: pieceSize)
                 continue
             }
             do {

@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Cuts a byte stream into lines without copying them: each line is handed out as a slice of a
-/// large buffer that is refilled in place.
+/// large buffer that is refilled in place, or of the source's own memory for a source read in
+/// place (``InPlaceByteSource``).
 ///
 /// A split of a plain file is a byte range [start, end), cut anywhere. Its records are the lines
 /// that *start* inside the range (Hadoop's rule): the reader skips the partial line it starts in
@@ -61,13 +62,15 @@ package final class LineReader {
     ) throws {
         var end = end
         var lineNumber = firstLineNumber
-        var bufferOffset = sourceOffset  // stream offset of buffer[0]
+        // The bytes looked at: the buffer, or a window onto a source read in place.
+        let inPlace = source as? InPlaceByteSource
+        var bytes = UnsafePointer(buffer.assumingMemoryBound(to: UInt8.self))
+        var bufferOffset = sourceOffset  // stream offset of bytes[0]
         var filled = 0
         var lineStart = 0
         var skipping = skippingFirstLine  // inside the line that began in the previous split
         var sourceDone = false
         while true {
-            let bytes = buffer.assumingMemoryBound(to: UInt8.self)
             if skipping, lineStart < filled, let newline = memchr(bytes + lineStart, 0x0A, filled - lineStart) {
                 skipping = false
                 lineNumber += 1
@@ -102,24 +105,36 @@ package final class LineReader {
             // Keep the unfinished line, growing the buffer if it fills it all.
             let kept = filled - lineStart
             if kept > maxLineLength { throw LineTooLong(offset: bufferOffset + Int64(lineStart), limit: maxLineLength) }
-            if lineStart > 0 {
-                if kept > 0 { buffer.copyMemory(from: buffer + lineStart, byteCount: kept) }
+            if let inPlace {
+                // The window moves on to the unfinished line and takes in up to a buffer's worth
+                // more of what has arrived.
                 bufferOffset += Int64(lineStart)
+                let consumed = Int(bufferOffset - sourceOffset)
+                let text = try inPlace.text(beyond: consumed + kept)
+                if let start = text.baseAddress { bytes = start.assumingMemoryBound(to: UInt8.self) + consumed }
+                filled = min(text.count - consumed, kept + capacity)
                 lineStart = 0
-            } else if kept == capacity {
-                grow()
+                if filled == kept { sourceDone = true }
+            } else {
+                if lineStart > 0 {
+                    if kept > 0 { buffer.copyMemory(from: buffer + lineStart, byteCount: kept) }
+                    bufferOffset += Int64(lineStart)
+                    lineStart = 0
+                } else if kept == capacity {
+                    grow()
+                    bytes = UnsafePointer(buffer.assumingMemoryBound(to: UInt8.self))
+                }
+                let count = try source.read(into: buffer + kept, capacity: capacity - kept)
+                if count == 0 { sourceDone = true }
+                filled = kept + count
             }
-            filled = kept
-            let count = try source.read(into: buffer + filled, capacity: capacity - filled)
-            if count == 0 { sourceDone = true }
             if let limit = source.recordsEnd { end = min(end, sourceOffset + limit) }
-            filled += count
         }
     }
 
     @inline(__always)
     private func emit(
-        _ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int, _ offset: Int64, _ lineNumber: Int64,
+        _ bytes: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ offset: Int64, _ lineNumber: Int64,
         terminator: Int, _ body: (ByteSlice, Int64, Int64) throws -> Void
     ) throws {
         var contentEnd = to
@@ -132,7 +147,7 @@ package final class LineReader {
 
     /// Just past the last `\n` in `from..<to`, if there is one; lines are short, so the search
     /// runs backwards.
-    private func wholeLinesEnd(_ bytes: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int? {
+    private func wholeLinesEnd(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
         var index = to - 1
         while index >= from {
             if bytes[index] == 0x0A { return index + 1 }

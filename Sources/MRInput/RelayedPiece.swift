@@ -13,9 +13,9 @@ import Glibc
 // maps it, and no text passes between processes. The points the tasks leave, and those they note
 // on the way, become the file's index, saved for later runs (``GzipIndex/relayed(_:pieces:workDirectory:)``).
 //
-// Piece `k` of `n` ends at the first deflate block start past `(k + 1) / n` of the compressed
-// bytes (the last at the file's end), so the pieces depend only on the file: a retried attempt,
-// or a resumed run, cuts the same ones.
+// Each piece ends at the first deflate block start past its share of the compressed bytes (the
+// last at the file's end; see ``RelayedPieceSource/compressedEnd(ofPiece:of:size:)``), so the
+// pieces depend only on the file: a retried attempt, or a resumed run, cuts the same ones.
 
 /// What a relayed piece's task leaves for the next piece: where that piece starts, the access
 /// points noted inside this one, and what the file's index needs besides.
@@ -69,8 +69,8 @@ package struct RelayBaton {
 }
 
 /// A relayed piece's text as its map task reads it: inflated whole into the worker's kept buffer
-/// when opened, which leaves the next piece's baton, then handed out from there.
-package final class RelayedPieceSource: ByteSource {
+/// when opened, which leaves the next piece's baton, then read where it lies.
+package final class RelayedPieceSource: InPlaceByteSource {
     /// Where the piece starts.
     package let start: GzipIndex.AccessPoint
     /// Where the piece ends in the file's text: its records are the lines starting before.
@@ -93,9 +93,10 @@ package final class RelayedPieceSource: ByteSource {
         let batonPath = { RelayBaton.path(workDirectory: workDirectory, fileIndex: fileIndex, piece: $0) }
         let previous = piece == 0 ? nil : try RelayBaton.load(from: batonPath(piece))
         guard let start = piece == 0 ? GzipIndex.AccessPoint.fileStart : previous?.next else {
-            // The text ended in an earlier piece: this one is empty, and so is the next.
+            // The text ended in an earlier piece: this one is empty there, and so is the next.
             let ended = previous!
-            self.start = .fileStart
+            self.start = GzipIndex.AccessPoint(compressedOffset: size, bits: 0, uncompressedOffset: ended.textEnd, linesBefore: 0,
+                                               window: GzipIndex.AccessPoint.fileStart.window)
             end = ended.textEnd
             try RelayBaton(next: nil, pointsInside: [], memberEnds: 0, textEnd: ended.textEnd, damaged: ended.damaged)
                 .save(to: batonPath(piece + 1))
@@ -104,8 +105,10 @@ package final class RelayedPieceSource: ByteSource {
         }
         self.start = start
         let source = try GzipSource(path: path, inflater: .isal, from: start, blockStartSpan: span)
-        // The last piece reads to the file's end.
-        source.blockStartWantedPast = piece + 1 < pieces ? size * Int64(piece + 1) / Int64(pieces) : nil
+        // The piece ends at the first access point noted past its share: the points of all pieces
+        // are then about a span apart, as a whole inflate's are (a point taken at the share
+        // itself left short splits beside it, and runs over the index 4 % slower).
+        let compressedEnd = Self.compressedEnd(ofPiece: piece, of: pieces, size: size)
         var endStart: GzipSource.BlockStart?
         var inside: [GzipSource.BlockStart] = []
         let chunk = 1 << 20
@@ -119,9 +122,8 @@ package final class RelayedPieceSource: ByteSource {
                 break
             }
             for blockStart in source.takeBlockStarts() where endStart == nil {
-                if let wanted = source.blockStartWantedPast, blockStart.bit / 8 >= wanted {
+                if let compressedEnd, blockStart.bit / 8 >= compressedEnd {
                     endStart = blockStart
-                    source.blockStartWantedPast = nil
                 } else {
                     inside.append(blockStart)
                 }
@@ -151,6 +153,28 @@ package final class RelayedPieceSource: ByteSource {
                        damaged: endStart == nil && damage != nil).save(to: batonPath(piece + 1))
         handOn()
         checksum = (MRSystem.checksum(0, buffer.base, length), Int64(length))
+    }
+
+    /// The compressed offset past which piece `piece` of `pieces` ends, in a file of `size`
+    /// bytes; nil for the last piece, which ends with the file. The first piece is a quarter of
+    /// the middle ones, so that the second worker starts soon after the first, and the last half
+    /// of one, so that one worker maps alone only briefly at the end (6 alternated rounds of
+    /// first runs over one 515 MB file: median 0.716 s, against 0.737 s with both halves and
+    /// 0.727 s with all alike).
+    static func compressedEnd(ofPiece piece: Int, of pieces: Int, size: Int64) -> Int64? {
+        guard piece + 1 < pieces else { return nil }
+        return size * Int64(1 + 4 * piece) / Int64(4 * pieces - 5)  // quarters: 1 + 4 (pieces - 2) + 2
+    }
+
+    /// How many pieces of at most `pieceSize` bytes of text (the middle ones) to relay `textSize`
+    /// bytes in, given the smaller first and last pieces.
+    package static func pieceCount(textSize: Int64, pieceSize: Int64) -> Int {
+        Int((4 * textSize + 9 * pieceSize - 1) / (4 * pieceSize))  // 1.25 more than middle pieces
+    }
+
+    package func text(beyond count: Int) throws -> UnsafeRawBufferPointer {
+        if count >= filled, let damage { throw damage }
+        return UnsafeRawBufferPointer(start: text.base, count: filled)
     }
 
     package func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {

@@ -171,7 +171,7 @@ final class GzipTests: UnitTestCase {
         for (file, pieces) in [(path, 5), (truncated, 4)] {
             let work = directory.appendingPathComponent("work-\(pieces)").path
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            var read: [UInt8] = [], handedOn = 0
+            var read: [UInt8] = [], handedOn = 0, emptyPieces = 0
             var damage: MRError?
             for piece in 0..<pieces {
                 let source = try RelayedPieceSource(path: file, size: Int64(try Data(contentsOf: URL(fileURLWithPath: file)).count),
@@ -187,6 +187,7 @@ final class GzipTests: UnitTestCase {
                     damage = error
                 }
                 let length = Int(source.end - source.start.uncompressedOffset)
+                if length == 0 { emptyPieces += 1 }
                 XCTAssertEqual(source.checksum.length, Int64(length))
                 if damage == nil { XCTAssertEqual(Int(source.start.uncompressedOffset), read.count, "piece \(piece) starts where the last ended") }
                 let own = Array(text.prefix(length))
@@ -200,7 +201,8 @@ final class GzipTests: UnitTestCase {
                 let index = try XCTUnwrap(index)
                 XCTAssertEqual(index.members, 4)
                 XCTAssertEqual(index.uncompressedSize, Int64(whole.count))
-                XCTAssertGreaterThanOrEqual(index.points.count, pieces, "each piece's start is a point")
+                XCTAssertGreaterThanOrEqual(index.points.count, pieces - emptyPieces, "each piece's start is a point")
+                XCTAssertGreaterThan(pieces - emptyPieces, 1, "the text is relayed, not read by one piece")
                 try checkPoints(of: index, path: path, whole: whole)
             } else {
                 XCTAssertTrue(damage?.message.contains("truncated gzip data") == true, "\(String(describing: damage))")

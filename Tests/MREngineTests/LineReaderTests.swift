@@ -23,7 +23,35 @@ private final class ChunkedSource: ByteSource {
     }
 }
 
-/// Lines handed out one by one and in blocks: the same lines, counts and refusals.
+/// A source read in place: its bytes lie in one run, revealed a chunk of varied size at a time,
+/// as a relayed piece's text or a file mapped while it is written.
+private final class RevealedSource: InPlaceByteSource {
+    private let bytes: UnsafeMutableRawBufferPointer
+    private var revealed = 0
+    private var state: UInt64
+
+    init(_ bytes: [UInt8], seed: UInt64) {
+        self.bytes = .allocate(byteCount: bytes.count, alignment: 1)
+        self.bytes.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        state = seed
+    }
+
+    deinit { bytes.deallocate() }
+
+    func text(beyond count: Int) throws -> UnsafeRawBufferPointer {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        revealed = min(bytes.count, max(revealed, count + Int(state >> 50) + 1))
+        return UnsafeRawBufferPointer(rebasing: bytes[0..<revealed])
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        XCTFail("a source read in place is not copied")
+        return 0
+    }
+}
+
+/// Lines handed out one by one and in blocks, from a buffer or in place: the same lines, counts
+/// and refusals.
 final class LineReaderTests: XCTestCase {
     private var state: UInt64 = 5
 
@@ -46,11 +74,12 @@ final class LineReaderTests: XCTestCase {
     }
 
     /// The lines `reader` hands out of `bytes[start...]`, each without its line end.
-    private func lines(_ bytes: [UInt8], start: Int, skipping: Bool, end: Int64, blocks: Bool, maxLine: Int = .max,
-                       seed: UInt64) throws -> (lines: [[UInt8]], read: Int64, bytesRead: Int64) {
+    private func lines(_ bytes: [UInt8], start: Int, skipping: Bool, end: Int64, blocks: Bool, inPlace: Bool = false,
+                       maxLine: Int = .max, seed: UInt64) throws -> (lines: [[UInt8]], read: Int64, bytesRead: Int64) {
         let reader = LineReader(capacity: 1 << 16, maxLineLength: maxLine, handsOutBlocks: blocks)
         var found: [[UInt8]] = []
-        try reader.forEachLine(of: ChunkedSource(Array(bytes[start...]), seed: seed), from: Int64(start),
+        let source: ByteSource = inPlace ? RevealedSource(Array(bytes[start...]), seed: seed) : ChunkedSource(Array(bytes[start...]), seed: seed)
+        try reader.forEachLine(of: source, from: Int64(start),
                                skippingFirstLine: skipping, end: end, firstLineNumber: 1) { record, _, _ in
             guard blocks else { return found.append(Array(record)) }
             var lines = record.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
@@ -67,11 +96,15 @@ final class LineReaderTests: XCTestCase {
             let start = trial % 2 == 0 ? 0 : random(bytes.count / 2)
             let end = trial % 2 == 0 ? Int64.max : Int64(start + random(bytes.count - start) + 1)
             let byLine = try lines(bytes, start: start, skipping: start > 0, end: end, blocks: false, seed: UInt64(trial))
-            let byBlock = try lines(bytes, start: start, skipping: start > 0, end: end, blocks: true, seed: UInt64(trial) + 99)
-            XCTAssertEqual(byBlock.lines, byLine.lines, "trial \(trial)")
-            XCTAssertEqual(byBlock.read, byLine.read, "trial \(trial)")
-            XCTAssertEqual(byBlock.bytesRead, byLine.bytesRead, "trial \(trial)")
             XCTAssertGreaterThan(byLine.read, 0)
+            for (blocks, inPlace) in [(true, false), (false, true), (true, true)] {
+                let other = try lines(bytes, start: start, skipping: start > 0, end: end, blocks: blocks, inPlace: inPlace,
+                                      seed: UInt64(trial) + 99)
+                let variant = "trial \(trial), blocks \(blocks), in place \(inPlace)"
+                XCTAssertEqual(other.lines, byLine.lines, variant)
+                XCTAssertEqual(other.read, byLine.read, variant)
+                XCTAssertEqual(other.bytesRead, byLine.bytesRead, variant)
+            }
         }
     }
 
@@ -80,10 +113,13 @@ final class LineReaderTests: XCTestCase {
         bytes += [UInt8](repeating: 0x62, count: 5_000) + [0x0A]
         bytes += text(lines: 100)
         for blocks in [false, true] {
-            XCTAssertThrowsError(try lines(bytes, start: 0, skipping: false, end: .max, blocks: blocks, maxLine: 4_096, seed: 3)) { error in
-                XCTAssertTrue(error is LineReader.LineTooLong, "\(error)")
+            for inPlace in [false, true] {
+                XCTAssertThrowsError(try lines(bytes, start: 0, skipping: false, end: .max, blocks: blocks, inPlace: inPlace,
+                                               maxLine: 4_096, seed: 3)) { error in
+                    XCTAssertTrue(error is LineReader.LineTooLong, "\(error)")
+                }
+                XCTAssertNoThrow(try lines(bytes, start: 0, skipping: false, end: .max, blocks: blocks, inPlace: inPlace, maxLine: 5_000, seed: 3))
             }
-            XCTAssertNoThrow(try lines(bytes, start: 0, skipping: false, end: .max, blocks: blocks, maxLine: 5_000, seed: 3))
         }
     }
 
