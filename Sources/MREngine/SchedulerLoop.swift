@@ -61,7 +61,7 @@ final class SchedulerLoop {
         // being resumed).
         let waiting = plan.relayedMapTasks.filter { task in
             let piece = plan.splits[task].pieces[0]
-            guard case .relayed(let number, _) = piece.kind, number > 0 else { return false }
+            guard case .relayed(let number, _, _) = piece.kind, number > 0 else { return false }
             let start = RelayBaton.path(workDirectory: plan.workDirectory, fileIndex: piece.fileIndex, piece: number)
             return (try? FileSystem.status(start)) == nil
         }
@@ -131,7 +131,7 @@ final class SchedulerLoop {
         case .handedOn(let mapTask):
             // The next piece of the same file may start (relayed pieces are consecutive tasks).
             let piece = plan.splits[mapTask].pieces[0]
-            guard case .relayed(let number, let pieces) = piece.kind else { return }
+            guard case .relayed(let number, let pieces, _) = piece.kind else { return }
             if number + 1 < pieces {
                 table.release(mapTask: mapTask + 1)
             } else {

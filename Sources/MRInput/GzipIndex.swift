@@ -66,14 +66,18 @@ package struct GzipIndex: Sendable {
                      trailer: Array(trailer[0..<count]))
     }
 
-    /// The text size a gzip file's trailer states: its last member's, modulo 4 GiB.
-    static func trailerTextSize(of path: String) -> Int64? {
-        guard let file = try? FileDescriptor.open(reading: path) else { return nil }
+    /// The text size the trailer of a gzip file about to be relayed states, if it is the whole
+    /// text's: the trailer gives its last member's, modulo 4 GiB. So only for a file scanned for
+    /// members without finding any past its start (`membersScanned`), under 256 MB (its text is
+    /// then under 4 GiB at any usual ratio), whose stated text is no smaller than it.
+    static func statedTextSize(of entry: InputEntry, membersScanned: Bool) -> Int64? {
+        guard membersScanned, entry.size >= 20, entry.size < 256 << 20,
+              let file = try? FileDescriptor.open(reading: entry.path) else { return nil }
         defer { file.close() }
         var size: UInt32 = 0
-        guard let length = try? file.size(), length >= 20,
-              (try? file.read(into: &size, count: 4, at: length - 4)) == 4 else { return nil }
-        return Int64(UInt32(littleEndian: size))
+        guard (try? file.read(into: &size, count: 4, at: entry.size - 4)) == 4,
+              case let stated = Int64(UInt32(littleEndian: size)), stated >= entry.size else { return nil }
+        return stated
     }
 
     /// Inflates the whole file once with ISA-L, member after member, taking an access point about

@@ -89,7 +89,7 @@ package enum InputPlanner {
         }
         let span = GzipIndex.span(forSplitSize: splitSize)
         var indexes: [Int: GzipIndex] = [:]
-        var relayed: [Int: Int] = [:]
+        var relayed: [Int: (pieces: Int, textSize: Int64?)] = [:]
         var memberStarts: [Int: [Int64]] = [:]
         var guessedFiles: Set<Int> = []
         var unsplittable: [String] = []
@@ -111,18 +111,18 @@ package enum InputPlanner {
             }
             if splitting.memberSplits,
                let found = try GzipMembers.splitPoints(path: file.path, size: file.size, spacing: splitSize / file.compression.expansion,
-                                                       scanning: splitting.guessingMembers) {
+                                                       scanning: splitting.guessingMembers, reach: GzipMembers.plannersReach) {
                 memberStarts[number] = found.starts
                 if found.evidence == .scanned { guessedFiles.insert(number) }
                 continue
             }
             if options.mode != .sequential {
                 // A piece a split, at most 32 MiB and a quarter of a worker's --memory (the room
-                // kept for its read buffers): each worker holds its piece's text in memory. The
-                // trailer states the text's size if the file is one member under 4 GiB.
+                // kept for its read buffers): each worker holds its piece's text in memory.
                 let pieceSize = max(min(splitSize, RunLimits.largestRelayedPiece, Int64(options.memoryPerWorker / 4)), 1)
-                let textSize = max(SplitPlanner.estimatedSize(file), GzipIndex.trailerTextSize(of: file.path) ?? 0)
-                relayed[number] = RelayedPieceSource.pieceCount(textSize: textSize, pieceSize: pieceSize)
+                let textSize = GzipIndex.statedTextSize(of: file, membersScanned: splitting.memberSplits && splitting.guessingMembers)
+                relayed[number] = (RelayedPieceSource.pieceCount(textSize: textSize ?? SplitPlanner.estimatedSize(file), pieceSize: pieceSize),
+                                   textSize)
                 continue
             }
             do {
@@ -134,7 +134,8 @@ package enum InputPlanner {
             }
         }
         let splits = options.linesPerTask == nil
-            ? SplitPlanner.splits(for: files, targetSize: splitSize, indexes: indexes, relayed: relayed, memberStarts: memberStarts)
+            ? SplitPlanner.splits(for: files, targetSize: splitSize, workers: splitting.workers, indexes: indexes, relayed: relayed,
+                                  memberStarts: memberStarts)
             : files.indices.flatMap { lineSplits[$0]! }
         return Plan(files: files, splits: splits, indexes: indexes, memberSplitFiles: memberStarts.count,
                     guessedFiles: guessedFiles, skippedFiles: skippedFiles, notInput: notInput, span: span, note: note,

@@ -58,10 +58,10 @@ package struct PieceSource {
             (sourceOffset, self.end) = (point.uncompressedOffset, end)
             skipFirstLine = sourceOffset > 0 && point.byteBefore != 0x0A
             firstLine = point.linesBefore + 1
-        case .relayed(let number, let pieces):
+        case .relayed(let number, let pieces, let textSize):
             guard let relay else { throw MRError(.internal, "\(entry.path): a relayed piece has no work folder") }
-            let piece = try RelayedPieceSource(path: entry.path, size: entry.size, fileIndex: piece.fileIndex, piece: number,
-                                               of: pieces, workDirectory: relay.workDirectory, span: relay.span,
+            let piece = try RelayedPieceSource(path: entry.path, size: entry.size, textSize: textSize, fileIndex: piece.fileIndex,
+                                               piece: number, of: pieces, workDirectory: relay.workDirectory, span: relay.span,
                                                buffer: relay.buffer, handOn: relay.handOn)
             relayed = piece
             source = piece

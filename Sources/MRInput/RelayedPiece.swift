@@ -13,9 +13,10 @@ import Glibc
 // maps it, and no text passes between processes. The points the tasks leave, and those they note
 // on the way, become the file's index, saved for later runs (``GzipIndex/relayed(_:pieces:workDirectory:)``).
 //
-// Each piece ends at the first deflate block start past its share of the compressed bytes (the
-// last at the file's end; see ``RelayedPieceSource/compressedEnd(ofPiece:of:size:)``), so the
-// pieces depend only on the file: a retried attempt, or a resumed run, cuts the same ones.
+// Each piece ends at the first access point past its share of the text, or of the compressed
+// bytes (the last at the file's end; see ``RelayedPieceSource/shareEnd(ofPiece:of:total:)``),
+// so the pieces depend only on the file and the plan: a retried attempt, or a resumed run, cuts
+// the same ones.
 
 /// What a relayed piece's task leaves for the next piece: where that piece starts, the access
 /// points noted inside this one, and what the file's index needs besides.
@@ -84,10 +85,11 @@ package final class RelayedPieceSource: InPlaceByteSource {
     /// The CRC-32 and length of the piece's text, for the check against the file's trailer.
     package private(set) var checksum: (crc: UInt32, length: Int64) = (0, 0)
 
-    /// Inflates piece `piece` of the `pieces` of the gzip file at `path` (`size` bytes) into
-    /// `buffer`, noting access points about `span` apart; leaves the baton for the next piece in
-    /// `workDirectory` (after the last piece, the last baton) and then calls `handOn`.
-    package init(path: String, size: Int64, fileIndex: Int, piece: Int, of pieces: Int, workDirectory: String,
+    /// Inflates piece `piece` of the `pieces` of the gzip file at `path` (`size` bytes, holding
+    /// `textSize` bytes of text if that is known) into `buffer`, noting access points about
+    /// `span` apart; leaves the baton for the next piece in `workDirectory` (after the last
+    /// piece, the last baton) and then calls `handOn`.
+    package init(path: String, size: Int64, textSize: Int64?, fileIndex: Int, piece: Int, of pieces: Int, workDirectory: String,
                  span: Int64, buffer: GrowingBuffer, handOn: () -> Void) throws {
         text = buffer
         let batonPath = { RelayBaton.path(workDirectory: workDirectory, fileIndex: fileIndex, piece: $0) }
@@ -105,10 +107,16 @@ package final class RelayedPieceSource: InPlaceByteSource {
         }
         self.start = start
         let source = try GzipSource(path: path, inflater: .isal, from: start, blockStartSpan: span)
-        // The piece ends at the first access point noted past its share: the points of all pieces
-        // are then about a span apart, as a whole inflate's are (a point taken at the share
+        // The piece ends at the first access point noted past its share of the text (of the
+        // compressed bytes if the text's size is not known: the man-page corpus's pieces then
+        // hold 19-46 MB of text where shares of the text give 29-35 MB): the points of all
+        // pieces are about a span apart, as a whole inflate's are (a point taken at the share
         // itself left short splits beside it, and runs over the index 4 % slower).
-        let compressedEnd = Self.compressedEnd(ofPiece: piece, of: pieces, size: size)
+        let shareEnd = Self.shareEnd(ofPiece: piece, of: pieces, total: textSize ?? size)
+        func pastShare(_ blockStart: GzipSource.BlockStart) -> Bool {
+            guard let shareEnd else { return false }
+            return (textSize == nil ? blockStart.bit / 8 : blockStart.uncompressedOffset) >= shareEnd
+        }
         var endStart: GzipSource.BlockStart?
         var inside: [GzipSource.BlockStart] = []
         let chunk = 1 << 20
@@ -122,7 +130,7 @@ package final class RelayedPieceSource: InPlaceByteSource {
                 break
             }
             for blockStart in source.takeBlockStarts() where endStart == nil {
-                if let compressedEnd, blockStart.bit / 8 >= compressedEnd {
+                if pastShare(blockStart) {
                     endStart = blockStart
                 } else {
                     inside.append(blockStart)
@@ -155,21 +163,21 @@ package final class RelayedPieceSource: InPlaceByteSource {
         checksum = (MRSystem.checksum(0, buffer.base, length), Int64(length))
     }
 
-    /// The compressed offset past which piece `piece` of `pieces` ends, in a file of `size`
-    /// bytes; nil for the last piece, which ends with the file. The first piece is a quarter of
-    /// the middle ones, so that the second worker starts soon after the first, and the last half
-    /// of one, so that one worker maps alone only briefly at the end (6 alternated rounds of
-    /// first runs over one 515 MB file: median 0.716 s, against 0.737 s with both halves and
-    /// 0.727 s with all alike).
-    static func compressedEnd(ofPiece piece: Int, of pieces: Int, size: Int64) -> Int64? {
+    /// Where piece `piece` of `pieces` ends in a `total` to share (of text, or of compressed
+    /// bytes); nil for the last piece, which ends with the file. The first and the last piece
+    /// are half the middle ones: the second worker starts once the first piece is inflated, and
+    /// the first worker has mapped it by the time the second has inflated its own (mapping takes
+    /// about twice as long as inflating: with a quarter, it waited), and one worker maps alone
+    /// only briefly at the end.
+    static func shareEnd(ofPiece piece: Int, of pieces: Int, total: Int64) -> Int64? {
         guard piece + 1 < pieces else { return nil }
-        return size * Int64(1 + 4 * piece) / Int64(4 * pieces - 5)  // quarters: 1 + 4 (pieces - 2) + 2
+        return total * Int64(1 + 2 * piece) / Int64(2 * pieces - 2)  // halves: 1 + 2 (pieces - 2) + 1
     }
 
     /// How many pieces of at most `pieceSize` bytes of text (the middle ones) to relay `textSize`
     /// bytes in, given the smaller first and last pieces.
     package static func pieceCount(textSize: Int64, pieceSize: Int64) -> Int {
-        Int((4 * textSize + 9 * pieceSize - 1) / (4 * pieceSize))  // 1.25 more than middle pieces
+        Int((textSize + 2 * pieceSize - 1) / pieceSize)  // one more than middle pieces
     }
 
     package func text(beyond count: Int) throws -> UnsafeRawBufferPointer {

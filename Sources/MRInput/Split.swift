@@ -10,11 +10,13 @@ package struct InputPiece: Sendable, Equatable {
         /// A whole compressed file (gzip, bzip2, zstd, xz), unit after unit from its start.
         case wholeCompressed
         /// Uncompressed bytes `start..<end` of a gzip file, from access point `point` of its
-        /// ``GzipIndex`` (which is at `start`); `end` is `.max` for the file's last piece.
+        /// ``GzipIndex`` (which is at `start`); the file's last piece ends at the text's end.
         case indexed(point: Int, start: Int64, end: Int64)
         /// Piece `number` of the `pieces` a gzip file without an index is relayed in: its task
-        /// starts where the previous piece's ended (see ``RelayedPieceSource``).
-        case relayed(number: Int, of: Int)
+        /// starts where the previous piece's ended (see ``RelayedPieceSource``). `textSize` is the
+        /// text's size where the trailer tells it: the pieces then share the text, else the
+        /// compressed bytes.
+        case relayed(number: Int, of: Int, textSize: Int64?)
         /// Compressed bytes `start..<end` from one unit start (a gzip member found by
         /// ``GzipMembers``, a zstd frame found by ``ZstdFrames``, an xz block from ``XzBlocks``)
         /// to another, or to the file's end. Where its lines are in the file is not known.
@@ -34,7 +36,7 @@ package struct InputPiece: Sendable, Equatable {
         switch kind {
         case .plainRange(let start, _), .indexed(_, let start, _), .betweenUnits(let start, _): start == 0
         case .wholeCompressed: true
-        case .relayed(let number, _): number == 0
+        case .relayed(let number, _, _): number == 0
         }
     }
 
@@ -44,7 +46,7 @@ package struct InputPiece: Sendable, Equatable {
         case .plainRange(let start, let end): "\(fileIndex):\(start)-\(end)"
         case .wholeCompressed: "\(fileIndex):gz"
         case .indexed(let point, let start, let end): "\(fileIndex):@\(point):\(start)-\(end)"
-        case .relayed(let number, let pieces): "\(fileIndex):#\(number)/\(pieces)"
+        case .relayed(let number, let pieces, let textSize): "\(fileIndex):#\(number)/\(pieces)/\(textSize ?? -1)"
         case .betweenUnits(let start, let end): "\(fileIndex):m\(start)-\(end)"
         }
     }
@@ -62,8 +64,9 @@ package struct InputPiece: Sendable, Equatable {
         case .plainRange(let start, let end): end - start
         case .wholeCompressed: SplitPlanner.estimatedSize(file)
         case .betweenUnits(let start, let end): (end - start) * file.compression.expansion
-        case .indexed(_, let start, let end): end == .max ? max(SplitPlanner.estimatedSize(file) - start, 0) : end - start
-        case .relayed(let number, let pieces): SplitPlanner.estimatedSize(file) * Int64(pieces - number) / Int64(pieces)
+        case .indexed(_, let start, let end): end - start
+        case .relayed(let number, let pieces, let textSize):
+            (textSize ?? SplitPlanner.estimatedSize(file)) * Int64(pieces - number) / Int64(pieces)
         }
     }
 }
@@ -90,25 +93,31 @@ package enum SplitPlanner {
 
     /// The access points indexed gzip files are cut at, grouped into pieces of about
     /// `targetSize` uncompressed bytes: each piece is a split of its own.
-    static func indexedSplits(fileIndex: Int, index: GzipIndex, targetSize: Int64) -> [Split] {
-        var splits: [Split] = []
-        var first = 0
+    static func indexedSplits(fileIndex: Int, index: GzipIndex, targetSize: Int64, workers: Int) -> [Split] {
+        guard !index.points.isEmpty else { return [] }
+        // As many splits as the target size gives, rounded to a multiple of the workers once
+        // there are that many, cut at the first point past each equal share: about equal
+        // splits, the same number for each worker (a greedy cut at the target made 7 splits and
+        // a sliver of a 500 MB file, for 2 workers: one worker mapped the last split alone).
+        let workers = Int64(max(workers, 1))
+        var count = max(1, (index.uncompressedSize + targetSize / 2) / targetSize)
+        if count >= workers { count = (count + workers / 2) / workers * workers }
+        var starts = [0]
         for (number, point) in index.points.enumerated().dropFirst()
-        where point.uncompressedOffset - index.points[first].uncompressedOffset >= targetSize {
-            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
-                point: first, start: index.points[first].uncompressedOffset, end: point.uncompressedOffset))]))
-            first = number
+        where point.uncompressedOffset * count >= index.uncompressedSize * Int64(starts.count) {
+            starts.append(number)
         }
-        if !index.points.isEmpty {
-            splits.append(Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(
-                point: first, start: index.points[first].uncompressedOffset, end: .max))]))
+        let ends = starts.dropFirst().map { index.points[$0].uncompressedOffset } + [index.uncompressedSize]
+        return zip(starts, ends).map { first, end in
+            Split(pieces: [InputPiece(fileIndex: fileIndex, kind: .indexed(point: first, start: index.points[first].uncompressedOffset, end: end))])
         }
-        return splits
     }
 
-    /// Splits of all files; a file in `relayed` becomes that many splits, each one relayed piece
-    /// (see ``RelayedPieceSource``); a file in `memberStarts` is cut at those offsets.
-    package static func splits(for files: [InputEntry], targetSize: Int64, indexes: [Int: GzipIndex] = [:], relayed: [Int: Int] = [:],
+    /// Splits of all files for `workers`; a file in `relayed` becomes that many splits, each one
+    /// relayed piece (see ``RelayedPieceSource``) sharing the text size given; a file in
+    /// `memberStarts` is cut at those offsets.
+    package static func splits(for files: [InputEntry], targetSize: Int64, workers: Int = 1, indexes: [Int: GzipIndex] = [:],
+                               relayed: [Int: (pieces: Int, textSize: Int64?)] = [:],
                        memberStarts: [Int: [Int64]] = [:], minimumPiece: Int64 = RunLimits.minimumPieceSize) -> [Split] {
         precondition(targetSize > 0)
         var splits: [Split] = []
@@ -122,12 +131,14 @@ package enum SplitPlanner {
         for (index, file) in files.enumerated() {
             if let gzipIndex = indexes[index] {
                 close()
-                splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize)
+                splits += indexedSplits(fileIndex: index, index: gzipIndex, targetSize: targetSize, workers: workers)
                 continue
             }
-            if let pieces = relayed[index] {
+            if let (pieces, textSize) = relayed[index] {
                 close()
-                splits += (0..<pieces).map { Split(pieces: [InputPiece(fileIndex: index, kind: .relayed(number: $0, of: pieces))]) }
+                splits += (0..<pieces).map {
+                    Split(pieces: [InputPiece(fileIndex: index, kind: .relayed(number: $0, of: pieces, textSize: textSize))])
+                }
                 continue
             }
             if let starts = memberStarts[index] {

@@ -148,12 +148,12 @@ struct InputShares {
                 switch piece.kind {
                 case .betweenUnits(let start, let end):  // compressed offsets; where its text lies is unknown
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(end - start))
-                case .relayed(_, let count):  // a share of the file, where its text lies found as it is read
+                case .relayed(_, let count, _):  // a share of the file, where its text lies found as it is read
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: 0, weight: Double(file.size) / Double(count))
                 case .wholeCompressed:
                     return Piece(fileIndex: piece.fileIndex, start: 0, length: Int64(estimated), weight: Double(file.size))
                 case .indexed(_, let start, let end):
-                    let length = max(min(end, Int64(estimated)) - start, 0)  // the last ends at .max
+                    let length = end - start
                     return Piece(fileIndex: piece.fileIndex, start: start, length: length, weight: Double(length) * compressedPerByte)
                 case .plainRange(let start, let end):
                     return Piece(fileIndex: piece.fileIndex, start: start, length: end - start, weight: Double(end - start))

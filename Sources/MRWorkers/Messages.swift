@@ -181,7 +181,7 @@ extension WireWriter {
         case .plainRange(let start, let end): write(UInt64(0)); write(start); write(end)
         case .wholeCompressed: write(UInt64(1))
         case .indexed(let point, let start, let end): write(UInt64(2)); write(point); write(start); write(end)
-        case .relayed(let number, let pieces): write(UInt64(3)); write(number); write(pieces)
+        case .relayed(let number, let pieces, let textSize): write(UInt64(3)); write(number); write(pieces); write(textSize ?? -1)
         case .betweenUnits(let start, let end): write(UInt64(4)); write(start); write(end)
         }
     }
@@ -195,7 +195,9 @@ extension WireReader {
         case 0: kind = .plainRange(start: try readInt64(), end: try readInt64())
         case 1: kind = .wholeCompressed
         case 2: kind = .indexed(point: try readInt(), start: try readInt64(), end: try readInt64())
-        case 3: kind = .relayed(number: try readInt(), of: try readInt())
+        case 3:
+            let (number, pieces, textSize) = (try readInt(), try readInt(), try readInt64())
+            kind = .relayed(number: number, of: pieces, textSize: textSize >= 0 ? textSize : nil)
         case 4: kind = .betweenUnits(start: try readInt64(), end: try readInt64())
         default: throw MRError(.internal, "unknown input piece from coordinator")
         }

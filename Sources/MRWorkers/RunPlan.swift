@@ -115,7 +115,7 @@ package struct RunPlan: Sendable {
     /// The gzip files read in relayed pieces, each with its piece count.
     package var relayedFiles: [(fileIndex: Int, pieces: Int)] {
         splits.compactMap { split in
-            guard case .relayed(0, let pieces) = split.pieces[0].kind else { return nil }
+            guard case .relayed(0, let pieces, _) = split.pieces[0].kind else { return nil }
             return (split.pieces[0].fileIndex, pieces)
         }
     }

@@ -32,6 +32,20 @@ final class GzipTests: UnitTestCase {
         }
     }
 
+    /// The planner looks for a second member only so far past the first split point: further
+    /// on, the file is taken for one member (and relayed); `mr inspect` looks to the end.
+    func testTheFirstMemberStartIsLookedForOnlyWithinReach() throws {
+        let (path, texts) = try fourMembers()
+        let size = Int64(try Data(contentsOf: URL(fileURLWithPath: path)).count)
+        let compressedFirst = Int64(try Data(contentsOf: URL(fileURLWithPath: path)).count) * Int64(texts[0].count)
+            / Int64(texts.map(\.count).reduce(0, +))  // about where the second member starts
+        let everywhere = try XCTUnwrap(GzipMembers.splitPoints(path: path, size: size, spacing: 1))
+        XCTAssertEqual(everywhere.starts.count, 3)
+        XCTAssertNil(try GzipMembers.splitPoints(path: path, size: size, spacing: 1, reach: compressedFirst / 4))
+        XCTAssertEqual(try GzipMembers.splitPoints(path: path, size: size, spacing: 1, reach: 2 * compressedFirst)?.starts,
+                       everywhere.starts, "once one is found, the rest are looked for to the end")
+    }
+
     func testGzipSourceReadsEveryMemberAndNamesTheOffsetOfDamage() throws {
         let path = directory.appendingPathComponent("two.gz").path
         try shell("printf 'one\\n' | gzip -n > \(path) && printf 'two\\n' | gzip -n >> \(path)")
@@ -168,14 +182,15 @@ final class GzipTests: UnitTestCase {
         let buffer = GrowingBuffer(capacity: 4096)  // small: it grows while a piece is inflated
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
         defer { scratch.deallocate() }
-        for (file, pieces) in [(path, 5), (truncated, 4)] {
-            let work = directory.appendingPathComponent("work-\(pieces)").path
+        // Shares of the compressed bytes, or of the text when its size is known.
+        for (file, pieces, textSize) in [(path, 5, nil), (path, 5, Int64(whole.count)), (truncated, 4, Int64(whole.count))] {
+            let work = directory.appendingPathComponent("work-\(pieces)-\(textSize ?? 0)").path
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             var read: [UInt8] = [], handedOn = 0, emptyPieces = 0
             var damage: MRError?
             for piece in 0..<pieces {
                 let source = try RelayedPieceSource(path: file, size: Int64(try Data(contentsOf: URL(fileURLWithPath: file)).count),
-                                                    fileIndex: 0, piece: piece, of: pieces, workDirectory: work, span: 16 << 10,
+                                                    textSize: textSize, fileIndex: 0, piece: piece, of: pieces, workDirectory: work, span: 16 << 10,
                                                     buffer: buffer, handOn: { handedOn += 1 })
                 XCTAssertEqual(handedOn, piece + 1, "the next piece may start before this one is read")
                 var text: [UInt8] = []

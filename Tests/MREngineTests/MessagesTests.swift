@@ -66,7 +66,8 @@ final class MessagesTests: XCTestCase {
                                 indexPath: "/data/caf\u{10FFE9}.gz.mrindex", identity: "1:2:10:3.4")]
         let splits = [Split(pieces: [InputPiece(fileIndex: 0, kind: .indexed(point: 1, start: 5, end: .max)),
                                      InputPiece(fileIndex: 0, kind: .betweenUnits(start: 0, end: 7)),
-                                     InputPiece(fileIndex: 0, kind: .relayed(number: 3, of: 9))])]
+                                     InputPiece(fileIndex: 0, kind: .relayed(number: 3, of: 9, textSize: 1 << 40)),
+                                     InputPiece(fileIndex: 0, kind: .relayed(number: 4, of: 9, textSize: nil))])]
         var plan = RunPlan(jobName: "wordcount", jobLibrary: "/lib.so", jobOptions: ["n": "3", "pattern": ""], isMapOnly: false,
                            skipBadInput: true, memoryPerWorker: 1 << 29, maxLineLength: 1 << 26, inflater: .zlib, files: files,
                            splits: splits, reducers: 4, workDirectory: "/work")

@@ -58,6 +58,31 @@ final class SplitTests: UnitTestCase {
 }
 
 extension SplitTests {
+    /// A file split at its index's points is cut into about equal splits, as many as the target
+    /// size gives (a multiple of the workers once there are that many), each weighed by its
+    /// text, the last one too (it ends where the index says the text does), so that larger
+    /// splits are handed out first whatever the compression ratio.
+    func testIndexedSplitsAreAboutEqualAndWeighTheirTextTheLastOneToo() {
+        let megabyte: Int64 = 1 << 20
+        let points = (0..<40).map { (offset: Int64) in
+            GzipIndex.AccessPoint(compressedOffset: offset * megabyte / 100, bits: 0, uncompressedOffset: offset * megabyte,
+                                  linesBefore: 0, window: [UInt8](repeating: 0, count: GzipIndex.windowSize))
+        }
+        for (textSize, workers, count) in [(35 * megabyte, 1, 4), (40 * megabyte, 1, 4), (34 * megabyte, 1, 3), (34 * megabyte, 2, 4),
+                                           (25 * megabyte, 2, 4), (14 * megabyte, 2, 1), (5 * megabyte, 2, 1), (34 * megabyte, 4, 3)] {
+            let index = GzipIndex(stamp: GzipIndex.Stamp(size: megabyte, modified: 0, trailer: []),
+                                  points: points.filter { $0.uncompressedOffset < textSize }, uncompressedSize: textSize, members: 1)
+            let file = InputEntry(path: "/big.gz", name: "big.gz", size: megabyte, compression: .gzip)  // "3 MB" by the estimate
+            let splits = SplitPlanner.splits(for: [file], targetSize: 10 * megabyte, workers: workers, indexes: [0: index])
+            let sizes = splits.map { $0.pieces[0].estimatedSize(in: file) }
+            XCTAssertEqual(sizes.count, count, "\(textSize), \(workers) workers")
+            XCTAssertEqual(sizes.reduce(0, +), textSize)
+            XCTAssertLessThanOrEqual(sizes.max()! - sizes.min()!, 2 * megabyte, "\(sizes)")
+            guard case .indexed(_, _, let end) = splits.last!.pieces[0].kind else { return XCTFail("not indexed") }
+            XCTAssertEqual(end, textSize)
+        }
+    }
+
     func testTheSplitSizeIsRaisedOnlyToStayWithinTheTaskLimit() {
         XCTAssertEqual(RunLimits.boundSplitSize(1, inputBytes: 5_000).0, 1)
         XCTAssertNil(RunLimits.boundSplitSize(1, inputBytes: RunLimits.maximumMapTasks).note)
