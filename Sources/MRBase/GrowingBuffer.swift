@@ -12,13 +12,14 @@ package final class GrowingBuffer {
 
     deinit { base.deallocate() }
 
-    /// Makes room for at least `count` bytes, keeping the first `kept`.
-    package func reserve(_ count: Int, keeping kept: Int) {
-        guard count > capacity else { return }
+    /// Makes room for at least `count` bytes, keeping the first `kept`; returns the block it
+    /// grew out of, if it did, for the caller to deallocate once no one reads it any more.
+    package func grow(to count: Int, keeping kept: Int) -> UnsafeMutableRawPointer? {
+        guard count > capacity else { return nil }
         let larger = max(count, capacity * 2)
         let grown = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 64)
         grown.copyMemory(from: base, byteCount: kept)
-        base.deallocate()
-        (base, capacity) = (grown, larger)
+        defer { (base, capacity) = (grown, larger) }
+        return base
     }
 }

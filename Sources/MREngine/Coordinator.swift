@@ -44,6 +44,7 @@ package enum Coordinator {
         let pool: WorkerPool
         run.result.relayedFiles = run.plan.relayedFiles.count
         run.plan.indexSpan = run.input.span
+        run.plan.relayInflatesAside = run.workers < onlineCoreCount()
         do {
             pool = try makePool(options.mode, workers: run.workers, loaded: loaded, plan: run.plan, registry: registry,
                                 taskTimeout: options.taskTimeout)

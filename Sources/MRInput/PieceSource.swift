@@ -21,18 +21,20 @@ package struct PieceSource {
     private let relayed: RelayedPieceSource?
 
     /// What the task of a relayed piece needs besides: the work folder its batons are left in,
-    /// how far apart to note access points, the worker's buffer for the piece's text, and what
-    /// to call once the next piece may start.
+    /// how far apart to note access points, the worker's buffer for the piece's text, whether to
+    /// inflate on a thread of its own, and what to call once the next piece may start.
     package struct Relay {
         let workDirectory: String
         let span: Int64
         let buffer: GrowingBuffer
+        let aside: Bool
         let handOn: () -> Void
 
-        package init(workDirectory: String, span: Int64, buffer: GrowingBuffer, handOn: @escaping () -> Void) {
+        package init(workDirectory: String, span: Int64, buffer: GrowingBuffer, aside: Bool, handOn: @escaping () -> Void) {
             self.workDirectory = workDirectory
             self.span = span
             self.buffer = buffer
+            self.aside = aside
             self.handOn = handOn
         }
     }
@@ -62,10 +64,11 @@ package struct PieceSource {
             guard let relay else { throw MRError(.internal, "\(entry.path): a relayed piece has no work folder") }
             let piece = try RelayedPieceSource(path: entry.path, size: entry.size, textSize: textSize, fileIndex: piece.fileIndex,
                                                piece: number, of: pieces, workDirectory: relay.workDirectory, span: relay.span,
-                                               buffer: relay.buffer, handOn: relay.handOn)
+                                               buffer: relay.buffer, aside: relay.aside, handOn: relay.handOn)
             relayed = piece
             source = piece
-            (sourceOffset, end) = (piece.start.uncompressedOffset, piece.end)
+            // Its records end where the inflater finds the piece's end (``ByteSource/recordsEnd``).
+            (sourceOffset, end) = (piece.start.uncompressedOffset, .max)
             skipFirstLine = sourceOffset > 0 && piece.start.byteBefore != 0x0A
             firstLine = piece.start.linesBefore + 1
         case .betweenUnits(let start, let end):
@@ -107,7 +110,8 @@ package struct PieceSource {
     /// nil for other pieces.
     package func checksum(fileIndex: Int) throws -> PieceChecksum? {
         if let relayed {
-            return PieceChecksum(fileIndex: fileIndex, start: sourceOffset, length: relayed.checksum.length, crc: relayed.checksum.crc)
+            let (crc, length) = try relayed.pieceChecksum()
+            return PieceChecksum(fileIndex: fileIndex, start: sourceOffset, length: length, crc: crc)
         }
         guard let indexed else { return nil }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)

@@ -50,6 +50,7 @@ extension CoordinatorMessage {
             out.write(plan.reducers)
             out.write(plan.workDirectory)
             out.write(plan.indexSpan)
+            out.write(plan.relayInflatesAside)
             out.write(plan.files.count)
             for file in plan.files {
                 out.write(file.path)
@@ -91,6 +92,7 @@ extension CoordinatorMessage {
             let reducers = try input.readInt()
             let workDirectory = try input.readString()
             let indexSpan = try input.readInt64()
+            let relayInflatesAside = try input.readBool()
             let files = try (0..<input.readInt()).map { _ in
                 var entry = InputEntry(path: try input.readString(), name: try input.readString(),
                                        size: try input.readInt64(), compression: try input.readCompression())
@@ -107,6 +109,7 @@ extension CoordinatorMessage {
             plan.jobStep = jobStep
             plan.outputCompression = outputCompression
             plan.indexSpan = indexSpan
+            plan.relayInflatesAside = relayInflatesAside
             return .plan(plan)
         case 1:
             return .assign(try input.readAssignment())

@@ -32,6 +32,9 @@ package struct RunPlan: Sendable {
     /// Access points are noted about this many text bytes apart while relayed pieces are
     /// inflated (the span of the index they make).
     package var indexSpan: Int64 = 1 << 20
+    /// Relayed pieces are inflated on a thread of their own, beside their mapping: the workers
+    /// leave a core spare (see ``RelayedPieceSource``).
+    package var relayInflatesAside = false
 
     package var mapTaskCount: Int { splits.count }
     package var reduceTaskCount: Int { isMapOnly ? 0 : reducers }

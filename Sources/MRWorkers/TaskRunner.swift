@@ -113,7 +113,8 @@ package struct TaskRunner: Sendable {
         func mapPiece(_ piece: InputPiece) throws -> PieceChecksum? {
             let entry = plan.files[piece.fileIndex]
             let file = InputFile(path: entry.path.escapedPath, name: entry.name.escapedPath)
-            let relay = PieceSource.Relay(workDirectory: plan.workDirectory, span: plan.indexSpan, buffer: relayText, handOn: handOn)
+            let relay = PieceSource.Relay(workDirectory: plan.workDirectory, span: plan.indexSpan, buffer: relayText,
+                                          aside: plan.relayInflatesAside, handOn: handOn)
             let opened = try PieceSource(piece, of: entry, inflater: plan.inflater, relay: relay)
             tracker.enter(fileIndex: piece.fileIndex)
             let positionsKnown = opened.positionsKnown

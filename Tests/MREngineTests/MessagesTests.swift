@@ -72,6 +72,7 @@ final class MessagesTests: XCTestCase {
                            skipBadInput: true, memoryPerWorker: 1 << 29, maxLineLength: 1 << 26, inflater: .zlib, files: files,
                            splits: splits, reducers: 4, workDirectory: "/work")
         plan.indexSpan = 3 << 20
+        plan.relayInflatesAside = true
         let assignment = TaskAssignment(task: TaskID(kind: .map, index: 0), attempt: 2)
         let bodies = reassembled([CoordinatorMessage.plan(plan).encoded(), CoordinatorMessage.assign(assignment).encoded()], piece: 5)
         guard case .plan(let decoded) = try CoordinatorMessage.decode(bodies[0]) else { return XCTFail("not a plan") }
@@ -84,6 +85,7 @@ final class MessagesTests: XCTestCase {
         XCTAssertEqual(decoded.inflater, .zlib)
         XCTAssertEqual(decoded.reducers, 4)
         XCTAssertEqual(decoded.indexSpan, 3 << 20)
+        XCTAssertTrue(decoded.relayInflatesAside)
         guard case .assign(let decodedAssignment) = try CoordinatorMessage.decode(bodies[1]) else { return XCTFail("not an assignment") }
         XCTAssertEqual(decodedAssignment, assignment)
     }
