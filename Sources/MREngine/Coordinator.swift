@@ -137,8 +137,9 @@ package enum Coordinator {
     }
 
     /// Every map task committed, then what only all of them together can show: the CRC-32 of a
-    /// gzip file read in pieces against its trailer, before any reduce reads their output. The
-    /// map reports' spill counts become the reduce tasks' list of inputs.
+    /// gzip file read in pieces against its trailer, before any reduce reads their output (a
+    /// relayed file's index, saved when its last piece left its baton, is removed if it fails).
+    /// The map reports' spill counts become the reduce tasks' list of inputs.
     private static func mapPhase(_ loop: SchedulerLoop, run: PlannedRun, relayed: RelayedIndexes) throws {
         try loop.runMapPhase()
         try relayed.assembleRest(skipping: loop.result.skippedInputs)
