@@ -206,19 +206,28 @@ scale: build $(DATAGEN)
 
 # Each job runs clean, then with MR_FAULTS (30% of attempts crash, 5% stall) plus a loop that
 # SIGKILLs a random worker every 200 ms; the part files must be identical. The data is many small
-# files (48 x 4 MB of text), one per task, so that a task can finish between two kills.
+# files (48 x 4 MB of text), one per task, so that a task can finish between two kills, and one
+# 40 MB gzip member whose index is removed before each run: its pieces are relayed from task to
+# task while workers die.
 CHAOS_DATA := chaos-data
+CHAOS_ONE  := chaos-one/all.txt.gz
 CHAOS_OUT  := out/chaos
 CHAOS_ROUNDS ?= 8
 $(CHAOS_DATA): $(DATAGEN)
 	mkdir -p $(CHAOS_DATA)
 	seq 1 48 | xargs -P 2 -I{} sh -c '$(DATAGEN) --seed 1{} --bytes 4000000 | gzip -n -6 > $(CHAOS_DATA)/part-{}.txt.gz'
 
-chaos: build $(CHAOS_DATA)
+$(CHAOS_ONE): $(DATAGEN)
+	mkdir -p $(dir $(CHAOS_ONE))
+	$(DATAGEN) --seed 99 --bytes 40000000 | gzip -n -6 > $(CHAOS_ONE)
+
+chaos: build $(CHAOS_DATA) $(CHAOS_ONE)
 	@mkdir -p $(CHAOS_OUT)
 	@set -e; for job in $$(for round in $$(seq $(CHAOS_ROUNDS)); do echo wordcount indexer; done); do \
-	  $(MR) $$job $(CHAOS_DATA) --reducers 4 --split-size 4M --output $(CHAOS_OUT)/$$job-clean --quiet; \
-	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) --reducers 4 --split-size 4M \
+	  rm -f $(CHAOS_ONE).mrindex; \
+	  $(MR) $$job $(CHAOS_DATA) $(CHAOS_ONE) --reducers 4 --split-size 4M --output $(CHAOS_OUT)/$$job-clean --quiet; \
+	  rm -f $(CHAOS_ONE).mrindex; \
+	  MR_FAULTS=crash=0.3,stall=0.05,seed=$$RANDOM $(MR) $$job $(CHAOS_DATA) $(CHAOS_ONE) --reducers 4 --split-size 4M \
 	    --task-timeout 5 --max-attempts 30 --output $(CHAOS_OUT)/$$job-chaos 2> $(CHAOS_OUT)/$$job.log & coordinator=$$!; \
 	  kills=0; while kill -0 $$coordinator 2>/dev/null; do \
 	    sleep 0.2; victim=$$(pgrep -P $$coordinator | shuf -n 1); \
@@ -229,4 +238,4 @@ chaos: build $(CHAOS_DATA)
 	done
 
 clean:
-	rm -rf .build out $(LARGE) $(CHAOS_DATA) $(SCALE_DATA) $(dir $(ONE_MEMBER)) $(dir $(MANY_MEMBERS))
+	rm -rf .build out $(LARGE) $(CHAOS_DATA) $(dir $(CHAOS_ONE)) $(SCALE_DATA) $(dir $(ONE_MEMBER)) $(dir $(MANY_MEMBERS))
