@@ -5,7 +5,7 @@ package final class GrowingBuffer {
     package private(set) var base: UnsafeMutableRawPointer
     package private(set) var capacity: Int
 
-    package init(capacity: Int = 1 << 20) {
+    package init(capacity: Int) {
         self.capacity = max(capacity, 1)
         base = .allocate(byteCount: self.capacity, alignment: 64)
     }

@@ -71,12 +71,8 @@ package struct GzipIndex: Sendable {
     /// members without finding any past its start (`membersScanned`), under 256 MB (its text is
     /// then under 4 GiB at any usual ratio), whose stated text is no smaller than it.
     static func statedTextSize(of entry: InputEntry, membersScanned: Bool) -> Int64? {
-        guard membersScanned, entry.size >= 20, entry.size < 256 << 20,
-              let file = try? FileDescriptor.open(reading: entry.path) else { return nil }
-        defer { file.close() }
-        var size: UInt32 = 0
-        guard (try? file.read(into: &size, count: 4, at: entry.size - 4)) == 4,
-              case let stated = Int64(UInt32(littleEndian: size)), stated >= entry.size else { return nil }
+        guard membersScanned, entry.size < 256 << 20, let trailer = try? stamp(of: entry.path).trailer, trailer.count == 8,
+              case let stated = Int64(littleEndianValue(trailer[4..<8])), stated >= entry.size else { return nil }
         return stated
     }
 

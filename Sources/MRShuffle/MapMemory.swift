@@ -70,8 +70,8 @@ package final class MapMemory {
     /// The log this worker's map outputs are appended to, made by its first map task; dropped
     /// when an attempt fails (what its writer holds is then unknown): the next makes another.
     package var outputLog: MapOutputLog?
-    /// The text of the relayed piece being mapped, inflated whole before it is read (room for a
-    /// piece of the usual size from the start: growing copies, and faults in new pages).
+    /// The text of the relayed piece being mapped (see `RelayedPieceSource`), with room for a
+    /// piece of the usual size from the start: growing copies, and faults in new pages.
     package let relayText = GrowingBuffer(capacity: Int(RunLimits.largestRelayedPiece) * 3 / 2)
 
     package init() {}
