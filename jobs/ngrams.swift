@@ -24,6 +24,9 @@ public struct NGrams: Job {
         withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: n) { ring in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: line.count + n) { joined in
                 var seen = 0
+                // The ring's slot for the next word; once n words are seen, also the oldest's.
+                // (Stepped and wrapped by hand: `%` by a runtime n is a division per word.)
+                var slot = 0
                 var previousEnd = -2
                 // Words in a row, ending with this one, each one space after the one before: such
                 // n words are already joined in the line, and their n-gram is emitted uncopied.
@@ -32,17 +35,20 @@ public struct NGrams: Job {
                     let wordStart = word.baseAddress! - lineStart
                     let spaced = wordStart == previousEnd + 1 && lineStart.load(fromByteOffset: previousEnd, as: UInt8.self) == UInt8(ascii: " ")
                     spacedRun = spaced ? spacedRun + 1 : 0
-                    ring[seen % n] = (wordStart, word.count)
+                    ring[slot] = (wordStart, word.count)
+                    slot = slot + 1 == n ? 0 : slot + 1
                     seen += 1
                     previousEnd = wordStart + word.count
                     guard seen >= n else { return }
                     if spacedRun >= n - 1 {
-                        let first = ring[(seen - n) % n].0
+                        let first = ring[slot].0
                         return output.emit(ByteSlice(start: lineStart + first, count: previousEnd - first), 1)
                     }
                     var length = 0
-                    for index in (seen - n)..<seen {
-                        let (start, count) = ring[index % n]
+                    var index = slot
+                    for _ in 0..<n {
+                        let (start, count) = ring[index]
+                        index = index + 1 == n ? 0 : index + 1
                         if length > 0 {
                             joined[length] = UInt8(ascii: " ")
                             length += 1

@@ -46,7 +46,7 @@ final class ShippedJobTests: XCTestCase {
     }
 
     func testNGramsWithTheDefaultAndAGivenN() throws {
-        for n in [2, 3] {
+        for n in [1, 2, 3, 5] {
             var counts: [String: Int] = [:]
             for book in Self.books {
                 for line in referenceLines(book.text) {
