@@ -6,19 +6,20 @@ import Glibc
 #endif
 
 /// `--output -`: a finished output folder's part files written to standard output as one stream.
-/// A reduce job's parts are each sorted by key, so they are merged by key (the keys compared
-/// unescaped, as they were sorted); a map-only job's parts are written in order, as they are.
+/// A reduce job's parts are each sorted by key, so two or more are merged by key (the keys
+/// compared unescaped, as they were sorted); one part, or a map-only job's parts in order, are
+/// copied as they are.
 package enum OutputStream {
     /// Writes the parts of `folder` to standard output. A reader that stops early (`| head`) ends
     /// the writing quietly: `false` is returned and nothing is an error.
     package static func write(folder: String, partCount: Int, sorted: Bool) throws -> Bool {
         let stdout = BufferedWriter(file: FileDescriptor(raw: 1, path: "standard output"), capacity: 1 << 18)
-        let parts = try (0..<partCount).map { try PartLines(path: folder + "/" + OutputLayout.partFileName($0)) }
+        let paths = (0..<partCount).map { folder + "/" + OutputLayout.partFileName($0) }
         do {
-            if sorted {
-                try merge(parts, into: stdout)
+            if sorted && partCount > 1 {
+                try merge(try paths.map { try PartLines(path: $0) }, into: stdout)
             } else {
-                for part in parts { while let line = try part.next() { try append(line, to: stdout) } }
+                for path in paths { try copy(path, to: stdout) }
             }
             try stdout.flush()
         } catch let error as MRError where error.errorNumber == EPIPE {
@@ -27,61 +28,133 @@ package enum OutputStream {
         return true
     }
 
-    private static func append(_ line: [UInt8], to output: BufferedWriter) throws {
-        try line.withUnsafeBytes { try output.append($0) }
-        try output.append(byte: 0x0A)
+    /// Appends the whole file at `path`, a newline after its last line if it lacks one.
+    private static func copy(_ path: String, to output: BufferedWriter) throws {
+        let file = try FileDescriptor.open(reading: path)
+        defer { file.close() }
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: 1 << 18, alignment: 8)
+        defer { chunk.deallocate() }
+        var last: UInt8 = 0x0A
+        while true {
+            let count = try file.read(into: chunk, count: 1 << 18)
+            guard count > 0 else { break }
+            try output.append(chunk, count: count)
+            last = chunk.load(fromByteOffset: count - 1, as: UInt8.self)
+        }
+        if last != 0x0A { try output.append(byte: 0x0A) }
     }
 
     /// Repeatedly writes the line with the smallest key among the parts' current lines (the
-    /// first part's on a tie: each key is in one part only).
+    /// earlier part's on a tie), the parts kept in a binary heap ordered by (key, part).
     private static func merge(_ parts: [PartLines], into output: BufferedWriter) throws {
-        var heads: [(line: [UInt8], key: [UInt8])?] = try parts.map { part in try part.next().map { ($0, sortKey($0)) } }
-        while let smallest = heads.indices.filter({ heads[$0] != nil })
-            .min(by: { heads[$0]!.key.lexicographicallyPrecedes(heads[$1]!.key) }) {
-            try append(heads[smallest]!.line, to: output)
-            heads[smallest] = try parts[smallest].next().map { ($0, sortKey($0)) }
+        var heap = try parts.indices.filter { try parts[$0].advance() }
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            let order = parts[a].compareKey(with: parts[b])
+            return order != 0 ? order < 0 : a < b
         }
-    }
-
-    /// The line's key as it was sorted: the bytes before the tab, unescaped.
-    private static func sortKey(_ line: [UInt8]) -> [UInt8] {
-        let key = line.prefix { $0 != 0x09 }
-        var bytes: [UInt8] = []
-        _ = key.withUnsafeBytes { FieldEscaping.unescape($0, into: &bytes) }
-        return bytes
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                var child = 2 * parent + 1
+                guard child < heap.count else { return }
+                if child + 1 < heap.count && precedes(heap[child + 1], heap[child]) { child += 1 }
+                guard precedes(heap[child], heap[parent]) else { return }
+                heap.swapAt(parent, child)
+                parent = child
+            }
+        }
+        for start in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(start) }
+        while let smallest = heap.first {
+            try output.append(parts[smallest].line)
+            if try !parts[smallest].advance() {
+                heap.swapAt(0, heap.count - 1)
+                heap.removeLast()
+            }
+            siftDown(0)
+        }
     }
 }
 
-/// The lines of a part file, read 64 KiB at a time.
+/// The lines of a part file, one at a time, each with its newline and its key (the bytes before
+/// the tab, unescaped): slices of a read buffer, valid until the next ``advance()``.
 private final class PartLines {
     private let file: FileDescriptor
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity = 1 << 16
+    /// Bytes read into `buffer`, and where the next line starts in it.
+    private var filled = 0
+    private var next = 0
     private var atEnd = false
+    private(set) var line = ByteSlice(start: nil, count: 0)
+    /// The key as written; `unescapedKey` holds it unescaped when it has a backslash.
+    private var key = ByteSlice(start: nil, count: 0)
+    private var keyIsEscaped = false
+    private var unescapedKey: [UInt8] = []
 
     init(path: String) throws {
         file = try FileDescriptor.open(reading: path)
+        buffer = .allocate(byteCount: capacity, alignment: 8)
     }
 
-    deinit { file.close() }
+    deinit {
+        buffer.deallocate()
+        file.close()
+    }
 
-    /// The next line without its newline; nil at the end.
-    func next() throws -> [UInt8]? {
+    /// Moves to the next line; false at the end of the file.
+    func advance() throws -> Bool {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                defer { start = newline + 1 }
-                return Array(buffer[start..<newline])
+            if let newline = memchr(buffer + next, 0x0A, filled - next) {
+                let end = UnsafeMutableRawPointer(newline) - buffer + 1
+                take(next..<end)
+                return true
             }
             if atEnd {
-                guard start < buffer.count else { return nil }
-                defer { start = buffer.count }
-                return Array(buffer[start...])
+                guard next < filled else { return false }
+                // A last line without its newline gets one.
+                if filled == capacity { grow() }
+                buffer.storeBytes(of: 0x0A, toByteOffset: filled, as: UInt8.self)
+                filled += 1
+                continue
             }
-            buffer.removeFirst(start)
-            start = 0
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: $0.count) }
-            if count == 0 { atEnd = true } else { buffer += chunk[0..<count] }
+            // Keep the partial line, move it to the front, and read more after it.
+            let kept = filled - next
+            if next > 0 && kept > 0 { buffer.copyMemory(from: buffer + next, byteCount: kept) }
+            filled = kept
+            next = 0
+            if filled == capacity { grow() }
+            let count = try file.read(into: buffer + filled, count: capacity - filled)
+            if count == 0 { atEnd = true } else { filled += count }
         }
+    }
+
+    /// Compares this line's key with `other`'s, bytewise unescaped: negative, 0 or positive.
+    func compareKey(with other: PartLines) -> Int {
+        withKey { mine in other.withKey { theirs in bytewiseCompare(mine, theirs) } }
+    }
+
+    private func withKey<R>(_ body: (ByteSlice) -> R) -> R {
+        keyIsEscaped ? unescapedKey.withUnsafeBytes(body) : body(key)
+    }
+
+    private func take(_ range: Range<Int>) {
+        line = ByteSlice(start: buffer + range.lowerBound, count: range.count)
+        next = range.upperBound
+        let content = ByteSlice(start: line.baseAddress, count: line.count - 1)
+        let keyLength = memchr(content.baseAddress!, 0x09, content.count).map { UnsafeRawPointer($0) - content.baseAddress! } ?? content.count
+        key = ByteSlice(start: content.baseAddress, count: keyLength)
+        keyIsEscaped = keyLength > 0 && memchr(content.baseAddress!, 0x5C, keyLength) != nil
+        if keyIsEscaped {
+            unescapedKey.removeAll(keepingCapacity: true)
+            _ = FieldEscaping.unescape(key, into: &unescapedKey)
+        }
+    }
+
+    private func grow() {
+        let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 8)
+        larger.copyMemory(from: buffer, byteCount: filled)
+        buffer.deallocate()
+        buffer = larger
+        capacity *= 2
     }
 }

@@ -74,12 +74,10 @@ package final class PartWriter: RecordSink {
         }
     }
 
-    /// Notes `key` if it sorts before the key written last (bytewise, as memcmp compares).
+    /// Notes `key` if it sorts before the key written last (``bytewiseCompare(_:_:)``).
     @inline(__always)
     private func checkOrder(_ key: ByteSlice) {
-        let common = min(key.count, previousKeyCount)
-        let order = common == 0 ? 0 : memcmp(key.baseAddress!, previousKey.baseAddress!, common)
-        if (order < 0 || (order == 0 && key.count < previousKeyCount)) && unsortedKey == nil {
+        if unsortedKey == nil && bytewiseCompare(key, ByteSlice(start: previousKey.baseAddress, count: previousKeyCount)) < 0 {
             unsortedKey = (Array(key), Array(previousKey[0..<previousKeyCount]))
         }
         if key.count > previousKey.count {

@@ -187,7 +187,7 @@ final class CombiningTable: SlotTableBuffer {
             tieBreak: { a, b in
                 // Equal first 16 bytes: a key of at most 16 bytes is a prefix of the other one.
                 if a.length <= inlineLimit || b.length <= inlineLimit { return a.length < b.length }
-                return KeyBytes.compare(arena.bytes(at: a.location, count: a.length), arena.bytes(at: b.location, count: b.length)) < 0
+                return bytewiseCompare(arena.bytes(at: a.location, count: a.length), arena.bytes(at: b.location, count: b.length)) < 0
             }
         ) { partition, item in
             if item.length <= inlineLimit {

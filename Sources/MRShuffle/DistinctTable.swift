@@ -73,8 +73,8 @@ final class DistinctTable: SlotTableBuffer {
             },
             tieBreak: { a, b in
                 let left = pair(at: a.location), right = pair(at: b.location)
-                let order = KeyBytes.compare(left.key, right.key)
-                return order != 0 ? order < 0 : KeyBytes.compare(left.text, right.text) < 0
+                let order = bytewiseCompare(left.key, right.key)
+                return order != 0 ? order < 0 : bytewiseCompare(left.text, right.text) < 0
             }
         ) { partition, item in
             let (key, text) = pair(at: item.location)

@@ -130,7 +130,7 @@ package final class GroupedMerge: ValueSource {
         let (first, second) = (prefixes[a], prefixes[b])
         if first.0 != second.0 { return first.0 < second.0 }
         if first.1 != second.1 { return first.1 < second.1 }
-        let order = KeyBytes.compare(key(of: a), key(of: b))
+        let order = bytewiseCompare(key(of: a), key(of: b))
         return order != 0 ? order < 0 : a < b
     }
 

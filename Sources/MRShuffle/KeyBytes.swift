@@ -79,15 +79,4 @@ package enum KeyBytes {
         return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)).byteSwapped,
                 UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)).byteSwapped)
     }
-
-    /// Bytewise order of two keys, a shorter key before its extensions.
-    @inline(__always)
-    static func compare(_ a: ByteSlice, _ b: ByteSlice) -> Int {
-        let common = min(a.count, b.count)
-        if common > 0 {
-            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
-            if order != 0 { return Int(order) }
-        }
-        return a.count - b.count
-    }
 }

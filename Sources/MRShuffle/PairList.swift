@@ -112,7 +112,7 @@ final class PairList: MapOutputBuffer {
                 return SortItem(prefix0: prefix0, prefix1: prefix1, value: 0, location: index, length: key.count)
             },
             tieBreak: { a, b in
-                let order = KeyBytes.compare(key(at: a.location), key(at: b.location))
+                let order = bytewiseCompare(key(at: a.location), key(at: b.location))
                 return order != 0 ? order < 0 : a.location < b.location
             }
         ) { partition, item in

@@ -82,7 +82,7 @@ final class TallyTable: SlotTableBuffer {
                 return SortItem(prefix0: prefix0, prefix1: prefix1, value: 0, location: index, length: key.count)
             },
             tieBreak: { a, b in
-                KeyBytes.compare(table.key(at: a.location, arena: arena), table.key(at: b.location, arena: arena)) < 0
+                bytewiseCompare(table.key(at: a.location, arena: arena), table.key(at: b.location, arena: arena)) < 0
             }
         ) { partition, item in
             let compact = tally(at: table.slots[item.location].value).pointee

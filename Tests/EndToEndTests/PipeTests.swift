@@ -35,6 +35,33 @@ final class PipeTests: BooksTestCase {
         XCTAssertFalse(lines.isEmpty)
     }
 
+    /// The parts of three reducers merged into one stream by their keys unescaped (a tab in a key
+    /// is written `\t`, which sorts elsewhere), a key longer than the stream's read buffer
+    /// among them; with one reducer the part is copied as it is.
+    func testStandardOutMergesThePartsByTheirUnescapedKeys() throws {
+        var sums: [[UInt8]: Int] = [:]
+        var csv = ""
+        func add(_ key: String, _ value: Int) {
+            csv += "\"" + key.replacingOccurrences(of: "\"", with: "\"\"") + "\",\(value)\n"
+            sums[Array(key.utf8), default: 0] += value
+        }
+        for number in 0..<3_000 { add("key \(number * 7919 % 3_001)", number % 13) }
+        for (index, key) in ["a\tb", "a!", "a\\", "a\\t", "a\\\\", "a", "", "b\r", String(repeating: "z", count: 70_000) + "y"].enumerated() {
+            add(key, index + 1)
+            add(key, 100)
+        }
+        try Data(csv.utf8).write(to: directory.appendingPathComponent("table.csv"))
+        func escaped(_ key: [UInt8]) -> String {
+            String(decoding: key, as: UTF8.self).replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r")
+        }
+        let expected = sums.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { escaped($0) + "\t\(sums[$0]!)\n" }.joined()
+        for reducers in [3, 1] {
+            let streamed = try shell("\"$MR\" groupby ../table.csv --format csv --reducers \(reducers) -o - --quiet")
+            XCTAssertEqual(streamed, expected, "\(reducers) reducers")
+        }
+    }
+
     /// `mr wordcount in/ -o a/ && mr wordcount a/`: names starting with `_` or `.` in an input
     /// folder are not data (Hadoop's rule), so the report in `a/_SUCCESS` is not counted.
     func testAChainedRunReadsTheOutputButNotItsReport() throws {
