@@ -79,9 +79,8 @@ package enum OutputStream {
 /// the tab, unescaped): slices of a read buffer, valid until the next ``advance()``.
 private final class PartLines {
     private let file: FileDescriptor
-    private var buffer: UnsafeMutableRawPointer
-    private var capacity = 1 << 16
-    /// Bytes read into `buffer`, and where the next line starts in it.
+    private let read = GrowingBuffer(capacity: 1 << 16)
+    /// Bytes read into `read`, and where the next line starts in it.
     private var filled = 0
     private var next = 0
     private var atEnd = false
@@ -93,12 +92,15 @@ private final class PartLines {
 
     init(path: String) throws {
         file = try FileDescriptor.open(reading: path)
-        buffer = .allocate(byteCount: capacity, alignment: 8)
     }
 
-    deinit {
-        buffer.deallocate()
-        file.close()
+    deinit { file.close() }
+
+    private var buffer: UnsafeMutableRawPointer { read.base }
+
+    /// Room for one more byte after the `filled` ones.
+    private func makeRoom() {
+        if filled == read.capacity { read.grow(to: filled + 1, keeping: filled)?.deallocate() }
     }
 
     /// Moves to the next line; false at the end of the file.
@@ -112,7 +114,7 @@ private final class PartLines {
             if atEnd {
                 guard next < filled else { return false }
                 // A last line without its newline gets one.
-                if filled == capacity { grow() }
+                makeRoom()
                 buffer.storeBytes(of: 0x0A, toByteOffset: filled, as: UInt8.self)
                 filled += 1
                 continue
@@ -122,8 +124,8 @@ private final class PartLines {
             if next > 0 && kept > 0 { buffer.copyMemory(from: buffer + next, byteCount: kept) }
             filled = kept
             next = 0
-            if filled == capacity { grow() }
-            let count = try file.read(into: buffer + filled, count: capacity - filled)
+            makeRoom()
+            let count = try file.read(into: buffer + filled, count: read.capacity - filled)
             if count == 0 { atEnd = true } else { filled += count }
         }
     }
@@ -148,13 +150,5 @@ private final class PartLines {
             unescapedKey.removeAll(keepingCapacity: true)
             _ = FieldEscaping.unescape(key, into: &unescapedKey)
         }
-    }
-
-    private func grow() {
-        let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 8)
-        larger.copyMemory(from: buffer, byteCount: filled)
-        buffer.deallocate()
-        buffer = larger
-        capacity *= 2
     }
 }
