@@ -4,7 +4,9 @@ import MRSystem
 import MapReduce
 /// The end-of-run report printed on stderr.
 package enum RunSummary {
-    package static func text(_ result: RunResult, job: LoadedJob, options: RunOptions) -> String {
+    /// `output`, when given, says where the output went instead of the output folder (a
+    /// temporary one, gone once the run is over).
+    package static func text(_ result: RunResult, job: LoadedJob, options: RunOptions, output: String? = nil) -> String {
         let compressed = result.files.reduce(Int64(0)) { $0 + $1.size }
         // "8 files (6 gzip, 2 zstd)": how many of each compression.
         let byCompression = Compression.allCases.filter { $0 != .none }.compactMap { compression in
@@ -49,7 +51,7 @@ package enum RunSummary {
         }
         for warning in result.warnings.sorted() { lines.append("  warning   " + warning) }
         let lastPart = OutputLayout.partFileName(max(result.partFiles - 1, 0), compression: result.outputCompression)
-        lines.append("  output    \(result.outputDirectory)/\(OutputLayout.partFileName(0, compression: result.outputCompression)) .. \(lastPart), then _SUCCESS")
+        lines.append("  output    " + (output ?? "\(result.outputDirectory)/\(OutputLayout.partFileName(0, compression: result.outputCompression)) .. \(lastPart), then _SUCCESS"))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -152,7 +152,8 @@ struct RunJobCommand: ParsableCommand {
             stepInputs = [stepOptions.outputDirectory]
             if steps > 1 && !quiet { writeToStandardError("step \(number + 1) of \(steps):\n") }
             if !quiet {
-                writeToStandardError(RunSummary.text(result, job: step, options: stepOptions))
+                let shownOutput = number < steps - 1 ? "read by the next step" : toStandardOutput ? "standard output" : nil
+                writeToStandardError(RunSummary.text(result, job: step, options: stepOptions, output: shownOutput))
             } else {
                 // A warning says input was left out: never quiet.
                 for warning in result.warnings.sorted() { writeToStandardError("mr: warning: \(warning)\n") }

@@ -62,6 +62,18 @@ final class PipeTests: BooksTestCase {
         }
     }
 
+    /// The run summary says where the output went: not to the temporary folders that `-o -`
+    /// and a multi-step job's earlier steps write, which are gone once the run is over.
+    func testTheSummaryNamesWhereTheOutputWent() throws {
+        let streamed = try MR.succeed(["wordcount", books.path, "-o", "-"])
+        XCTAssertTrue(streamed.stderr.contains("\n  output    standard output\n"), streamed.stderr)
+        XCTAssertFalse(streamed.stderr.contains("part-00000"), streamed.stderr)
+        let top = directory.appendingPathComponent("top")
+        let chained = try MR.succeed(["topwords", books.path, "-o", top.path]).stderr
+        XCTAssertTrue(chained.contains("\n  output    read by the next step\n"), chained)
+        XCTAssertTrue(chained.contains("\n  output    \(top.path)/part-00000 .. "), chained)
+    }
+
     /// `mr wordcount in/ -o a/ && mr wordcount a/`: names starting with `_` or `.` in an input
     /// folder are not data (Hadoop's rule), so the report in `a/_SUCCESS` is not counted.
     func testAChainedRunReadsTheOutputButNotItsReport() throws {
